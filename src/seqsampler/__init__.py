@@ -1,0 +1,33 @@
+"""seqsampler: keyframed sequence sampling for diffusion models.
+
+The public names are loaded lazily, so `import seqsampler.plan` stays free of torch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = ["Conditioning", "Plan", "SequenceConfig", "plan", "run_sequence", "__version__"]
+
+_LAZY = {
+    "SequenceConfig": "seqsampler.plan",
+    "Plan": "seqsampler.plan",
+    "plan": "seqsampler.plan",
+    "run_sequence": "seqsampler.sequence",
+    "Conditioning": "seqsampler.conditioning",
+}
+
+if TYPE_CHECKING:
+    from .conditioning import Conditioning
+    from .plan import Plan, SequenceConfig, plan
+    from .sequence import run_sequence
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'seqsampler' has no attribute {name!r}")

@@ -1,0 +1,45 @@
+"""Seeded noise: every random draw comes from an explicit CPU generator.
+
+`prepare_noise` draws exactly as ComfyUI's KSampler draws a latent's noise for a seed (one CPU
+generator over the whole latent's shape, in the latent's dtype; `batch_index` skips ahead so an
+item's noise depends only on `(seed, index)`), so the same seed gives the same image in both
+front doors. Nothing here touches torch's global random state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+SEED_LIMIT = 2**64
+
+
+def generator(seed: int) -> torch.Generator:
+    """A CPU generator seeded with `seed`, an int in [0, 2**64)."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"seed must be an int in [0, 2**64); got {seed!r}")
+    # torch.Generator.manual_seed takes a signed 64-bit value: map [2**63, 2**64) onto negatives,
+    # the same bits ComfyUI's torch.manual_seed(seed) ends up using.
+    signed = seed - SEED_LIMIT if seed >= 2**63 else seed
+    return torch.Generator("cpu").manual_seed(signed)
+
+
+def prepare_noise(latent: Tensor, seed: int, batch_index: Sequence[int] | None = None) -> Tensor:
+    """Standard normal noise shaped like `latent` ([B, C, ...]), drawn on the CPU, latent's dtype."""
+    gen = generator(seed)
+    if batch_index is None:
+        return torch.randn(latent.shape, dtype=latent.dtype, generator=gen, device="cpu")
+    unique = sorted(set(batch_index))
+    drawn: dict[int, Tensor] = {}
+    for index in range(unique[-1] + 1):
+        item = torch.randn((1, *latent.shape[1:]), dtype=latent.dtype, generator=gen)
+        if index in unique:
+            drawn[index] = item
+    return torch.cat([drawn[i] for i in batch_index], dim=0)
+
+
+def randn_like_seeded(x: Tensor, seed: int) -> Tensor:
+    """Standard normal noise like `x`, drawn on the CPU from `seed`, moved to x's device."""
+    return torch.randn(x.shape, dtype=x.dtype, generator=generator(seed)).to(x.device)
