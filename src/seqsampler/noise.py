@@ -20,10 +20,7 @@ def generator(seed: int) -> torch.Generator:
     """A CPU generator seeded with `seed`, an int in [0, 2**64)."""
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_LIMIT:
         raise ValueError(f"seed must be an int in [0, 2**64); got {seed!r}")
-    # torch.Generator.manual_seed takes a signed 64-bit value: map [2**63, 2**64) onto negatives,
-    # the same bits ComfyUI's torch.manual_seed(seed) ends up using.
-    signed = seed - SEED_LIMIT if seed >= 2**63 else seed
-    return torch.Generator("cpu").manual_seed(signed)
+    return torch.Generator("cpu").manual_seed(seed)
 
 
 def prepare_noise(latent: Tensor, seed: int, batch_index: Sequence[int] | None = None) -> Tensor:
