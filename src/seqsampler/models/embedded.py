@@ -1,0 +1,83 @@
+"""The embedded model's architecture: configs for its text encoder, UNet, tokenizer and schedule.
+
+A pixel-space `UNet2DConditionModel` (3 channels, 32x32, eps-prediction) on Stable Diffusion's
+discrete schedule (scaled-linear betas 0.00085..0.012, 1000 steps), conditioned through
+cross-attention on a 2-layer `CLIPTextModel` of width 64 over a word-level vocabulary.
+`training/train.py` builds the model from these; `loader.load_model()` reads the saved folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .shapes import IMAGE_SIZE, VOCABULARY
+from .tokenizer import WordTokenizer
+
+EMBEDDED_DIR = Path(__file__).resolve().parent.parent / "assets" / "embedded"
+MAX_TOKENS = 24
+TEXT_WIDTH = 64
+
+
+def tokenizer() -> WordTokenizer:
+    """The word-level tokenizer over the shapes grammar's vocabulary."""
+    return WordTokenizer.from_words(VOCABULARY, MAX_TOKENS)
+
+
+def text_encoder_config() -> dict[str, Any]:
+    """`CLIPTextConfig` kwargs: 2 layers, width 64 (eos id 1, so pooling takes the first eos)."""
+    tok = tokenizer()
+    return {
+        "vocab_size": len(tok.vocab),
+        "hidden_size": TEXT_WIDTH,
+        "intermediate_size": 4 * TEXT_WIDTH,
+        "projection_dim": TEXT_WIDTH,
+        "num_hidden_layers": 2,
+        "num_attention_heads": 4,
+        "max_position_embeddings": MAX_TOKENS,
+        "bos_token_id": tok.bos_id,
+        "eos_token_id": tok.eos_id,
+        "pad_token_id": tok.eos_id,
+    }
+
+
+def unet_config() -> dict[str, Any]:
+    """`UNet2DConditionModel` kwargs: pixel space, block channels (32, 64, 64), cross-attn dim 64."""
+    return {
+        "sample_size": IMAGE_SIZE,
+        "in_channels": 3,
+        "out_channels": 3,
+        "block_out_channels": (32, 64, 64),
+        "layers_per_block": 1,
+        "down_block_types": ("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
+        "up_block_types": ("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+        "cross_attention_dim": TEXT_WIDTH,
+        "attention_head_dim": 8,
+        "norm_num_groups": 32,
+    }
+
+
+def scheduler_config() -> dict[str, Any]:
+    """Stable Diffusion's discrete schedule, eps-prediction (for `scheduler/scheduler_config.json`)."""
+    return {
+        "_class_name": "EulerDiscreteScheduler",
+        "num_train_timesteps": 1000,
+        "beta_start": 0.00085,
+        "beta_end": 0.012,
+        "beta_schedule": "scaled_linear",
+        "prediction_type": "epsilon",
+        "timestep_spacing": "leading",
+        "steps_offset": 1,
+    }
+
+
+def model_index() -> dict[str, Any]:
+    """`model_index.json` of the embedded folder (no `vae`: the model works in pixel space)."""
+    return {
+        "_class_name": "SeqSamplerEmbeddedPipeline",
+        "_diffusers_version": "0.42.1",
+        "scheduler": ["diffusers", "EulerDiscreteScheduler"],
+        "text_encoder": ["transformers", "CLIPTextModel"],
+        "tokenizer": ["seqsampler", "SeqSamplerWordTokenizer"],
+        "unet": ["diffusers", "UNet2DConditionModel"],
+    }

@@ -1,0 +1,138 @@
+"""Train the embedded model from a seed on the CPU (see training/README.md).
+
+Eps-prediction on Stable Diffusion's discrete schedule, pixel space, batch of procedural
+shapes scenes each step (`seqsampler.models.shapes`), 10% empty prompts (classifier-free guidance
+dropout), AdamW with linear warm-up and cosine decay, EMA weights saved every `--save-every` steps
+as a diffusers-format folder (`checkpoint-XXXXX/`, and `final/`).
+
+    .venv/bin/python training/train.py --steps 2000 --out training/runs/main
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from diffusers import UNet2DConditionModel
+from transformers import CLIPTextConfig, CLIPTextModel
+
+from seqsampler.models import embedded, shapes
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--warmup", type=int, default=100)
+    p.add_argument("--ema", type=float, default=0.998)
+    p.add_argument("--empty-rate", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--save-every", type=int, default=250)
+    p.add_argument("--out", type=Path, default=Path("training/runs/main"))
+    return p.parse_args()
+
+
+def build(seed: int) -> tuple[UNet2DConditionModel, CLIPTextModel]:
+    """The untrained UNet and text encoder, initialised from `seed` (fork of the global RNG)."""
+    # transformers/diffusers initialise from torch's global generator; fork it so that nothing
+    # outside this function sees the seeding.
+    with torch.random.fork_rng(devices=[]):
+        torch.random.manual_seed(seed)
+        unet = UNet2DConditionModel(**embedded.unet_config())
+        text_encoder = CLIPTextModel(CLIPTextConfig(**embedded.text_encoder_config()))
+    return unet, text_encoder
+
+
+def save_folder(folder: Path, unet, text_encoder, tokenizer, dtype=torch.float32) -> None:
+    """A diffusers-style model folder: model_index.json, unet/, text_encoder/, tokenizer/, scheduler/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    unet = copy.deepcopy(unet).to(dtype)
+    text_encoder = copy.deepcopy(text_encoder).to(dtype)
+    unet.save_pretrained(folder / "unet", safe_serialization=True)
+    text_encoder.save_pretrained(folder / "text_encoder", safe_serialization=True)
+    tokenizer.save(folder / "tokenizer")
+    (folder / "scheduler").mkdir(exist_ok=True)
+    (folder / "scheduler" / "scheduler_config.json").write_text(
+        json.dumps(embedded.scheduler_config(), indent=1) + "\n"
+    )
+    (folder / "model_index.json").write_text(json.dumps(embedded.model_index(), indent=1) + "\n")
+
+
+def main() -> None:
+    args = parse_args()
+    torch.set_num_threads(args.threads)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}))
+
+    tokenizer = embedded.tokenizer()
+    unet, text_encoder = build(args.seed)
+    ema_unet, ema_text = copy.deepcopy(unet).eval(), copy.deepcopy(text_encoder).eval()
+    params = list(unet.parameters()) + list(text_encoder.parameters())
+    ema_params = list(ema_unet.parameters()) + list(ema_text.parameters())
+    n_params = sum(p.numel() for p in params)
+    print(f"parameters: {n_params / 1e6:.3f} M", flush=True)
+
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+
+    def lr_at(step: int) -> float:
+        if step < args.warmup:
+            return args.lr * (step + 1) / args.warmup
+        progress = (step - args.warmup) / max(1, args.steps - args.warmup)
+        return args.lr * 0.5 * (1 + math.cos(math.pi * progress))
+
+    betas = torch.linspace(0.00085**0.5, 0.012**0.5, 1000, dtype=torch.float64) ** 2
+    alphas_cumprod = torch.cumprod(1 - betas, 0).float()
+
+    rng = np.random.default_rng(args.seed)
+    gen = torch.Generator("cpu").manual_seed(args.seed)
+    log = open(args.out / "loss.csv", "w")  # noqa: SIM115
+    log.write("step,loss,lr,seconds\n")
+    start = time.time()
+    running = 0.0
+    for step in range(args.steps):
+        images, captions = shapes.make_batch(rng, args.batch)
+        captions = ["" if rng.random() < args.empty_rate else c for c in captions]
+        x0 = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
+        ids = tokenizer(captions)
+        t = torch.randint(0, 1000, (args.batch,), generator=gen)
+        eps = torch.randn(x0.shape, generator=gen)
+        a = alphas_cumprod[t].view(-1, 1, 1, 1)
+        x_t = a.sqrt() * x0 + (1 - a).sqrt() * eps
+
+        states = text_encoder(ids).last_hidden_state
+        eps_pred = unet(x_t, t, encoder_hidden_states=states).sample
+        loss = torch.nn.functional.mse_loss(eps_pred, eps)
+
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        decay = min(args.ema, (1 + step) / (10 + step))
+        with torch.no_grad():
+            torch._foreach_lerp_(ema_params, params, 1 - decay)
+
+        running += loss.item()
+        elapsed = time.time() - start
+        log.write(f"{step + 1},{loss.item():.5f},{lr_at(step):.6f},{elapsed:.1f}\n")
+        if (step + 1) % 10 == 0:
+            log.flush()
+            print(f"step {step + 1} loss {running / 10:.4f} {elapsed:.0f}s", flush=True)
+            running = 0.0
+        if (step + 1) % args.save_every == 0 and step + 1 < args.steps:
+            save_folder(args.out / f"checkpoint-{step + 1:05d}", ema_unet, ema_text, tokenizer)
+    save_folder(args.out / "final", ema_unet, ema_text, tokenizer)
+    print(f"done: {args.steps} steps in {time.time() - start:.0f}s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
