@@ -13,11 +13,12 @@ import difflib
 import json
 import logging
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from ..plan import FIELD_HELP, SequenceConfig, field_specs
 from .schedule import ScheduleError, is_schedule, schedule_values
