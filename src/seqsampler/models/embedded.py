@@ -81,3 +81,10 @@ def model_index() -> dict[str, Any]:
         "tokenizer": ["seqsampler", "SeqSamplerWordTokenizer"],
         "unet": ["diffusers", "UNet2DConditionModel"],
     }
+
+
+# Sampling defaults for the embedded model (the demo, the tests and the adherence check use them).
+DEFAULT_STEPS = 20
+DEFAULT_CFG = 5.0
+DEFAULT_SAMPLER = "dpmpp_2m"
+DEFAULT_SCHEDULER = "karras"

@@ -1,0 +1,333 @@
+"""Load a text-to-image diffusion model: the embedded model, a diffusers folder, or an SD checkpoint.
+
+One code path for all: the components (UNet, text encoder(s) and tokenizer(s), VAE or none,
+scheduler config) are read, then wrapped in a `LoadedModel`. The embedded model is itself a
+diffusers-style folder (`assets/embedded/`) without a VAE: it works in pixel space, its latent is
+the image in [-1, 1], and its tokenizer is the word-level `WordTokenizer`.
+
+Supported: Stable Diffusion 1.x / 2.x (one CLIP encoder, last hidden state) and SDXL (two
+encoders, penultimate hidden states concatenated, pooled projection and size `time_ids` passed to
+the UNet as `added_cond_kwargs`), eps- or v-prediction read from the scheduler config.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ..conditioning import Conditioning
+from .denoiser import PREDICTIONS, DiscreteDenoiser, SigmaSpace
+from .embedded import EMBEDDED_DIR
+from .tokenizer import WordTokenizer
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_SUFFIXES = (".safetensors", ".ckpt")
+
+
+@dataclass
+class TextEncoder:
+    """A tokenizer and its encoder; `penultimate` takes hidden_states[-2] (SDXL) not the last."""
+
+    tokenizer: Any
+    model: Any
+    penultimate: bool = False
+
+    def ids(self, text: str) -> Tensor:
+        """Token ids [1, T]."""
+        if isinstance(self.tokenizer, WordTokenizer):
+            return self.tokenizer(text)
+        limit = self.tokenizer.model_max_length
+        full = self.tokenizer(text, truncation=False).input_ids
+        if len(full) > limit:
+            log.warning("prompt has %d tokens; the encoder reads the first %d", len(full), limit)
+        return self.tokenizer(
+            text, padding="max_length", max_length=limit, truncation=True, return_tensors="pt"
+        ).input_ids
+
+    @torch.no_grad()
+    def __call__(self, text: str) -> tuple[Tensor, Tensor]:
+        """(tokens [1, T, D], pooled [1, P]) for `text`."""
+        device = next(self.model.parameters()).device
+        out = self.model(self.ids(text).to(device), output_hidden_states=self.penultimate)
+        tokens = out.hidden_states[-2] if self.penultimate else out.last_hidden_state
+        pooled = out.text_embeds if hasattr(out, "text_embeds") else out.pooler_output
+        return tokens.float(), pooled.float()
+
+
+@dataclass
+class LoadedModel:
+    """A loaded model: the network for `DiscreteDenoiser`, its text encoder(s) and latent codec.
+
+    `network(x_in [B, C, h, w], timestep [B], cond) -> eps or v [B, C, h, w]`; `prediction` is
+    "epsilon" or "v_prediction"; `sigma_space` the training schedule's noise levels; `vae` is None
+    for a pixel-space model (the latent is then the image in [-1, 1]).
+    """
+
+    unet: Any
+    encoders: Sequence[TextEncoder]
+    vae: Any
+    prediction: str
+    sigma_space: SigmaSpace
+    name: str
+    is_xl: bool = False
+    _denoiser: DiscreteDenoiser | None = field(default=None, repr=False)
+
+    @property
+    def latent_channels(self) -> int:
+        return int(self.unet.config.in_channels)
+
+    @property
+    def downscale(self) -> int:
+        """Pixels per latent pixel (8 for SD's VAE, 1 in pixel space)."""
+        if self.vae is None:
+            return 1
+        return 2 ** (len(self.vae.config.block_out_channels) - 1)
+
+    @property
+    def default_size(self) -> tuple[int, int]:
+        """(width, height) the model was trained at."""
+        size = self.unet.config.sample_size
+        h, w = (size, size) if isinstance(size, int) else tuple(size)
+        return int(w) * self.downscale, int(h) * self.downscale
+
+    @property
+    def vocabulary(self) -> list[str] | None:
+        """The words a word-level (embedded) tokenizer knows; None for CLIP's BPE tokenizers."""
+        tok = self.encoders[0].tokenizer
+        return tok.words if isinstance(tok, WordTokenizer) else None
+
+    @property
+    def denoiser(self) -> DiscreteDenoiser:
+        """`DiscreteDenoiser(network, sigma_space, prediction)`, built once."""
+        if self._denoiser is None:
+            self._denoiser = DiscreteDenoiser(self.network, self.sigma_space, self.prediction)
+        return self._denoiser
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.unet.parameters()).device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return next(self.unet.parameters()).dtype
+
+    def encode_prompt(self, text: str) -> Conditioning:
+        """Conditioning(tokens [1, T, D], {"pooled_output": [1, P]}); ValueError for unknown words."""
+        outputs = [encoder(text) for encoder in self.encoders]
+        tokens = torch.cat([t for t, _ in outputs], dim=-1).cpu()
+        pooled = outputs[-1][1].cpu()
+        return Conditioning(tokens, {"pooled_output": pooled})
+
+    def latent_shape(self, width: int, height: int, batch: int = 1) -> tuple[int, int, int, int]:
+        """[batch, C, height / f, width / f] (f = `downscale`)."""
+        f = self.downscale
+        for name, value in (("width", width), ("height", height)):
+            if not isinstance(value, int) or value <= 0 or value % f:
+                raise ValueError(f"{name} must be a positive multiple of {f}; got {value!r}")
+        if not isinstance(batch, int) or batch <= 0:
+            raise ValueError(f"batch must be a positive int; got {batch!r}")
+        return batch, self.latent_channels, height // f, width // f
+
+    def _time_ids(self, cond: Conditioning, batch: int, h: int, w: int) -> Tensor:
+        """SDXL's size conditioning [B, 6]: original (h, w), crop (top, left), target (h, w)."""
+        e = cond.extras
+        f = self.downscale
+        height, width = e.get("height", h * f), e.get("width", w * f)
+        row = [
+            height,
+            width,
+            e.get("crop_h", 0),
+            e.get("crop_w", 0),
+            e.get("target_height", height),
+            e.get("target_width", width),
+        ]
+        return torch.tensor([row], dtype=torch.float32).repeat(batch, 1)
+
+    @torch.no_grad()
+    def network(self, x_in: Tensor, timestep: Tensor, cond: Conditioning) -> Tensor:
+        """The UNet's eps / v output [B, C, h, w] for `x_in` at `timestep` [B] under `cond`."""
+        batch, _, h, w = x_in.shape
+        device, dtype = self.device, self.dtype
+        tokens = cond.tokens
+        if tokens.shape[0] != batch:
+            tokens = tokens.repeat(batch // tokens.shape[0], 1, 1)
+        kwargs: dict[str, Any] = {}
+        if self.is_xl:
+            pooled = cond.pooled
+            if pooled is None:
+                raise ValueError("an SDXL model needs conditioning with a pooled_output")
+            if pooled.shape[0] != batch:
+                pooled = pooled.repeat(batch // pooled.shape[0], 1)
+            kwargs["added_cond_kwargs"] = {
+                "text_embeds": pooled.to(device, dtype),
+                "time_ids": self._time_ids(cond, batch, h, w).to(device, dtype),
+            }
+        out = self.unet(
+            x_in.to(device, dtype),
+            timestep.to(device),
+            encoder_hidden_states=tokens.to(device, dtype),
+            **kwargs,
+        ).sample
+        return out.to(x_in.device, x_in.dtype)
+
+    @torch.no_grad()
+    def decode(self, latent: Tensor) -> Tensor:
+        """Latent [B, C, h, w] -> images [B, 3, H, W] in [0, 1] (float32, CPU)."""
+        if self.vae is None:
+            images = latent.float()
+        else:
+            scale = self.vae.config.scaling_factor
+            shift = getattr(self.vae.config, "shift_factor", None) or 0.0
+            z = latent.to(self.device, self.vae.dtype) / scale + shift
+            images = self.vae.decode(z).sample.float()
+        return ((images.cpu() + 1) / 2).clamp(0, 1)
+
+    @torch.no_grad()
+    def encode(self, images: Tensor) -> Tensor:
+        """Images [B, 3, H, W] in [0, 1] -> latent [B, C, h, w] (the VAE posterior's mean)."""
+        x = images.float() * 2 - 1
+        if self.vae is None:
+            return x
+        scale = self.vae.config.scaling_factor
+        shift = getattr(self.vae.config, "shift_factor", None) or 0.0
+        posterior = self.vae.encode(x.to(self.device, self.vae.dtype)).latent_dist
+        return ((posterior.mean - shift) * scale).float().cpu()
+
+
+def _sigma_space(config: dict[str, Any]) -> SigmaSpace:
+    """The schedule in `scheduler_config.json` (scaled_linear or linear betas)."""
+    schedule = config.get("beta_schedule", "scaled_linear")
+    start, end = config.get("beta_start", 0.00085), config.get("beta_end", 0.012)
+    steps = config.get("num_train_timesteps", 1000)
+    if schedule == "scaled_linear":
+        return SigmaSpace.scaled_linear(start, end, steps)
+    if schedule == "linear":
+        return SigmaSpace.from_betas(torch.linspace(start, end, steps, dtype=torch.float64))
+    raise ValueError(
+        f"scheduler beta_schedule must be 'scaled_linear' or 'linear'; got {schedule!r}"
+    )
+
+
+def _prediction(config: dict[str, Any]) -> str:
+    prediction = config.get("prediction_type", "epsilon")
+    if prediction not in PREDICTIONS:
+        raise ValueError(
+            f"scheduler prediction_type must be one of {PREDICTIONS}; got {prediction!r}"
+        )
+    return prediction
+
+
+def _load_tokenizer(folder: Path) -> Any:
+    if WordTokenizer.is_word_tokenizer(folder):
+        return WordTokenizer.load(folder)
+    from transformers import CLIPTokenizer
+
+    return CLIPTokenizer.from_pretrained(folder)
+
+
+def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -> LoadedModel:
+    """A diffusers-format folder (model_index.json, unet/, text_encoder/, tokenizer/, ...)."""
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextModel, CLIPTextModelWithProjection
+
+    index = json.loads((folder / "model_index.json").read_text())
+    for part in ("unet", "text_encoder", "tokenizer", "scheduler"):
+        if not (folder / part).is_dir():
+            raise ValueError(f"model folder {str(folder)!r} has no {part}/ subfolder")
+    scheduler_config = json.loads((folder / "scheduler" / "scheduler_config.json").read_text())
+
+    unet = UNet2DConditionModel.from_pretrained(folder / "unet").to(device, dtype).eval()
+    is_xl = "text_encoder_2" in index
+    encoders = [
+        TextEncoder(
+            _load_tokenizer(folder / "tokenizer"),
+            CLIPTextModel.from_pretrained(folder / "text_encoder").to(device, dtype).eval(),
+            penultimate=is_xl,
+        )
+    ]
+    if is_xl:
+        encoders.append(
+            TextEncoder(
+                _load_tokenizer(folder / "tokenizer_2"),
+                CLIPTextModelWithProjection.from_pretrained(folder / "text_encoder_2")
+                .to(device, dtype)
+                .eval(),
+                penultimate=True,
+            )
+        )
+    vae = None
+    if (folder / "vae").is_dir():
+        vae = AutoencoderKL.from_pretrained(folder / "vae").to(device, dtype).eval()
+    elif unet.config.in_channels != 3:
+        raise ValueError(
+            f"model folder {str(folder)!r} has no vae/ and its UNet takes "
+            f"{unet.config.in_channels} channels; a pixel-space model takes 3"
+        )
+    return LoadedModel(
+        unet=unet,
+        encoders=encoders,
+        vae=vae,
+        prediction=_prediction(scheduler_config),
+        sigma_space=_sigma_space(scheduler_config),
+        name=folder.name,
+        is_xl=is_xl,
+    )
+
+
+def _load_checkpoint(path: Path, device: str | torch.device, dtype: torch.dtype) -> LoadedModel:
+    """A single-file SD 1.x / 2.x / XL checkpoint via diffusers' `from_single_file`."""
+    from diffusers import StableDiffusionPipeline, StableDiffusionXLPipeline
+    from safetensors import safe_open
+
+    is_xl = False
+    if path.suffix == ".safetensors":
+        with safe_open(str(path), framework="pt") as f:
+            is_xl = any(k.startswith("conditioner.embedders.1.") for k in f.keys())  # noqa: SIM118
+    cls = StableDiffusionXLPipeline if is_xl else StableDiffusionPipeline
+    pipe = cls.from_single_file(str(path), torch_dtype=dtype)
+    config = dict(pipe.scheduler.config)
+    encoders = [TextEncoder(pipe.tokenizer, pipe.text_encoder.to(device).eval(), penultimate=is_xl)]
+    if is_xl:
+        encoders.append(
+            TextEncoder(pipe.tokenizer_2, pipe.text_encoder_2.to(device).eval(), penultimate=True)
+        )
+    return LoadedModel(
+        unet=pipe.unet.to(device).eval(),
+        encoders=encoders,
+        vae=pipe.vae.to(device).eval(),
+        prediction=_prediction(config),
+        sigma_space=_sigma_space(config),
+        name=path.stem,
+        is_xl=is_xl,
+    )
+
+
+def load_model(
+    source: str | Path | None = None,
+    *,
+    device: str | torch.device = "cpu",
+    dtype: torch.dtype = torch.float32,
+) -> LoadedModel:
+    """Load the embedded model (None), a diffusers-format folder, or a single SD checkpoint file."""
+    path = EMBEDDED_DIR if source is None else Path(source).expanduser()
+    if path.is_dir():
+        if not (path / "model_index.json").is_file():
+            raise ValueError(
+                f"model folder {str(path)!r} has no model_index.json; expected a diffusers-format "
+                "folder (model_index.json, unet/, text_encoder/, tokenizer/, scheduler/, vae/)"
+            )
+        return _load_folder(path, device, dtype)
+    if path.is_file() and path.suffix in CHECKPOINT_SUFFIXES:
+        return _load_checkpoint(path, device, dtype)
+    raise ValueError(
+        f"model source {str(source)!r} is neither a diffusers-format folder nor a "
+        f"{' / '.join(CHECKPOINT_SUFFIXES)} checkpoint file"
+    )
