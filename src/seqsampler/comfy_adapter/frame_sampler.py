@@ -1,0 +1,213 @@
+"""`ComfyFrameSampler`: the `FrameSampler` protocol on ComfyUI's own sampling entry points.
+
+Every model evaluation goes through ComfyUI's public functions with the user's MODEL
+(`comfy.sample.sample`, `comfy.sample.sample_custom`, `comfy.samplers.KSampler`,
+`comfy.samplers.sampler_object`), so LoRAs, ControlNets, model patches and every model family
+keep working. The semantics are `nodes.common_ksampler`'s (see `seqsampler.sequence`):
+
+- `sample(add_noise=True, denoise=d)` is ComfyUI's KSampler: the fresh noise is drawn exactly
+  as `comfy.sample.prepare_noise` draws it (`seqsampler.noise.prepare_noise`, bit for bit,
+  without re-seeding torch's global generator), then `comfy.sample.sample(..., denoise=d)`.
+- `sample(add_noise=False, start_step=k)` is KSamplerAdvanced with add_noise off, from step `k`.
+- `unsample(start_step=k)` runs `comfy.sample.sample_custom` over the reversed full schedule,
+  from a small epsilon above 0 up to sigma_k, adding no noise. Samplers outside
+  `SELF_INVERTING` (stochastic ones, second-order ones, adaptive ones) invert with euler,
+  one model evaluation per step.
+
+One `RunProgress` spans every sampler step of the run: one ComfyUI progress bar, the usual
+latent previews, and an interruption check at every step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import comfy.model_management
+import comfy.patcher_extension
+import comfy.sample
+import comfy.samplers
+import comfy.utils
+import latent_preview
+import torch
+from torch import Tensor
+
+from ..conditioning import Conditioning
+from ..noise import prepare_noise
+
+logger = logging.getLogger(__name__)
+
+# Deterministic samplers with one model evaluation per step that run correctly over an
+# ascending schedule; every other sampler inverts with euler (behaviour.md §7).
+SELF_INVERTING: frozenset[str] = frozenset({"euler", "lms", "dpmpp_2m", "ipndm", "ipndm_v"})
+UNSAMPLE_EPSILON = 1e-4
+PREVIEW_FORMAT = "JPEG"
+_INTERRUPT_KEY = "seqsampler.interrupt"
+
+
+def inversion_sampler_name(sampler_name: str) -> str:
+    """The sampler that inverts a frame for `sampler_name`: itself or euler."""
+    return sampler_name if sampler_name in SELF_INVERTING else "euler"
+
+
+def _interrupt_check(executor: Any, *args: Any, **kwargs: Any) -> Any:
+    """APPLY_MODEL wrapper: stop before any model evaluation once the user cancels."""
+    comfy.model_management.throw_exception_if_processing_interrupted()
+    return executor(*args, **kwargs)
+
+
+def with_interrupt_check(model: Any) -> Any:
+    """A clone of the ModelPatcher that checks for cancellation before each model evaluation."""
+    model = model.clone()
+    model.add_wrapper_with_key(
+        comfy.patcher_extension.WrappersMP.APPLY_MODEL, _INTERRUPT_KEY, _interrupt_check
+    )
+    return model
+
+
+class RunProgress:
+    """One ComfyUI progress bar over every sampler step of a run, with latent previews."""
+
+    def __init__(self, model: Any, total_steps: int) -> None:
+        self.total = max(1, total_steps)
+        self.done = 0
+        self.bar = comfy.utils.ProgressBar(self.total)
+        self.previewer = latent_preview.get_previewer(model.load_device, model.model.latent_format)
+
+    def callback(self, step: int, x0: Tensor, x: Tensor, total: int) -> None:
+        """ComfyUI sampler callback: a step of the current call is finished."""
+        comfy.model_management.throw_exception_if_processing_interrupted()
+        preview = None
+        if self.previewer is not None:
+            preview = self.previewer.decode_latent_to_preview_image(PREVIEW_FORMAT, x0)
+        self.bar.update_absolute(min(self.done + step + 1, self.total), self.total, preview)
+
+    def advance(self, steps: int) -> None:
+        """A sampler call of `steps` steps is over (whatever its callbacks reported)."""
+        self.done = min(self.done + steps, self.total)
+        self.bar.update_absolute(self.done, self.total)
+
+
+class ComfyFrameSampler:
+    """Samples and unsamples one frame with ComfyUI's sampling and the user's MODEL."""
+
+    def __init__(
+        self,
+        model: Any,
+        sampler_name: str,
+        scheduler: str,
+        *,
+        batch_index: Sequence[int] | None = None,
+        progress: RunProgress | None = None,
+    ) -> None:
+        if sampler_name not in comfy.samplers.KSampler.SAMPLERS:
+            raise ValueError(
+                f"sampler_name must be one of {', '.join(comfy.samplers.KSampler.SAMPLERS)}; "
+                f"got {sampler_name!r}"
+            )
+        if scheduler not in comfy.samplers.KSampler.SCHEDULERS:
+            raise ValueError(
+                f"scheduler must be one of {', '.join(comfy.samplers.KSampler.SCHEDULERS)}; "
+                f"got {scheduler!r}"
+            )
+        self.model = model
+        self.sampler_name = sampler_name
+        self.scheduler = scheduler
+        self.batch_index = list(batch_index) if batch_index is not None else None
+        self.progress = progress
+
+    def _callback(self) -> Any:
+        return self.progress.callback if self.progress is not None else None
+
+    def _advance(self, steps: int) -> None:
+        if self.progress is not None:
+            self.progress.advance(steps)
+
+    def sample(
+        self,
+        x: Tensor,
+        *,
+        positive: Conditioning,
+        negative: Conditioning,
+        seed: int,
+        steps: int,
+        cfg: float,
+        denoise: float = 1.0,
+        start_step: int = 0,
+        add_noise: bool = True,
+        noise_mask: Tensor | None = None,
+    ) -> Tensor:
+        """ComfyUI's KSampler (add_noise) or KSamplerAdvanced with add_noise off from `start_step`."""
+        if add_noise:
+            noise = prepare_noise(x, seed, self.batch_index)
+        else:
+            noise = torch.zeros(x.shape, dtype=x.dtype, layout=x.layout, device="cpu")
+        samples = comfy.sample.sample(
+            self.model,
+            noise,
+            steps,
+            cfg,
+            self.sampler_name,
+            self.scheduler,
+            [positive.to_comfy()],
+            [negative.to_comfy()],
+            x,
+            denoise=denoise,
+            disable_noise=not add_noise,
+            start_step=start_step if start_step > 0 else None,
+            last_step=None,
+            force_full_denoise=not add_noise,
+            noise_mask=noise_mask,
+            callback=self._callback(),
+            disable_pbar=not comfy.utils.PROGRESS_BAR_ENABLED,
+            seed=seed,
+        )
+        self._advance(steps - start_step if start_step > 0 else steps)
+        return samples
+
+    def unsample(
+        self,
+        x: Tensor,
+        *,
+        positive: Conditioning,
+        negative: Conditioning,
+        seed: int,
+        steps: int,
+        cfg: float,
+        start_step: int,
+        noise_mask: Tensor | None = None,
+    ) -> Tensor:
+        """Invert `x` from epsilon up to sigma_k of the full schedule, adding no noise (§7)."""
+        if start_step >= steps:
+            return x
+        full = comfy.samplers.KSampler(
+            self.model,
+            steps=steps,
+            device=self.model.load_device,
+            sampler=self.sampler_name,
+            scheduler=self.scheduler,
+            denoise=1.0,
+            model_options=self.model.model_options,
+        ).sigmas
+        sigmas = full[start_step:].flip(0).clone()
+        if float(sigmas[0]) < UNSAMPLE_EPSILON:
+            sigmas[0] = min(UNSAMPLE_EPSILON, float(sigmas[1]) / 2)
+        noise = torch.zeros(x.shape, dtype=x.dtype, layout=x.layout, device="cpu")
+        sampler = comfy.samplers.sampler_object(inversion_sampler_name(self.sampler_name))
+        samples = comfy.sample.sample_custom(
+            self.model,
+            noise,
+            cfg,
+            sampler,
+            sigmas,
+            [positive.to_comfy()],
+            [negative.to_comfy()],
+            x,
+            noise_mask=noise_mask,
+            callback=self._callback(),
+            disable_pbar=not comfy.utils.PROGRESS_BAR_ENABLED,
+            seed=seed,
+        )
+        self._advance(steps - start_step)
+        return samples

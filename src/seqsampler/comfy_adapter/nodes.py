@@ -1,0 +1,211 @@
+"""The ComfyUI nodes: `KSamplerSeq2` and `CLIPTextEncodeSequence2` (classic INPUT_TYPES API).
+
+The published node's interface is frozen (behaviour.md §0): input ids, order, types and
+defaults are the seed's. The nodes only convert data and delegate: the sampler builds a
+`SequenceConfig`, plans, and runs the shared `run_sequence` with a `ComfyFrameSampler`.
+ComfyUI modules are imported inside the methods, so this module imports outside ComfyUI.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
+from ..plan import FIELD_HELP, SequenceConfig, plan
+from .convert import conditioning_list, latent_samples, output_latent
+
+logger = logging.getLogger(__name__)
+
+SEED_MODES = ["increment", "decrement", "random", "fixed"]
+LATENT_INTERP_MODES = ["Blend", "Slerp", "Cosine Interp"]
+SEED_KEYING_MODES = ["sine", "modulo"]
+TOKEN_NORMALIZATIONS = ["none", "mean", "length", "length+mean"]
+WEIGHT_INTERPRETATIONS = ["comfy", "A1111", "compel", "comfy++"]
+DEFAULT_PROMPTS = (
+    "A portrait of a rosebud\n"
+    "A portrait of a blooming rosebud\n"
+    "A portrait of a blooming rose\n"
+    "A portrait of a rose"
+)
+ADVANCED_ENCODER = "BNK_CLIPTextEncodeAdvanced"
+
+# The config fields that are node widgets, in the node's order (model and the tensors aside).
+WIDGETS = (
+    "seed", "seed_mode_seq", "alternate_values", "steps", "cfg", "sampler_name", "scheduler",
+    "frame_count", "cond_keyframes", "use_conditioning_slerp", "cond_slerp_strength",
+    "use_latent_interpolation", "latent_interpolation_mode", "latent_interp_strength",
+    "denoise_start", "denoise_seq", "unsample_latents", "inject_noise", "noise_strength",
+    "denoise_sine", "denoise_max", "seed_keying", "seed_keying_mode", "seed_divisor",
+)  # fmt: skip
+
+
+def _tip(name: str, **options: Any) -> dict[str, Any]:
+    return {**options, "tooltip": FIELD_HELP[name]}
+
+
+def _comfy_lists() -> tuple[list[str], list[str]]:
+    import comfy.samplers
+
+    return list(comfy.samplers.KSampler.SAMPLERS), list(comfy.samplers.KSampler.SCHEDULERS)
+
+
+class KSamplerSeq2:
+    """KSampler Sequence (v2): a keyframed img2img chain, one frame after another."""
+
+    RETURN_TYPES = ("LATENT",)
+    FUNCTION = "sample"
+    CATEGORY = "sampling"
+    DESCRIPTION = (
+        "Samples a sequence of frames: each frame is img2img of the previous one, with "
+        "keyframed prompts, per-frame seeds and denoise, optional unsampling, injected noise, "
+        "conditioning glides and latent smoothing. Output: all frames as one batch."
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls) -> dict[str, Any]:
+        samplers, schedulers = _comfy_lists()
+        seed_max = 0xFFFFFFFFFFFFFFFF
+        return {
+            "required": {
+                "model": ("MODEL", {"tooltip": "The model used for every frame (LoRAs and patches kept)."}),
+                "seed": ("INT", _tip("seed", default=0, min=0, max=seed_max, control_after_generate=True)),
+                "seed_mode_seq": (SEED_MODES, _tip("seed_mode_seq")),
+                "alternate_values": ("BOOLEAN", _tip("alternate_values", default=True)),
+                "steps": ("INT", _tip("steps", default=20, min=1, max=10000)),
+                "cfg": ("FLOAT", _tip("cfg", default=8.0, min=0.0, max=100.0, step=0.5, round=0.01)),
+                "sampler_name": (samplers, _tip("sampler_name")),
+                "scheduler": (schedulers, _tip("scheduler")),
+                "frame_count": ("INT", _tip("frame_count", default=0, min=0, max=1024, step=1)),
+                "cond_keyframes": ("INT", _tip("cond_keyframes", default=0, min=0, max=1024, step=1)),
+                "positive_seq": ("CONDITIONING", {"tooltip": "Positive prompts, one conditioning entry per prompt (CLIP Text Encode Sequence (v2), or a combined CONDITIONING)."}),
+                "negative_seq": ("CONDITIONING", {"tooltip": "Negative prompts, one entry per prompt; switches on the same keyframes, the last one held."}),
+                "use_conditioning_slerp": ("BOOLEAN", _tip("use_conditioning_slerp", default=False)),
+                "cond_slerp_strength": ("FLOAT", _tip("cond_slerp_strength", default=0.5, min=0.0, max=1.0, step=0.001)),
+                "latent_image": ("LATENT", {"tooltip": "The latent of frame 0 (empty for text-to-image); its noise_mask applies to every frame."}),
+                "use_latent_interpolation": ("BOOLEAN", _tip("use_latent_interpolation", default=False)),
+                "latent_interpolation_mode": (LATENT_INTERP_MODES, _tip("latent_interpolation_mode")),
+                "latent_interp_strength": ("FLOAT", _tip("latent_interp_strength", default=0.5, min=0.0, max=1.0, step=0.001)),
+                "denoise_start": ("FLOAT", _tip("denoise_start", default=1.0, min=0.0, max=1.0, step=0.01)),
+                "denoise_seq": ("FLOAT", _tip("denoise_seq", default=0.5, min=0.0, max=1.0, step=0.01)),
+                "unsample_latents": ("BOOLEAN", _tip("unsample_latents", default=False)),
+                "inject_noise": ("BOOLEAN", _tip("inject_noise", default=True)),
+                "noise_strength": ("FLOAT", _tip("noise_strength", default=0.1, max=1.0, min=0.001, step=0.001)),
+                "denoise_sine": ("BOOLEAN", _tip("denoise_sine", default=True)),
+                "denoise_max": ("FLOAT", _tip("denoise_max", default=0.9, max=1.0, min=0.0, step=0.001)),
+                "seed_keying": ("BOOLEAN", _tip("seed_keying", default=True)),
+                "seed_keying_mode": (SEED_KEYING_MODES, _tip("seed_keying_mode")),
+                "seed_divisor": ("INT", _tip("seed_divisor", default=4, max=1024, min=2, step=1)),
+            }
+        }  # fmt: skip
+
+    def sample(
+        self,
+        model: Any,
+        positive_seq: Any,
+        negative_seq: Any,
+        latent_image: Any,
+        alternate_mode: bool = False,
+        **widgets: Any,
+    ) -> tuple[dict[str, Any]]:
+        """Plan the sequence, run it on ComfyUI's sampling, return all frames as one LATENT."""
+        from .run import run_node
+
+        del alternate_mode  # Accepted like the published node's keyword; never used.
+        unknown = sorted(set(widgets) - set(WIDGETS))
+        if unknown:
+            raise ValueError(
+                f"unknown input(s) {', '.join(unknown)}; accepted: {', '.join(WIDGETS)}"
+            )
+        positive = conditioning_list(positive_seq, "positive_seq")
+        negative = conditioning_list(negative_seq, "negative_seq")
+        samples = latent_samples(latent_image)
+        config = SequenceConfig(
+            **widgets, positive_count=len(positive), negative_count=len(negative)
+        )
+        sequence_plan = plan(config)
+        frames = run_node(model, sequence_plan, positive, negative, latent_image, samples)
+        return (output_latent(latent_image, frames),)
+
+
+class CLIPTextEncodeSequence2:
+    """CLIP Text Encode Sequence (v2): one prompt per line, keyframes spaced by a curve."""
+
+    RETURN_TYPES = ("CONDITIONING", "INT", "INT")
+    RETURN_NAMES = ("conditioning_sequence", "cond_keyframes", "frame_count")
+    OUTPUT_TOOLTIPS = (
+        "One conditioning entry per prompt line, for positive_seq / negative_seq.",
+        "The frames where the next prompt starts (a list of ints), for cond_keyframes.",
+        "The frame count, for the sampler's frame_count.",
+    )
+    FUNCTION = "encode"
+    CATEGORY = "conditioning"
+    DESCRIPTION = "Encodes one prompt per line and spaces their start frames by a curve."
+
+    @classmethod
+    def INPUT_TYPES(cls) -> dict[str, Any]:
+        advanced = f"Used when {ADVANCED_ENCODER} (ComfyUI_ADV_CLIP_emb) is installed; otherwise ComfyUI's own encoding applies and this has no effect."
+        return {
+            "required": {
+                "clip": ("CLIP", {"tooltip": "The CLIP model that encodes every prompt."}),
+                "token_normalization": (TOKEN_NORMALIZATIONS, {"tooltip": "Token weight normalization. " + advanced}),
+                "weight_interpretation": (WEIGHT_INTERPRETATIONS, {"tooltip": "How (word:1.2) weights are read. " + advanced}),
+                "cond_keyframes_type": (list(KEYFRAME_TYPES), {"tooltip": "How the prompts' start frames are spaced: linear (equal), sinus (short ends, long middle), sinus_inverted (long ends, short middle), half_sinus (long first, then shorter), half_sinus_inverted (short first, then longer)."}),
+                "frame_count": ("INT", {"default": 100, "min": 1, "max": 1024, "step": 1, "tooltip": "Frames of the sequence; passed on to the sampler's frame_count."}),
+                "text": ("STRING", {"multiline": True, "default": DEFAULT_PROMPTS, "tooltip": "One prompt per line (blank lines skipped). 'N:prompt' starts that prompt at frame N."}),
+            }
+        }  # fmt: skip
+
+    def encode(
+        self,
+        clip: Any,
+        token_normalization: str,
+        weight_interpretation: str,
+        cond_keyframes_type: str,
+        frame_count: int,
+        text: str,
+    ) -> tuple[list[Any], list[int], int]:
+        """Encode each prompt line; compute the keyframes; pass the frame count through."""
+        if clip is None:
+            raise ValueError(
+                "clip is None; the checkpoint has no text encoder, connect a CLIP (for "
+                "example from a CLIP loader)"
+            )
+        prompts = parse_prompt_lines(text)
+        keyframes = sequence_keyframes(
+            cond_keyframes_type, frame_count, [start for start, _ in prompts]
+        )
+        if prompts[0][0] not in (None, 0):
+            logger.info(
+                "CLIPTextEncodeSequence2: the first prompt is shown from frame 0 (its line "
+                "said %d)",
+                prompts[0][0],
+            )
+        conditioning = [
+            _encode(clip, prompt, token_normalization, weight_interpretation)
+            for _, prompt in prompts
+        ]
+        return (conditioning, keyframes, frame_count)
+
+
+def _encode(clip: Any, prompt: str, token_normalization: str, weight_interpretation: str) -> Any:
+    """One prompt's first conditioning entry `[tokens, extras]`."""
+    import nodes
+
+    advanced = nodes.NODE_CLASS_MAPPINGS.get(ADVANCED_ENCODER)
+    if advanced is not None:
+        encoded = advanced().encode(clip, prompt, token_normalization, weight_interpretation)[0]
+    else:
+        encoded = clip.encode_from_tokens_scheduled(clip.tokenize(prompt))
+    tokens, extras = encoded[0][0], encoded[0][1]
+    return [tokens, dict(extras)]
+
+
+NODE_CLASS_MAPPINGS = {
+    "KSamplerSeq2": KSamplerSeq2,
+    "CLIPTextEncodeSequence2": CLIPTextEncodeSequence2,
+}
+NODE_DISPLAY_NAME_MAPPINGS = {
+    "KSamplerSeq2": "KSampler Sequence (v2)",
+    "CLIPTextEncodeSequence2": "CLIP Text Encode Sequence (v2)",
+}
