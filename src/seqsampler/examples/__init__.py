@@ -1,0 +1,1 @@
+"""Example spec files shipped with the package (`seqsampler demo` renders `demo.toml`)."""
