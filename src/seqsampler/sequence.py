@@ -19,11 +19,21 @@ are fixed when the frame sampler is built. Tensors are [B, C, ...] latents in an
 
 from __future__ import annotations
 
-from typing import Protocol
+import logging
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+import torch
 from torch import Tensor
 
 from .conditioning import Conditioning
+from .interp import interp_latents, slerp_conditioning
+from .noise import randn_like_seeded
+from .plan import FramePlan, Plan
+
+log = logging.getLogger(__name__)
 
 
 class FrameSampler(Protocol):
@@ -56,3 +66,260 @@ class FrameSampler(Protocol):
         start_step: int,
         noise_mask: Tensor | None = None,
     ) -> Tensor: ...
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Continue a run at `start_frame`; `previous_latent` is the saved output of frame
+    `start_frame - 1` ([B, C, ...], like the init latent), None when `start_frame` is 0."""
+
+    start_frame: int
+    previous_latent: Tensor | None = None
+
+
+OnFrame = Callable[[FramePlan, Tensor], Any]
+
+
+def run_sequence(
+    plan: Plan,
+    frame_sampler: FrameSampler,
+    positive: Sequence[Conditioning],
+    negative: Sequence[Conditioning],
+    init_latent: Tensor | Mapping[str, Any],
+    *,
+    noise_mask: Tensor | None = None,
+    on_frame: OnFrame | None = None,
+    resume: Resume | None = None,
+    collect: bool = True,
+) -> Tensor | None:
+    """Run the frame chain of `plan` (behaviour.md §3, §6-§9): per frame, the (glided)
+    conditioning, the input (the init latent for frame 0, else the previous frame's output),
+    the injected noise, the model work the plan names, the latent interpolation.
+
+    positive, negative: one `Conditioning` per prompt (counts as in `plan.config`).
+    init_latent: [B, C, ...] (or a LATENT dict with `samples` and an optional `noise_mask`).
+    noise_mask: passed to every sampler call of every frame; it also weights the injected noise,
+        so the region it keeps is never noised.
+    on_frame: called with `(frame_plan, latent [B, C, ...])` as each frame is finished.
+    resume: `Resume(start_frame, previous_latent)`: frames before `start_frame` are skipped (only
+        their conditioning glide is recomputed, no model work); the frames made equal those of an
+        uninterrupted run.
+    Returns the frames made by this call, `[n*B, C, ...]` frame-major, or None if not `collect`.
+    Every input is checked before any model work.
+    """
+    init_latent, noise_mask = _unpack_latent(init_latent, noise_mask)
+    _check_inputs(plan, frame_sampler, positive, negative, init_latent, noise_mask, resume)
+    start = resume.start_frame if resume is not None else 0
+    latent = init_latent if start == 0 else resume.previous_latent  # type: ignore[union-attr]
+    log.info("%s", describe_plan(plan))
+    made: list[Tensor] = []
+    chain = zip(plan.frames, conditioning_chain(plan, positive, "positive"),
+                conditioning_chain(plan, negative, "negative"), strict=True)  # fmt: skip
+    for frame, pos, neg in chain:
+        if frame.frame < start:
+            continue
+        latent = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask)
+        if on_frame is not None:
+            on_frame(frame, latent)
+        if collect:
+            made.append(latent)
+    if not collect:
+        return None
+    return torch.cat(made, dim=0) if made else init_latent[:0]
+
+
+def run_frame(
+    frame: FramePlan,
+    frame_sampler: FrameSampler,
+    positive: Conditioning,
+    negative: Conditioning,
+    x: Tensor,
+    noise_mask: Tensor | None = None,
+) -> Tensor:
+    """One frame: `x` is the frame's input (the previous output); returns the frame's output."""
+    calls = dict(positive=positive, negative=negative, seed=frame.seed, steps=frame.steps,
+                 cfg=frame.cfg, noise_mask=noise_mask)  # fmt: skip
+    if frame.path == "copy":
+        sample = x
+    elif frame.path == "plain":
+        noised = inject_noise(frame, x, noise_mask)
+        sample = frame_sampler.sample(
+            noised, denoise=frame.denoise, start_step=0, add_noise=True, **calls
+        )
+    else:  # unsample: invert to sigma_k, inject, resample from sigma_k without fresh noise
+        unsampled = frame_sampler.unsample(x, start_step=frame.start_step, **calls)
+        noised = inject_noise(frame, unsampled, noise_mask)
+        sample = frame_sampler.sample(
+            noised, denoise=1.0, start_step=frame.start_step, add_noise=False, **calls
+        )
+    if frame.interp is not None:
+        sample = interp_latents(frame.interp.mode, frame.interp.strength, x, sample)
+    return sample
+
+
+def inject_noise(frame: FramePlan, x: Tensor, noise_mask: Tensor | None = None) -> Tensor:
+    """x + noise_strength * eps (* the mask at latent resolution), eps drawn from the frame's
+    inject seed (§6); x unchanged when the plan injects nothing."""
+    if frame.inject_noise_seed is None:
+        return x
+    eps = randn_like_seeded(x, frame.inject_noise_seed)
+    if noise_mask is not None:
+        eps = eps * latent_mask(noise_mask, x)
+    return x + frame.noise_strength * eps
+
+
+def latent_mask(noise_mask: Tensor, x: Tensor) -> Tensor:
+    """The noise mask ([H, W], [B, H, W] or [B, 1, H, W], any resolution) resized bilinearly to
+    x's spatial size and shaped to broadcast over x [B, C, (T,) H, W] (as ComfyUI prepares it)."""
+    mask = noise_mask.reshape(-1, 1, noise_mask.shape[-2], noise_mask.shape[-1]).to(
+        device=x.device, dtype=torch.float32
+    )
+    if tuple(mask.shape[-2:]) != tuple(x.shape[-2:]):
+        mask = torch.nn.functional.interpolate(mask, size=tuple(x.shape[-2:]), mode="bilinear")
+    if mask.shape[0] not in (1, x.shape[0]):
+        mask = mask.repeat(math.ceil(x.shape[0] / mask.shape[0]), 1, 1, 1)[: x.shape[0]]
+    mask = mask.reshape(mask.shape[0], 1, *([1] * (x.ndim - 4)), *x.shape[-2:])
+    return mask.to(x.dtype)
+
+
+def conditioning_chain(
+    plan: Plan, conditionings: Sequence[Conditioning], side: str
+) -> Iterator[Conditioning]:
+    """The conditioning of every frame (§3): the prompt's target on a hard switch (`glide` None),
+    else c_i = slerp(glide, c_{i-1}, target_i). `side` is "positive" or "negative"."""
+    current: Conditioning | None = None
+    for frame in plan.frames:
+        target = conditionings[getattr(frame, side)]
+        if frame.glide is None or current is None:
+            current = target
+        else:
+            current = slerp_conditioning(frame.glide, current, target)
+        yield current
+
+
+def describe_plan(plan: Plan) -> str:
+    """A one-line-per-frame summary of the plan (logged once per run, §10)."""
+    lines = [f"sequence plan: {plan.frame_count} frames, keyframes {list(plan.keyframes)}"]
+    for f in plan.frames:
+        lines.append(
+            f"  frame {f.frame}: prompt {f.positive}/{f.negative} seed {f.seed} "
+            f"denoise {f.denoise:.3f} path {f.path} steps {f.sample_steps}+{f.unsample_steps}"
+            + (f" glide {f.glide}" if f.glide is not None else "")
+            + (f" inject {f.noise_strength}" if f.inject_noise_seed is not None else "")
+        )
+    return "\n".join(lines)
+
+
+def _unpack_latent(
+    latent: Tensor | Mapping[str, Any], noise_mask: Tensor | None
+) -> tuple[Tensor, Tensor | None]:
+    if isinstance(latent, Mapping):
+        if "samples" not in latent:
+            raise ValueError(
+                f"init_latent must hold 'samples' (a [B, C, ...] tensor); got keys {sorted(latent)}"
+            )
+        if noise_mask is None:
+            noise_mask = latent.get("noise_mask")
+        latent = latent["samples"]
+    return latent, noise_mask
+
+
+def _check_latent(name: str, x: Any) -> None:
+    if not isinstance(x, Tensor) or not x.is_floating_point() or x.ndim < 3:
+        shape = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
+        raise ValueError(f"{name} must be a float tensor [B, C, ...] (3-D or more); got {shape}")
+    if not torch.isfinite(x).all():
+        raise ValueError(f"{name} must be finite; it holds NaN or Inf values")
+
+
+def _check_conditionings(name: str, items: Any, count: int) -> None:
+    if isinstance(items, (Conditioning, Tensor)) or not isinstance(items, Sequence):
+        raise ValueError(
+            f"{name} must be a list of Conditioning (one per prompt); got {type(items).__name__}"
+        )
+    if len(items) == 0:
+        raise ValueError(f"{name} is empty; it needs at least one Conditioning (one per prompt)")
+    if len(items) != count:
+        raise ValueError(
+            f"{name} has {len(items)} conditionings but the plan was made for {count} "
+            f"({name}_count={count})"
+        )
+    for j, item in enumerate(items):
+        if not isinstance(item, Conditioning):
+            raise ValueError(f"{name}[{j}] must be a Conditioning; got {type(item).__name__}")
+        tokens = item.tokens
+        if not isinstance(tokens, Tensor) or tokens.ndim != 3 or not tokens.is_floating_point():
+            shape = tuple(tokens.shape) if isinstance(tokens, Tensor) else type(tokens).__name__
+            raise ValueError(f"{name}[{j}].tokens must be a float tensor [B, T, D]; got {shape}")
+
+
+def _check_widths(
+    positive: Sequence[Conditioning], negative: Sequence[Conditioning], glide: bool
+) -> None:
+    """Every conditioning shares the token width D (and, when gliding, batch and pooled width)."""
+    entries = [(f"positive[{j}]", c) for j, c in enumerate(positive)]
+    entries += [(f"negative[{j}]", c) for j, c in enumerate(negative)]
+    first_name, first = entries[0]
+    for name, c in entries[1:]:
+        if c.tokens.shape[-1] != first.tokens.shape[-1]:
+            raise ValueError(
+                f"keyframe conditionings must share the token width D: {first_name} has "
+                f"D={first.tokens.shape[-1]} but {name} has D={c.tokens.shape[-1]}"
+            )
+    if not glide:
+        return
+    for side in (positive, negative):
+        batches = {c.tokens.shape[0] for c in side} - {1}
+        pooled = {c.pooled.shape[-1] for c in side if c.pooled is not None}
+        if len(batches) > 1 or len(pooled) > 1:
+            raise ValueError(
+                "use_conditioning_slerp needs conditionings of one batch size and one pooled "
+                f"width per side; got batch sizes {sorted(batches)} and pooled widths {sorted(pooled)}"
+            )
+
+
+def _check_inputs(
+    plan: Plan,
+    frame_sampler: Any,
+    positive: Any,
+    negative: Any,
+    init_latent: Any,
+    noise_mask: Any,
+    resume: Resume | None,
+) -> None:
+    """Every check of behaviour.md §11 that needs the tensors, before any model work."""
+    if not isinstance(plan, Plan):
+        raise ValueError(f"plan must be a seqsampler Plan; got {type(plan).__name__}")
+    for method in ("sample", "unsample"):
+        if not callable(getattr(frame_sampler, method, None)):
+            raise ValueError(
+                f"frame_sampler must have a {method}() method (the FrameSampler protocol)"
+            )
+    _check_conditionings("positive", positive, plan.config.positive_count)
+    _check_conditionings("negative", negative, plan.config.negative_count)
+    _check_widths(positive, negative, any(f.glide is not None for f in plan.frames))
+    _check_latent("init_latent", init_latent)
+    if noise_mask is not None:
+        if not isinstance(noise_mask, Tensor) or noise_mask.ndim < 2:
+            raise ValueError("noise_mask must be a tensor [H, W], [B, H, W] or [B, 1, H, W]")
+        if not torch.isfinite(noise_mask).all():
+            raise ValueError("noise_mask must be finite; it holds NaN or Inf values")
+    if resume is None:
+        return
+    start = resume.start_frame
+    if not isinstance(start, int) or isinstance(start, bool) or not 0 <= start <= plan.frame_count:
+        raise ValueError(
+            f"resume.start_frame must be an int in [0, {plan.frame_count}]; got {start!r}"
+        )
+    if start == 0:
+        if resume.previous_latent is not None:
+            raise ValueError("resume.previous_latent must be None when resume.start_frame is 0")
+        return
+    _check_latent("resume.previous_latent", resume.previous_latent)
+    previous = resume.previous_latent
+    if previous.shape != init_latent.shape or previous.dtype != init_latent.dtype:  # type: ignore[union-attr]
+        raise ValueError(
+            "resume.previous_latent must match init_latent's shape and dtype "
+            f"{tuple(init_latent.shape)} {init_latent.dtype}; got "
+            f"{tuple(previous.shape)} {previous.dtype}"  # type: ignore[union-attr]
+        )
