@@ -278,7 +278,7 @@ def _checked_values(name: str, values: list[float], spec: Any) -> list[Any]:
         if (low is not None and value < low) or (high is not None and value > high):
             accepted = "in [0, 2**64)" if name == "seed" else f"in [{low}, {high}]"
             raise SpecError(
-                f"{name}: the schedule gives {value} at frame {frame}; accepted: values {accepted}"
+                f"{name}: the schedule gives {value:g} at frame {frame}; accepted: values {accepted}"
             )
         out.append(value)
     return out
