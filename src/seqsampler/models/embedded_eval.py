@@ -158,30 +158,31 @@ def sample_prompts(
     scheduler: str = DEFAULT_SCHEDULER,
     negative: str = "",
 ) -> np.ndarray:
-    """Text-to-image for each prompt in one batched sampling call: uint8 [B, H, W, 3].
+    """Text-to-image for each prompt in one batched KSampler call: uint8 [B, H, W, 3].
 
-    `model` is a `LoadedModel`; the noise is `prepare_noise` of the whole batch's latent for
-    `seed` (ComfyUI's draw), scaled by sqrt(1 + sigma_max^2) as ComfyUI does for a full denoise.
+    `model` is a `LoadedModel`; the standalone engine samples an empty latent at full denoise
+    with ComfyUI's noise for `seed` (item i's noise is the batch draw's i-th).
     """
     import torch
 
     from ..conditioning import Conditioning
-    from ..noise import prepare_noise
-    from ..sampling.registry import get_sampler
-    from ..sampling.schedules import calculate_sigmas
-    from .denoiser import cfg_model
+    from ..engine import StandaloneFrameSampler
 
     conds = [model.encode_prompt(p) for p in prompts]
     positive = Conditioning(
         torch.cat([c.tokens for c in conds]),
         {"pooled_output": torch.cat([c.pooled for c in conds])},
     )
-    uncond = model.encode_prompt(negative)
     width, height = model.default_size
     latent = torch.zeros(model.latent_shape(width, height, len(prompts)))
-    sigmas = calculate_sigmas(model.sigma_space, scheduler, steps)
-    x = prepare_noise(latent, seed) * (1.0 + sigmas[0] ** 2) ** 0.5
-    guided = cfg_model(model.denoiser, positive, uncond, cfg)
-    out = get_sampler(sampler_name)(guided, x, sigmas, extra_args={"seed": seed})
+    frame_sampler = StandaloneFrameSampler(model.denoiser, sampler_name, scheduler)
+    out = frame_sampler.sample(
+        latent,
+        positive=positive,
+        negative=model.encode_prompt(negative),
+        seed=seed,
+        steps=steps,
+        cfg=cfg,
+    )
     images = model.decode(out)
     return (images.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
