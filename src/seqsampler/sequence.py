@@ -111,7 +111,7 @@ def run_sequence(
     _check_inputs(plan, frame_sampler, positive, negative, init_latent, noise_mask, resume)
     start = resume.start_frame if resume is not None else 0
     latent = init_latent if start == 0 else resume.previous_latent  # type: ignore[union-attr]
-    log.info("%s", describe_plan(plan))
+    log.debug("%s", describe_plan(plan))  # the front doors log the plan once at INFO
     made: list[Tensor] = []
     chain = zip(plan.frames, conditioning_chain(plan, positive, "positive"),
                 conditioning_chain(plan, negative, "negative"), strict=True)  # fmt: skip
@@ -198,7 +198,8 @@ def conditioning_chain(
 
 
 def describe_plan(plan: Plan) -> str:
-    """A one-line-per-frame summary of the plan (logged once per run, §10)."""
+    """A one-line-per-frame summary of the plan (logged at DEBUG by run_sequence; the front
+    doors log their own summary once at INFO, §10)."""
     lines = [f"sequence plan: {plan.frame_count} frames, keyframes {list(plan.keyframes)}"]
     for f in plan.frames:
         lines.append(

@@ -146,3 +146,13 @@ def test_dict_round_trip_and_json():
 def test_from_dict_rejects_unknown_fields():
     with pytest.raises(ValueError, match="unknown config field.*alternate_mode"):
         SequenceConfig.from_dict({"alternate_mode": True})
+
+
+def test_host_can_register_more_sampler_and_scheduler_names():
+    from seqsampler.plan import register_names, sampler_names
+
+    with pytest.raises(ValueError, match="sampler_name must be one of"):
+        SequenceConfig(sampler_name="my_custom_sampler")
+    register_names(samplers=("my_custom_sampler",), schedulers=("my_sched",))
+    config = SequenceConfig(sampler_name="my_custom_sampler", scheduler="my_sched")
+    assert config.sampler_name == "my_custom_sampler" and "my_custom_sampler" in sampler_names()

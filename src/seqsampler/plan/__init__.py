@@ -13,6 +13,9 @@ from .names import (
     SCHEDULER_NAMES,
     SEED_KEYING_MODES,
     SEED_MODES,
+    register_names,
+    sampler_names,
+    scheduler_names,
 )
 from .planner import FramePlan, LatentInterp, Plan, plan
 from .seeds import inject_seed, random_seed
@@ -36,6 +39,9 @@ __all__ = [
     "inject_seed",
     "plan",
     "random_seed",
+    "register_names",
+    "sampler_names",
+    "scheduler_names",
 ]
 
 

@@ -18,6 +18,8 @@ from .names import (
     SCHEDULER_NAMES,
     SEED_KEYING_MODES,
     SEED_MODES,
+    sampler_names,
+    scheduler_names,
 )
 
 SEED_LIMIT = 2**64
@@ -67,6 +69,9 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("negative_count", "int", 1, "Number of negative conditionings; at least 1.", 1, None),
     FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for: " + ", ".join(("denoise", "cfg", "steps", "noise_strength", "latent_interp_strength", "cond_slerp_strength", "seed")) + ".", None, None),
 )  # fmt: skip
+
+# Choices a host can extend at run time (see names.register_names).
+_LIVE_CHOICES = {"sampler_name": sampler_names, "scheduler": scheduler_names}
 
 FIELD_HELP: dict[str, str] = {spec.name: spec.help for spec in FIELDS}
 _SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
@@ -143,8 +148,9 @@ def _check_field(spec: FieldSpec, value: Any) -> Any:
             raise ValueError(f"{spec.name} must be a bool (true or false); got {value!r}")
         return value
     if spec.kind == "choice":
-        if value not in spec.choices:
-            raise ValueError(f"{spec.name} must be one of {', '.join(spec.choices)}; got {value!r}")
+        choices = _LIVE_CHOICES[spec.name]() if spec.name in _LIVE_CHOICES else spec.choices
+        if value not in choices:
+            raise ValueError(f"{spec.name} must be one of {', '.join(choices)}; got {value!r}")
         return value
     if spec.kind == "keyframes":
         return _check_keyframes(value)

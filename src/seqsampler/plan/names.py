@@ -28,3 +28,24 @@ SEED_MODES: tuple[str, ...] = ("increment", "decrement", "random", "fixed")
 LATENT_INTERP_MODES: tuple[str, ...] = ("Blend", "Slerp", "Cosine Interp")
 SEED_KEYING_MODES: tuple[str, ...] = ("sine", "modulo")
 PATHS: tuple[str, ...] = ("plain", "unsample", "copy")
+
+# Names a host adds at run time (ComfyUI custom nodes extend KSampler.SAMPLERS / SCHEDULERS).
+_EXTRA_SAMPLERS: set[str] = set()
+_EXTRA_SCHEDULERS: set[str] = set()
+
+
+def register_names(samplers: tuple[str, ...] = (), schedulers: tuple[str, ...] = ()) -> None:
+    """Accept more sampler / scheduler names (the ComfyUI adapter passes ComfyUI's live lists,
+    which custom nodes extend). Idempotent; names are only ever added."""
+    _EXTRA_SAMPLERS.update(str(name) for name in samplers)
+    _EXTRA_SCHEDULERS.update(str(name) for name in schedulers)
+
+
+def sampler_names() -> tuple[str, ...]:
+    """Every accepted sampler name: ComfyUI's built-ins, then the registered ones."""
+    return SAMPLER_NAMES + tuple(sorted(_EXTRA_SAMPLERS - set(SAMPLER_NAMES)))
+
+
+def scheduler_names() -> tuple[str, ...]:
+    """Every accepted scheduler name: ComfyUI's built-ins, then the registered ones."""
+    return SCHEDULER_NAMES + tuple(sorted(_EXTRA_SCHEDULERS - set(SCHEDULER_NAMES)))
