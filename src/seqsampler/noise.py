@@ -40,3 +40,10 @@ def prepare_noise(latent: Tensor, seed: int, batch_index: Sequence[int] | None =
 def randn_like_seeded(x: Tensor, seed: int) -> Tensor:
     """Standard normal noise like `x`, drawn on the CPU from `seed`, moved to x's device."""
     return torch.randn(x.shape, dtype=x.dtype, generator=generator(seed)).to(x.device)
+
+
+def generator_on(seed: int, device: torch.device | str) -> torch.Generator:
+    """A generator on `device` seeded with `seed` (ComfyUI's per-step sampler noise draws there)."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_LIMIT:
+        raise ValueError(f"seed must be an int in [0, 2**64); got {seed!r}")
+    return torch.Generator(device=device).manual_seed(seed)

@@ -1,0 +1,175 @@
+"""Denoisers: the model contract of the samplers, and the wrapper for discrete-time networks.
+
+A denoiser maps a noisy latent and its noise level to the estimate of the clean latent,
+`denoised = D(x, sigma, cond)`, in the variance-exploding sigma space of Karras et al. (2022)
+(x = x0 + sigma * eps). `DiscreteDenoiser` turns an eps- or v-predicting network trained on
+DDPM timesteps into one, as ComfyUI's ModelSamplingDiscrete + EPS / V_PREDICTION do: the input
+is scaled by 1/sqrt(sigma^2 + 1) and the network sees the timestep nearest to sigma in log space.
+`cfg_model` batches cond and uncond into one call for classifier-free guidance.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import torch
+from torch import Tensor
+
+from ..conditioning import Conditioning
+
+Prediction = Literal["epsilon", "v_prediction"]
+PREDICTIONS: tuple[str, ...] = ("epsilon", "v_prediction")
+
+
+@dataclass(frozen=True, eq=False)
+class SigmaSpace:
+    """A discrete-time model's noise levels: `sigmas` [T] ascending (float32), timestep t = index.
+
+    `timestep(sigma)` is the nearest table index in log sigma (ComfyUI's quantisation);
+    `sigma(t)` interpolates log sigma linearly between neighbouring indices.
+    """
+
+    sigmas: Tensor
+
+    def __post_init__(self) -> None:
+        if self.sigmas.ndim != 1 or self.sigmas.numel() < 2:
+            raise ValueError(
+                f"sigmas must be a 1-D table of >= 2 values; got {tuple(self.sigmas.shape)}"
+            )
+        if not bool((self.sigmas[1:] > self.sigmas[:-1]).all()) or not bool(
+            (self.sigmas > 0).all()
+        ):
+            raise ValueError("sigmas must be positive and strictly ascending")
+        object.__setattr__(self, "sigmas", self.sigmas.float())
+        object.__setattr__(self, "log_sigmas", self.sigmas.log().float())
+
+    @classmethod
+    def from_betas(cls, betas: Tensor) -> SigmaSpace:
+        """sigma_t = sqrt((1 - alphabar_t) / alphabar_t), alphabar_t = prod(1 - beta) (Ho et al. 2020)."""
+        alphas_cumprod = torch.cumprod(1.0 - betas.double(), dim=0)
+        return cls((((1 - alphas_cumprod) / alphas_cumprod) ** 0.5).float())
+
+    @classmethod
+    def scaled_linear(
+        cls, beta_start: float = 0.00085, beta_end: float = 0.012, num_timesteps: int = 1000
+    ) -> SigmaSpace:
+        """Stable Diffusion's "scaled linear" betas: linspace(sqrt(b0), sqrt(b1), T)^2 in float64."""
+        betas = torch.linspace(beta_start**0.5, beta_end**0.5, num_timesteps, dtype=torch.float64)
+        return cls.from_betas(betas**2)
+
+    @property
+    def sigma_min(self) -> Tensor:
+        return self.sigmas[0]
+
+    @property
+    def sigma_max(self) -> Tensor:
+        return self.sigmas[-1]
+
+    def timestep(self, sigma: Tensor) -> Tensor:
+        """Nearest table index to `sigma` in log space (any shape; int64 like `sigma`'s shape)."""
+        log_sigma = sigma.log().to(self.log_sigmas.device)
+        distances = (log_sigma.reshape(1, -1) - self.log_sigmas[:, None]).abs()
+        return distances.argmin(dim=0).view(sigma.shape).to(sigma.device)
+
+    def sigma(self, timestep: Tensor) -> Tensor:
+        """sigma at a (fractional) timestep: log-linear interpolation of the table."""
+        t = timestep.float().to(self.log_sigmas.device).clamp(0, len(self.sigmas) - 1)
+        low, high, w = t.floor().long(), t.ceil().long(), t.frac()
+        log_sigma = (1 - w) * self.log_sigmas[low] + w * self.log_sigmas[high]
+        return log_sigma.exp().to(timestep.device)
+
+
+class Denoiser(Protocol):
+    """`denoised = D(x [B, C, ...], sigma [B], cond)`, with the model's `sigma_space`."""
+
+    sigma_space: SigmaSpace
+
+    def __call__(self, x: Tensor, sigma: Tensor, cond: Conditioning) -> Tensor: ...
+
+
+Network = Callable[[Tensor, Tensor, Conditioning], Tensor]
+
+
+class DiscreteDenoiser:
+    """Eps- or v-prediction network on DDPM timesteps as a denoiser (Karras et al. 2022, Table 1).
+
+    network(x_in [B, C, ...], timestep [B] float, cond) -> eps or v [B, C, ...].
+    """
+
+    def __init__(self, network: Network, sigma_space: SigmaSpace, prediction: str = "epsilon"):
+        if prediction not in PREDICTIONS:
+            raise ValueError(f"prediction must be one of {PREDICTIONS}; got {prediction!r}")
+        self.network = network
+        self.sigma_space = sigma_space
+        self.prediction = prediction
+
+    def __call__(self, x: Tensor, sigma: Tensor, cond: Conditioning) -> Tensor:
+        sigma_ = sigma.reshape(sigma.shape[:1] + (1,) * (x.ndim - 1))
+        x_in = x / (sigma_**2 + 1.0) ** 0.5  # c_in
+        timestep = self.sigma_space.timestep(sigma).float()
+        output = self.network(x_in, timestep, cond).to(x.dtype)
+        if self.prediction == "epsilon":
+            return x - output * sigma_
+        # v-prediction (Salimans & Ho 2022): c_skip = 1/(sigma^2+1), c_out = -sigma/sqrt(sigma^2+1).
+        return x / (sigma_**2 + 1.0) - output * sigma_ / (sigma_**2 + 1.0) ** 0.5
+
+
+def _to_batch(t: Tensor, batch: int, what: str) -> Tensor:
+    """Repeat `t` [b, ...] along dim 0 to `batch` items (b must divide batch)."""
+    if t.shape[0] == batch:
+        return t
+    if batch % t.shape[0] != 0:
+        raise ValueError(
+            f"{what} has batch {t.shape[0]}, which does not divide the latent batch {batch}"
+        )
+    return t.repeat((batch // t.shape[0],) + (1,) * (t.ndim - 1))
+
+
+def concat_conditioning(conds: Sequence[Conditioning], batch: int) -> Conditioning:
+    """Concatenate conditionings along the batch, each repeated to `batch` items.
+
+    Token lengths that differ are repeated to their least common multiple (ComfyUI's
+    CONDCrossAttn.concat; repeating keys/values leaves cross-attention unchanged).
+    Pooled outputs are concatenated when every conditioning has one. Result: [len*batch, T, D].
+    """
+    length = math.lcm(*(c.tokens.shape[1] for c in conds))
+    tokens = []
+    for c in conds:
+        t = _to_batch(c.tokens, batch, "conditioning tokens")
+        tokens.append(t.repeat(1, length // t.shape[1], 1) if t.shape[1] < length else t)
+    extras: dict[str, Any] = dict(conds[0].extras)
+    pooled = [c.pooled for c in conds]
+    if all(p is not None for p in pooled):
+        extras["pooled_output"] = torch.cat(
+            [_to_batch(p, batch, "pooled_output") for p in pooled if p is not None]
+        )
+    else:
+        extras.pop("pooled_output", None)
+    return Conditioning(torch.cat(tokens), extras)
+
+
+def cfg_model(
+    denoiser: Denoiser, positive: Conditioning, negative: Conditioning, cfg: float
+) -> Callable[..., Tensor]:
+    """Classifier-free guidance (Ho & Salimans 2022) as a sampler model `model(x, sigma, **_)`.
+
+    uncond + cfg * (cond - uncond), cond and uncond in one batched call; uncond skipped at cfg 1.
+    """
+    if math.isclose(cfg, 1.0):
+
+        def model(x: Tensor, sigma: Tensor, **_: Any) -> Tensor:
+            return denoiser(x, sigma, concat_conditioning([positive], x.shape[0]))
+
+        return model
+
+    def guided(x: Tensor, sigma: Tensor, **_: Any) -> Tensor:
+        batch = x.shape[0]
+        cond = concat_conditioning([positive, negative], batch)
+        out = denoiser(torch.cat([x, x]), torch.cat([sigma, sigma]), cond)
+        cond_pred, uncond_pred = out[:batch], out[batch:]
+        return uncond_pred + (cond_pred - uncond_pred) * cfg
+
+    return guided
