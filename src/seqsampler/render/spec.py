@@ -84,7 +84,7 @@ def all_fields() -> dict[str, tuple[Any, str]]:
     """Every spec field, name -> (default, help): the CLI's own first, then the node's."""
     out = dict(CLI_FIELDS)
     for name, spec in node_fields().items():
-        default = 0 if name == "cond_keyframes" else spec.default
+        default = [] if name == "cond_keyframes" else spec.default
         out[name] = (default, FIELD_HELP[name])
     return out
 
@@ -207,7 +207,7 @@ def _prompts(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, dict[s
         raise SpecError(
             'prompts: missing; accepted: a string, a list, or a table {"0" = "...", "24" = "..."}'
         )
-    keyframes = data.get("cond_keyframes", 0)
+    keyframes = data.get("cond_keyframes", [])
     if isinstance(prompts, str):
         prompts = [prompts]
     if isinstance(prompts, list):
