@@ -133,14 +133,14 @@ class StandaloneFrameSampler:
         noise_mask: Tensor | None = None,
     ) -> Tensor:
         """Invert x from 1e-4 above 0 up to sigma_k (+1e-4) of the full schedule, no noise;
-        stochastic samplers invert with euler."""
+        stochastic samplers (and uni_pc, see `SamplerEntry.invertible`) invert with euler."""
         _check_steps(steps)
         full = schedule_for_sampler(
             self.denoiser.sigma_space, self.scheduler, self.sampler_name, steps
         )
         if start_step >= len(full) - 1:
             return x
-        inverse = get_sampler("euler") if self.sampler.stochastic else self.sampler
+        inverse = self.sampler if self.sampler.invertible else get_sampler("euler")
         noise = torch.zeros(x.shape, dtype=x.dtype, device=x.device)
         sigmas = unsample_sigmas(full, start_step)
         return self._run(

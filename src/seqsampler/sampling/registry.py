@@ -20,12 +20,15 @@ class SamplerEntry:
 
     stochastic: adds noise per step (seeded from `extra_args["seed"]`); inverts with euler.
     discard_penultimate: ComfyUI builds `steps + 1` sigmas and drops the penultimate one.
+    invertible: runs upward over ascending sigmas from near 0 (unsampling); when False, or
+    when stochastic, unsampling uses euler.
     """
 
     name: str
     fn: Callable[..., Tensor]
     stochastic: bool = False
     discard_penultimate: bool = False
+    invertible: bool = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
         return self.fn(*args, **kwargs)
@@ -49,14 +52,20 @@ SCHEDULERS: Mapping[str, ScheduleEntry] = MappingProxyType(_SCHEDULERS)
 
 
 def sampler(
-    name: str, *, stochastic: bool = False, discard_penultimate: bool = False
+    name: str,
+    *,
+    stochastic: bool = False,
+    discard_penultimate: bool = False,
+    invertible: bool = True,
 ) -> Callable[[Callable[..., Tensor]], Callable[..., Tensor]]:
     """Register a sampler function under ComfyUI's `name`."""
 
     def register(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
         if name in _SAMPLERS:
             raise ValueError(f"sampler {name!r} is registered twice")
-        _SAMPLERS[name] = SamplerEntry(name, fn, stochastic, discard_penultimate)
+        _SAMPLERS[name] = SamplerEntry(
+            name, fn, stochastic, discard_penultimate, invertible and not stochastic
+        )
         return fn
 
     return register
