@@ -6,6 +6,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seqsampler.conditioning import Conditioning
 from seqsampler.interp import (
@@ -164,3 +166,33 @@ def test_slerp_conditioning_lengths_and_missing_pooled():
     assert torch.equal(out2.pooled, long.pooled)  # previous had no pooled: the target's
     assert torch.allclose(out2.tokens[:, 77:], 0.5 * long.tokens[:, 77:])  # zero pad: lerp from 0
     assert torch.isfinite(out2.tokens).all()
+
+
+vectors = st.integers(1, 64).flatmap(
+    lambda d: st.tuples(
+        st.lists(st.floats(-1e4, 1e4, width=32), min_size=d, max_size=d),
+        st.lists(st.floats(-1e4, 1e4, width=32), min_size=d, max_size=d),
+    )
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(vectors, st.floats(0.0, 1.0), st.sampled_from(["same", "neg", "scaled", "free"]))
+def test_slerp_property_finite_and_between_endpoints(pair, t, relation):
+    a = torch.tensor(pair[0], dtype=torch.float32)
+    b = {"same": a, "neg": -a, "scaled": 3 * a, "free": torch.tensor(pair[1])}[relation]
+    out = slerp(t, a, b)
+    assert torch.isfinite(out).all()
+    bound = max(a.norm().item(), b.norm().item())
+    assert out.norm().item() <= bound * (1 + 1e-4) + 1e-3  # never overshoots the larger norm
+    for mode in MODES:
+        assert torch.isfinite(interp_latents(mode, t, a[None], b[None])).all()
+
+
+def test_slerp_wide_angle_different_norms_does_not_blow_up():
+    a = torch.tensor([1.0, 0.0])
+    b = torch.tensor([-2.0, 0.004])  # sin(angle) ~ 2e-3: the classic formula gives ~[-500, 1]
+    out = slerp(0.5, a, b)
+    assert torch.isclose(out.norm(), torch.tensor(1.5), atol=1e-4)  # the lerped norm
+    unit = slerp(0.5, torch.tensor([1.0, 0.0]), torch.tensor([0.0, 2.0]))
+    assert torch.allclose(unit, 1.5 * torch.tensor([math.sqrt(0.5)] * 2))

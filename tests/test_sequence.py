@@ -256,7 +256,7 @@ def test_any_channel_count_and_5d_latents():
 
 
 def test_plan_is_logged_once(caplog):
-    with caplog.at_level(logging.DEBUG, logger="seqsampler.sequence"):
+    with caplog.at_level(logging.INFO, logger="seqsampler.sequence"):
         run(SequenceConfig(frame_count=3))
     records = [r for r in caplog.records if r.name == "seqsampler.sequence"]
     assert len(records) == 1 and "frame 2" in records[0].getMessage()

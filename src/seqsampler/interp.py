@@ -1,10 +1,12 @@
 """Interpolation of latents and conditioning: lerp, slerp, cosine-eased lerp (behaviour.md §3, §8).
 
 `t` is always the weight of `b` (the new sample, the target): 0 gives `a`, 1 gives `b`.
-slerp is Shoemake's (1985) spherical interpolation on the unnormalised vectors,
-`sin((1-t)w)/sin(w) * a + sin(t w)/sin(w) * b` with `w` the angle between them; where the two
-are near parallel, near antiparallel (sin w < 1e-3) or either is zero it is a lerp instead,
-so it never yields NaN or Inf. Any float dtype in; computed in fp32 (fp64 for fp64 inputs);
+slerp is Shoemake's (1985) spherical interpolation of the directions with the norms lerped:
+`((1-t)|a| + t|b|) * (sin((1-t)w) a/|a| + sin(t w) b/|b|) / sin(w)`, `w` the angle between them
+(for equal norms this is the classic `sin((1-t)w)/sin(w) a + sin(t w)/sin(w) b`; unlike that
+form it never overshoots the larger norm when the norms differ and the angle is wide). Where
+the two are near parallel, near antiparallel (sin w < 1e-3) or either is zero it is a lerp
+instead, so it never yields NaN or Inf. Any float dtype in; computed in fp32 (fp64 for fp64 inputs);
 the inputs' dtype out.
 """
 
@@ -58,8 +60,11 @@ def slerp(t: float, a: Tensor, b: Tensor, dim: int = -1) -> Tensor:
     sin_omega = torch.sin(omega)
     use_slerp = nonzero & (sin_omega > SIN_OMEGA_MIN)
     sin_omega = torch.where(use_slerp, sin_omega, torch.ones_like(sin_omega))
-    coeff_a = torch.where(use_slerp, torch.sin((1 - t) * omega) / sin_omega, 1 - t)
-    coeff_b = torch.where(use_slerp, torch.sin(t * omega) / sin_omega, torch.full_like(omega, t))
+    norm_a_safe = torch.where(nonzero, norm_a, torch.ones_like(norm_a))
+    norm_b_safe = torch.where(nonzero, norm_b, torch.ones_like(norm_b))
+    scale = ((1 - t) * norm_a + t * norm_b) / sin_omega
+    coeff_a = torch.where(use_slerp, scale * torch.sin((1 - t) * omega) / norm_a_safe, 1 - t)
+    coeff_b = torch.where(use_slerp, scale * torch.sin(t * omega) / norm_b_safe, t)
     result = coeff_a * a + coeff_b * b
     if t == 0:
         result = a

@@ -111,7 +111,7 @@ def run_sequence(
     _check_inputs(plan, frame_sampler, positive, negative, init_latent, noise_mask, resume)
     start = resume.start_frame if resume is not None else 0
     latent = init_latent if start == 0 else resume.previous_latent  # type: ignore[union-attr]
-    log.debug("%s", describe_plan(plan))  # the front doors log the plan once at INFO
+    log.info("%s", describe_plan(plan))
     made: list[Tensor] = []
     chain = zip(plan.frames, conditioning_chain(plan, positive, "positive"),
                 conditioning_chain(plan, negative, "negative"), strict=True)  # fmt: skip
@@ -198,8 +198,7 @@ def conditioning_chain(
 
 
 def describe_plan(plan: Plan) -> str:
-    """A one-line-per-frame summary of the plan (logged at DEBUG by run_sequence; the front
-    doors log their own summary once at INFO, §10)."""
+    """A one-line-per-frame summary of the plan (logged once per run at INFO, §10)."""
     lines = [f"sequence plan: {plan.frame_count} frames, keyframes {list(plan.keyframes)}"]
     for f in plan.frames:
         lines.append(
@@ -298,6 +297,12 @@ def _check_inputs(
             )
     _check_conditionings("positive", positive, plan.config.positive_count)
     _check_conditionings("negative", negative, plan.config.negative_count)
+    for side, items in (("positive", positive), ("negative", negative)):
+        highest = max(getattr(f, side) for f in plan.frames)
+        if highest >= len(items):
+            raise ValueError(
+                f"the plan uses {side} prompt {highest} but {side} has {len(items)} conditionings"
+            )
     _check_widths(positive, negative, any(f.glide is not None for f in plan.frames))
     _check_latent("init_latent", init_latent)
     if noise_mask is not None:

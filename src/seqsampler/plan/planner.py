@@ -66,6 +66,11 @@ class FramePlan:
         values = {item.name: data[item.name] for item in fields(cls)}
         if values["path"] not in PATHS:
             raise ValueError(f"path must be one of {', '.join(PATHS)}; got {values['path']!r}")
+        if (values["inject_noise_seed"] is None) != (values["noise_strength"] is None):
+            raise ValueError(
+                "inject_noise_seed and noise_strength must both be null or both be set; got "
+                f"{values['inject_noise_seed']!r} and {values['noise_strength']!r}"
+            )
         if values["interp"] is not None:
             values["interp"] = LatentInterp(**values["interp"])
         return cls(**values)
