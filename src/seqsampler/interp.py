@@ -54,14 +54,17 @@ def slerp(t: float, a: Tensor, b: Tensor, dim: int = -1) -> Tensor:
     norm_a = torch.linalg.vector_norm(a, dim=dim, keepdim=True)
     norm_b = torch.linalg.vector_norm(b, dim=dim, keepdim=True)
     nonzero = (norm_a > NORM_MIN) & (norm_b > NORM_MIN)
-    safe = torch.where(nonzero, norm_a * norm_b, torch.ones_like(norm_a))
-    cos_omega = ((a * b).sum(dim=dim, keepdim=True) / safe).clamp(-1.0, 1.0)
-    omega = torch.acos(cos_omega)
+    norm_a_safe = torch.where(nonzero, norm_a, torch.ones_like(norm_a))
+    norm_b_safe = torch.where(nonzero, norm_b, torch.ones_like(norm_b))
+    unit_a, unit_b = a / norm_a_safe, b / norm_b_safe
+    # Kahan's angle: accurate near 0 and near pi, where acos(cos w) loses half the digits.
+    omega = 2 * torch.atan2(
+        torch.linalg.vector_norm(unit_a - unit_b, dim=dim, keepdim=True),
+        torch.linalg.vector_norm(unit_a + unit_b, dim=dim, keepdim=True),
+    )
     sin_omega = torch.sin(omega)
     use_slerp = nonzero & (sin_omega > SIN_OMEGA_MIN)
     sin_omega = torch.where(use_slerp, sin_omega, torch.ones_like(sin_omega))
-    norm_a_safe = torch.where(nonzero, norm_a, torch.ones_like(norm_a))
-    norm_b_safe = torch.where(nonzero, norm_b, torch.ones_like(norm_b))
     scale = ((1 - t) * norm_a + t * norm_b) / sin_omega
     coeff_a = torch.where(use_slerp, scale * torch.sin((1 - t) * omega) / norm_a_safe, 1 - t)
     coeff_b = torch.where(use_slerp, scale * torch.sin(t * omega) / norm_b_safe, t)
