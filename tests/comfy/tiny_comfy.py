@@ -43,10 +43,15 @@ def tiny_model(channels: int = 4, seed: int = 0):
     import comfy.model_patcher
     import comfy.supported_models
 
-    config = tiny_unet_config(channels)
-    model_config = comfy.supported_models.SD15(config)
-    if channels == 16:
-        model_config.latent_format = comfy.latent_formats.SD3()
+    class TinySD15(comfy.supported_models.SD15):
+        """SD1.5 with any latent channel count (not taken for an inpainting model)."""
+
+        latent_format = comfy.latent_formats.SD15 if channels == 4 else comfy.latent_formats.SD3
+
+        def inpaint_model(self) -> bool:
+            return False
+
+    model_config = TinySD15(tiny_unet_config(channels))
     model_config.set_inference_dtype(torch.float32, None)
     model = model_config.get_model({}, device=torch.device("cpu"))
     gen = torch.Generator("cpu").manual_seed(seed)
@@ -56,7 +61,7 @@ def tiny_model(channels: int = 4, seed: int = 0):
                 fan_in = math.prod(param.shape[1:])
                 scale = 0.1 if name.startswith("out.") else 1.0
                 param.copy_(torch.randn(param.shape, generator=gen) * scale / math.sqrt(fan_in))
-            elif "norm" in name and name.endswith("weight"):
+            elif name.endswith("weight"):  # Norm scales.
                 param.fill_(1.0)
             else:
                 param.zero_()

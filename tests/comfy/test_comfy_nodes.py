@@ -1,0 +1,290 @@
+"""KSamplerSeq2 and CLIPTextEncodeSequence2 in-process against a real ComfyUI (COMFYUI_PATH).
+
+A tiny random-weight SD1.5-style UNet (tiny_comfy.py) stands in for a checkpoint.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from comfy_env import comfy_sampler_names
+
+pytestmark = pytest.mark.comfyui
+
+SEED_INPUTS = [
+    "model", "seed", "seed_mode_seq", "alternate_values", "steps", "cfg", "sampler_name",
+    "scheduler", "frame_count", "cond_keyframes", "positive_seq", "negative_seq",
+    "use_conditioning_slerp", "cond_slerp_strength", "latent_image", "use_latent_interpolation",
+    "latent_interpolation_mode", "latent_interp_strength", "denoise_start", "denoise_seq",
+    "unsample_latents", "inject_noise", "noise_strength", "denoise_sine", "denoise_max",
+    "seed_keying", "seed_keying_mode", "seed_divisor",
+]  # fmt: skip
+
+# Every option switch, and the values that only matter while it is on.
+SWITCHES = {
+    "use_conditioning_slerp": {"cond_slerp_strength": 0.2},
+    "use_latent_interpolation": {"latent_interp_strength": 0.3, "latent_interpolation_mode": "Slerp"},
+    "unsample_latents": {},
+    "inject_noise": {"noise_strength": 0.7},
+    "denoise_sine": {"denoise_max": 0.2},
+    "seed_keying": {"seed_keying_mode": "modulo", "seed_divisor": 2},
+}  # fmt: skip
+
+
+def node_defaults(node_cls) -> dict:
+    """The widget defaults of a node class (combos: their first option)."""
+    out = {}
+    for name, spec in node_cls.INPUT_TYPES()["required"].items():
+        kind = spec[0]
+        options = spec[1] if len(spec) > 1 else {}
+        if isinstance(kind, list):
+            out[name] = kind[0]
+        elif "default" in options:
+            out[name] = options["default"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def sampler_cls(comfy):
+    return comfy.NODE_CLASS_MAPPINGS["KSamplerSeq2"]
+
+
+@pytest.fixture(scope="module")
+def run(sampler_cls, model, tiny):
+    """Run KSamplerSeq2 with the node's defaults, overridden by keyword; returns samples."""
+
+    def _run(prompts=2, negatives=1, latent=None, model_=None, **overrides):
+        inputs = node_defaults(sampler_cls)
+        inputs.update(steps=4, frame_count=3)
+        inputs.update(overrides)
+        positive = [tiny.tiny_conditioning(10 + j)[0] for j in range(prompts)]
+        negative = [tiny.tiny_conditioning(50 + j)[0] for j in range(negatives)]
+        with torch.inference_mode():
+            (out,) = sampler_cls().sample(
+                model=model_ or model,
+                positive_seq=positive,
+                negative_seq=negative,
+                latent_image=latent if latent is not None else tiny.tiny_latent(),
+                **inputs,
+            )
+        return out
+
+    return _run
+
+
+def test_pack_registers_nodes(comfy):
+    assert comfy.NODE_DISPLAY_NAME_MAPPINGS["KSamplerSeq2"] == "KSampler Sequence (v2)"
+    assert "CLIPTextEncodeSequence2" in comfy.NODE_CLASS_MAPPINGS
+    cls = comfy.NODE_CLASS_MAPPINGS["KSamplerSeq2"]
+    assert cls.CATEGORY == "sampling" and cls.RETURN_TYPES == ("LATENT",)
+    assert not getattr(comfy.NODE_CLASS_MAPPINGS["CLIPTextEncodeSequence2"], "OUTPUT_IS_LIST", None)
+
+
+def test_inputs_match_the_seed(comfy, sampler_cls):
+    import comfy.samplers
+
+    required = sampler_cls.INPUT_TYPES()["required"]
+    assert list(required) == SEED_INPUTS
+    assert required["sampler_name"][0] == list(comfy.samplers.KSampler.SAMPLERS)
+    assert required["scheduler"][0] == list(comfy.samplers.KSampler.SCHEDULERS)
+    for name, spec in required.items():
+        assert spec[1].get("tooltip"), f"{name} has no tooltip"
+    assert "no effect" in required["alternate_values"][1]["tooltip"]
+
+
+def test_one_frame_equals_comfy_ksampler(comfy, run, model, tiny):
+    latent = tiny.tiny_latent(seed=3)
+    positive, negative = tiny.tiny_conditioning(10), tiny.tiny_conditioning(50)
+    for denoise in (1.0, 0.6):
+        ours = run(
+            prompts=1, latent=latent, frame_count=1, seed=1234, steps=5, cfg=6.5,
+            sampler_name="dpmpp_2m", scheduler="karras", denoise_start=denoise,
+        )  # fmt: skip
+        with torch.inference_mode():
+            (theirs,) = comfy.common_ksampler(
+                model, 1234, 5, 6.5, "dpmpp_2m", "karras", positive, negative, latent,
+                denoise=denoise,
+            )  # fmt: skip
+        assert torch.equal(ours["samples"], theirs["samples"]), denoise
+
+
+@pytest.mark.parametrize("sampler_name", comfy_sampler_names())
+def test_every_sampler_completes_three_frames_with_defaults(run, sampler_name):
+    out = run(sampler_name=sampler_name, steps=3)["samples"]
+    assert out.shape == (3, 4, 8, 8)
+    assert torch.isfinite(out).all()
+
+
+def _base(**extra):
+    settings = {name: False for name in SWITCHES}
+    settings.update(extra)
+    return settings
+
+
+@pytest.mark.parametrize("switch", list(SWITCHES))
+def test_each_option_changes_output_only_when_on(run, switch):
+    base = run(**_base())["samples"]
+    same = run(**_base(**SWITCHES[switch]))["samples"]
+    assert torch.equal(base, same), f"{switch} off, its values changed the output"
+    on = run(**_base(**{switch: True}))["samples"]
+    assert not torch.equal(base, on), f"{switch} on changed nothing"
+
+
+def test_alternate_values_has_no_effect(run):
+    assert torch.equal(
+        run(alternate_values=True)["samples"], run(alternate_values=False)["samples"]
+    )
+
+
+def test_unsample_with_an_ancestral_sampler(run):
+    plain = run(sampler_name="euler_ancestral")["samples"]
+    unsampled = run(sampler_name="euler_ancestral", unsample_latents=True)["samples"]
+    assert torch.isfinite(unsampled).all()
+    assert torch.equal(plain[:1], unsampled[:1]) and not torch.equal(plain, unsampled)
+
+
+def test_77_and_154_token_keyframes_glide(sampler_cls, model, tiny):
+    positive = [
+        tiny.tiny_conditioning(1, tokens=77)[0],
+        tiny.tiny_conditioning(2, tokens=154)[0],
+        tiny.tiny_conditioning(3, tokens=77)[0],
+    ]
+    inputs = node_defaults(sampler_cls)
+    inputs.update(steps=3, frame_count=5, use_conditioning_slerp=True, cond_slerp_strength=0.3)
+    with torch.inference_mode():
+        (out,) = sampler_cls().sample(
+            model=model,
+            positive_seq=positive,
+            negative_seq=tiny.tiny_conditioning(9, tokens=154),
+            latent_image=tiny.tiny_latent(),
+            **inputs,
+        )
+    assert out["samples"].shape[0] == 5 and torch.isfinite(out["samples"]).all()
+
+
+def test_sixteen_channel_latent_and_model(run, tiny):
+    model16 = tiny.tiny_model(channels=16)
+    out = run(model_=model16, latent=tiny.tiny_latent(channels=16))["samples"]
+    assert out.shape == (3, 16, 8, 8)
+    empty = {"samples": torch.zeros(1, 4, 8, 8)}  # An empty 4-channel latent is widened.
+    assert run(model_=model16, latent=empty)["samples"].shape == (3, 16, 8, 8)
+
+
+def test_two_runs_are_bit_identical(run):
+    settings = dict(
+        unsample_latents=True, use_latent_interpolation=True, sampler_name="dpmpp_2m_sde"
+    )
+    assert torch.equal(run(**settings)["samples"], run(**settings)["samples"])
+
+
+def test_noise_mask_kept_and_output_on_intermediate_device(run, tiny):
+    import comfy.model_management
+
+    latent = tiny.tiny_latent()
+    latent["noise_mask"] = torch.ones(1, 1, 8, 8)
+    out = run(latent=latent)
+    assert out["noise_mask"] is latent["noise_mask"]
+    assert out["samples"].device == comfy.model_management.intermediate_device()
+
+
+def _counting(model):
+    """A clone of `model` that counts model evaluations (one apply_model call each)."""
+    calls = []
+    counted = model.clone()
+
+    def wrapper(apply_model, args):
+        calls.append(1)
+        return apply_model(args["input"], args["timestep"], **args["c"])
+
+    counted.set_model_unet_function_wrapper(wrapper)
+    return counted, calls
+
+
+@pytest.mark.parametrize("unsample", [False, True])
+def test_model_evaluations_per_frame_equal_the_plan(run, sampler_cls, model, monkeypatch, unsample):
+    import seqsampler.comfy_adapter.run as adapter_run
+    from seqsampler.plan import SequenceConfig, plan
+
+    counted, calls = _counting(model)
+    per_frame = []
+    original = adapter_run.run_sequence
+
+    def recording(*args, **kwargs):
+        def on_frame(frame_plan, latent):
+            per_frame.append(len(calls) - sum(per_frame))
+
+        return original(*args, on_frame=on_frame, **kwargs)
+
+    monkeypatch.setattr(adapter_run, "run_sequence", recording)
+    settings = dict(frame_count=4, steps=6, unsample_latents=unsample, sampler_name="euler")
+    run(model_=counted, **settings)
+    inputs = node_defaults(sampler_cls)
+    inputs.update(settings)
+    inputs = {k: v for k, v in inputs.items() if k in SequenceConfig.__dataclass_fields__}
+    expected = [
+        f.sample_steps + f.unsample_steps
+        for f in plan(SequenceConfig(**inputs, positive_count=2, negative_count=1)).frames
+    ]
+    assert per_frame == expected
+
+
+def test_one_progress_bar_over_the_run(run, monkeypatch):
+    import comfy.utils
+
+    seen = []
+    monkeypatch.setattr(
+        comfy.utils, "PROGRESS_BAR_HOOK", lambda value, total, preview, node_id=None: seen.append((value, total))
+    )  # fmt: skip
+    run(frame_count=3, steps=4, denoise_sine=False, denoise_seq=0.5)
+    totals = {total for _, total in seen}
+    assert totals == {12}, totals  # 4 + 4 + 4 sampler steps, one bar.
+    values = [value for value, _ in seen]
+    assert values == sorted(values) and values[-1] == 12
+
+
+def test_cancel_stops_within_one_model_evaluation(run, model):
+    import comfy.model_management
+
+    counted, calls = _counting(model)
+    inner = counted.model_options["model_function_wrapper"]
+
+    def cancelling(apply_model, args):
+        if len(calls) == 5:
+            comfy.model_management.interrupt_current_processing(True)
+        return inner(apply_model, args)
+
+    counted.set_model_unet_function_wrapper(cancelling)
+    try:
+        with pytest.raises(comfy.model_management.InterruptProcessingException):
+            run(model_=counted, frame_count=3, steps=4)
+    finally:
+        comfy.model_management.interrupt_current_processing(False)
+    assert len(calls) == 6
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"prompts": 0}, "positive_seq is an empty conditioning list"),
+        ({"negatives": 0}, "negative_seq is an empty conditioning list"),
+        ({"latent": {"samples": torch.full((1, 4, 8, 8), float("nan"))}}, "NaN"),
+        ({"latent": {"noise": torch.zeros(1, 4, 8, 8)}}, "latent_image must be a LATENT"),
+        ({"sampler_name": "nope"}, "sampler_name must be one of"),
+        ({"scheduler": "nope"}, "scheduler must be one of"),
+    ],
+)
+def test_bad_inputs_are_named(run, overrides, message):
+    with pytest.raises(ValueError, match=message):
+        run(**overrides)
+
+
+def test_different_widths_are_refused(sampler_cls, model, tiny):
+    wide = [torch.zeros(1, 77, 32), {}]
+    with pytest.raises(ValueError, match="different widths"):
+        sampler_cls().sample(
+            model=model,
+            positive_seq=[tiny.tiny_conditioning(1)[0], wide],
+            negative_seq=tiny.tiny_conditioning(2),
+            latent_image=tiny.tiny_latent(),
+            **node_defaults(sampler_cls),
+        )
