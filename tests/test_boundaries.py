@@ -23,3 +23,13 @@ def test_public_names():
     assert callable(plan) and callable(run_sequence)
     assert isinstance(plan(SequenceConfig()), Plan)
     assert isinstance(seqsampler.plan(SequenceConfig()), Plan)
+
+
+def test_core_imports_no_host_or_heavy_libraries():
+    code = (
+        "import sys; import seqsampler.sequence, seqsampler.interp; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in "
+        "('comfy', 'comfy_api', 'nodes', 'folder_paths', 'latent_preview', 'diffusers', 'transformers')]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

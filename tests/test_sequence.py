@@ -7,6 +7,8 @@ import logging
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seqsampler import SequenceConfig, plan, run_sequence
 from seqsampler.conditioning import Conditioning
@@ -317,3 +319,42 @@ def test_bad_resume_fails_before_model_work():
         with pytest.raises(ValueError, match=text):
             run(config, sampler=fake, resume=resume)
         assert fake.calls == []
+
+
+def test_B9_empty_conditioning_list_is_a_clear_error_not_a_torch_cat_crash():
+    fake = FakeSampler()
+    with pytest.raises(ValueError, match="positive is empty; it needs at least one Conditioning"):
+        run(SequenceConfig(), sampler=fake, pos=[])
+    assert fake.calls == []
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    frame_count=st.integers(1, 7),
+    prompts=st.integers(1, 3),
+    unsample=st.booleans(),
+    glide=st.booleans(),
+    interp_mode=st.sampled_from([None, "Blend", "Slerp", "Cosine Interp"]),
+    keying_mode=st.sampled_from(["sine", "modulo"]),
+    denoise_seq=st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+    data=st.data(),
+)
+def test_resume_property(
+    frame_count, prompts, unsample, glide, interp_mode, keying_mode, denoise_seq, data
+):
+    config = SequenceConfig(
+        frame_count=frame_count, positive_count=prompts, unsample_latents=unsample,
+        use_conditioning_slerp=glide, use_latent_interpolation=interp_mode is not None,
+        latent_interpolation_mode=interp_mode or "Blend", seed_keying_mode=keying_mode,
+        denoise_seq=denoise_seq, seed_divisor=2, steps=6,
+    )  # fmt: skip
+    pos, neg, x0 = conds(prompts, 1, t=8, d=4), conds(1, 2, t=8, d=4), latent((1, 4, 4, 4))
+    seen = []
+    full, fake = run(config, pos=pos, neg=neg, x=x0, on_frame=lambda f, x: seen.append(x))
+    assert torch.isfinite(full).all() and len(seen) == frame_count
+    p = plan(config)
+    assert len(fake.calls) == sum({"plain": 1, "unsample": 2, "copy": 0}[f.path] for f in p.frames)
+    start = data.draw(st.integers(0, frame_count))
+    previous = None if start == 0 else seen[start - 1]
+    resumed, _ = run(config, pos=pos, neg=neg, x=x0, resume=Resume(start, previous))
+    assert torch.equal(resumed, full[start:])
