@@ -289,6 +289,10 @@ BAD_INPUTS = {
         dict(x=torch.zeros(1, 4, 8, 8, dtype=torch.int64)),
         "init_latent must be a float tensor",
     ),
+    "mask on 3-D latent": (
+        dict(x=torch.zeros(1, 4, 8), noise_mask=torch.ones(8, 8)),
+        "noise_mask needs a latent",
+    ),
     "no samples": (dict(x={"noise_mask": torch.ones(8, 8)}), "init_latent must hold 'samples'"),
     "not conditioning": (
         dict(pos=[torch.zeros(1, 77, 8)] * 2),

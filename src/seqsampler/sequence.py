@@ -310,6 +310,11 @@ def _check_inputs(
             raise ValueError("noise_mask must be a tensor [H, W], [B, H, W] or [B, 1, H, W]")
         if not torch.isfinite(noise_mask).all():
             raise ValueError("noise_mask must be finite; it holds NaN or Inf values")
+        if init_latent.ndim < 4:
+            raise ValueError(
+                "noise_mask needs a latent with spatial dims [B, C, H, W] or [B, C, T, H, W]; "
+                f"got init_latent {tuple(init_latent.shape)}"
+            )
     if resume is None:
         return
     start = resume.start_frame
