@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from ..keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
-from ..plan import FIELD_HELP, SequenceConfig, plan
+from ..plan import FIELD_HELP, SequenceConfig, plan, register_names
 from .convert import conditioning_list, latent_samples, output_latent
 
 logger = logging.getLogger(__name__)
@@ -117,6 +117,7 @@ class KSamplerSeq2:
             raise ValueError(
                 f"unknown input(s) {', '.join(unknown)}; accepted: {', '.join(WIDGETS)}"
             )
+        register_names(*map(tuple, _comfy_lists()))  # Names other packs added to ComfyUI's lists.
         positive = conditioning_list(positive_seq, "positive_seq")
         negative = conditioning_list(negative_seq, "negative_seq")
         samples = latent_samples(latent_image)

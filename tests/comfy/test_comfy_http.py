@@ -1,0 +1,264 @@
+"""The pack in a real ComfyUI server over HTTP (COMFYUI_PATH): /object_info, /prompt, /history.
+
+The server loads two packs from a temp folder named by `--extra-model-paths-config`: a
+symlink to this repository, and a test-only pack (written here) whose nodes return a tiny
+MODEL, conditioning lists, a latent and a fake CLIP, and report a LATENT's shape.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from comfy_env import HERE, REPO_ROOT, comfyui_path, skip_reason
+
+pytestmark = pytest.mark.comfyui
+
+SEED_INPUTS = [
+    "model", "seed", "seed_mode_seq", "alternate_values", "steps", "cfg", "sampler_name",
+    "scheduler", "frame_count", "cond_keyframes", "positive_seq", "negative_seq",
+    "use_conditioning_slerp", "cond_slerp_strength", "latent_image", "use_latent_interpolation",
+    "latent_interpolation_mode", "latent_interp_strength", "denoise_start", "denoise_seq",
+    "unsample_latents", "inject_noise", "noise_strength", "denoise_sine", "denoise_max",
+    "seed_keying", "seed_keying_mode", "seed_divisor",
+]  # fmt: skip
+
+TEST_PACK = """
+import sys
+sys.path.insert(0, {here!r})
+import torch
+import tiny_comfy
+
+
+class FakeClip:
+    def tokenize(self, text):
+        return text
+
+    def encode_from_tokens_scheduled(self, text):
+        seed = sum(ord(c) for c in text)
+        return tiny_comfy.tiny_conditioning(seed, tokens=77 * (1 + len(text) // 40))
+
+
+def _node(function, returns, inputs, output=False):
+    def decorate(cls):
+        cls.FUNCTION, cls.RETURN_TYPES, cls.CATEGORY = function, returns, "testing"
+        cls.OUTPUT_NODE = output
+        cls.INPUT_TYPES = classmethod(lambda c: {{"required": inputs}})
+        return cls
+    return decorate
+
+
+@_node("load", ("MODEL",), {{"channels": ("INT", {{"default": 4}})}})
+class SeqTestModel:
+    def load(self, channels):
+        return (tiny_comfy.tiny_model(channels),)
+
+
+@_node("load", ("CLIP",), {{}})
+class SeqTestClip:
+    def load(self):
+        return (FakeClip(),)
+
+
+@_node("make", ("CONDITIONING",), {{"count": ("INT", {{"default": 2, "min": 0}}), "seed": ("INT", {{"default": 0}})}})
+class SeqTestConditioning:
+    def make(self, count, seed):
+        return ([tiny_comfy.tiny_conditioning(seed + j)[0] for j in range(count)],)
+
+
+@_node("make", ("LATENT",), {{"channels": ("INT", {{"default": 4}})}})
+class SeqTestLatent:
+    def make(self, channels):
+        return (tiny_comfy.tiny_latent(channels=channels),)
+
+
+@_node("report", (), {{"latent": ("LATENT",)}}, output=True)
+class SeqTestReport:
+    def report(self, latent):
+        x = latent["samples"]
+        return {{"ui": {{"shape": [list(x.shape)], "finite": [bool(torch.isfinite(x).all())]}}}}
+
+
+NODE_CLASS_MAPPINGS = {{c.__name__: c for c in (SeqTestModel, SeqTestClip, SeqTestConditioning, SeqTestLatent, SeqTestReport)}}
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def _post(url: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        url, json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    reason = skip_reason()
+    if reason:
+        pytest.skip(reason)
+    root = tmp_path_factory.mktemp("comfy_http")
+    packs = root / "packs"
+    (packs / "seqsampler_testnodes").mkdir(parents=True)
+    (root / "base" / "custom_nodes").mkdir(parents=True)
+    (packs / "seqsampler").symlink_to(REPO_ROOT, target_is_directory=True)
+    (packs / "seqsampler_testnodes" / "__init__.py").write_text(
+        textwrap.dedent(TEST_PACK.format(here=str(HERE)))
+    )
+    config = root / "extra_model_paths.yaml"
+    config.write_text(f"seqsampler_tests:\n  base_path: {root}\n  custom_nodes: packs\n")
+    port = _free_port()
+    log = open(root / "server.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "main.py", "--cpu", "--listen", "127.0.0.1", "--port", str(port),
+         "--extra-model-paths-config", str(config), "--base-directory", str(root / "base"),
+         "--database-url", "sqlite:///:memory:", "--disable-auto-launch"],
+        cwd=comfyui_path(), stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            if process.poll() is not None:
+                pytest.fail(f"ComfyUI exited: {(root / 'server.log').read_text()[-3000:]}")
+            try:
+                _get(f"{url}/object_info/KSamplerSeq2")
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.5)
+        else:
+            pytest.fail(f"ComfyUI did not start: {(root / 'server.log').read_text()[-3000:]}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _run(url: str, prompt: dict, timeout: float = 120) -> dict:
+    status, body = _post(f"{url}/prompt", {"prompt": prompt})
+    assert status == 200, body
+    prompt_id = body["prompt_id"]
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        history = _get(f"{url}/history/{prompt_id}")
+        if (
+            prompt_id in history
+            and history[prompt_id].get("status", {}).get("completed") is not None
+        ):
+            return history[prompt_id]
+        time.sleep(0.2)
+    pytest.fail(f"prompt {prompt_id} did not finish in {timeout} s")
+
+
+def _defaults(info: dict) -> dict:
+    out = {}
+    for name, spec in info["input"]["required"].items():
+        if isinstance(spec[0], list):
+            out[name] = spec[0][0]
+        elif len(spec) > 1 and "default" in spec[1]:
+            out[name] = spec[1]["default"]
+    return out
+
+
+def _sampler_prompt(url: str, positive: list, **overrides) -> dict:
+    inputs = _defaults(_get(f"{url}/object_info/KSamplerSeq2")["KSamplerSeq2"])
+    inputs.update(overrides)
+    inputs.update(
+        model=["1", 0], positive_seq=positive, negative_seq=["3", 0], latent_image=["4", 0]
+    )
+    return {
+        "1": {"class_type": "SeqTestModel", "inputs": {"channels": 4}},
+        "2": {"class_type": "SeqTestConditioning", "inputs": {"count": 2, "seed": 10}},
+        "3": {"class_type": "SeqTestConditioning", "inputs": {"count": 1, "seed": 50}},
+        "4": {"class_type": "SeqTestLatent", "inputs": {"channels": 4}},
+        "5": {"class_type": "KSamplerSeq2", "inputs": inputs},
+        "6": {"class_type": "SeqTestReport", "inputs": {"latent": ["5", 0]}},
+    }
+
+
+def test_object_info_lists_the_nodes(server):
+    info = _get(f"{server}/object_info")
+    sampler = info["KSamplerSeq2"]
+    assert sampler["display_name"] == "KSampler Sequence (v2)"
+    assert sampler["category"] == "sampling" and sampler["output"] == ["LATENT"]
+    assert sampler["input_order"]["required"] == SEED_INPUTS
+    assert (
+        sampler["input"]["required"]["sampler_name"][0]
+        == info["KSampler"]["input"]["required"]["sampler_name"][0]
+    )
+    assert sampler["input"]["required"]["seed"][1]["default"] == 0
+    encoder = info["CLIPTextEncodeSequence2"]
+    assert encoder["output"] == ["CONDITIONING", "INT", "INT"]
+    assert encoder["output_is_list"] == [False, False, False]
+    assert encoder["input_order"]["required"] == [
+        "clip", "token_normalization", "weight_interpretation", "cond_keyframes_type",
+        "frame_count", "text",
+    ]  # fmt: skip
+
+
+def test_default_workflow_runs(server):
+    # The node's defaults: frame_count 0 gives one frame per positive prompt (2 here).
+    result = _run(server, _sampler_prompt(server, ["2", 0]))
+    assert result["status"]["status_str"] == "success", result["status"]
+    report = result["outputs"]["6"]
+    assert report["shape"] == [[2, 4, 8, 8]] and report["finite"] == [True]
+
+
+def test_encoder_keyframes_reach_the_sampler(server):
+    prompt = _sampler_prompt(
+        server, ["7", 0], frame_count=["7", 2], cond_keyframes=["7", 1], steps=3
+    )
+    prompt["8"] = {"class_type": "SeqTestClip", "inputs": {}}
+    prompt["7"] = {
+        "class_type": "CLIPTextEncodeSequence2",
+        "inputs": {
+            "clip": ["8", 0], "token_normalization": "none", "weight_interpretation": "comfy",
+            "cond_keyframes_type": "sinus", "frame_count": 5,
+            "text": "a red rose\n\na long prompt about a blooming rose in a garden, at dawn\n3:a rose",
+        },
+    }  # fmt: skip
+    result = _run(server, prompt)
+    assert result["status"]["status_str"] == "success", result["status"]
+    assert result["outputs"]["6"]["shape"] == [[5, 4, 8, 8]]
+
+
+def test_empty_conditioning_is_a_clear_error(server):
+    prompt = _sampler_prompt(server, ["2", 0], steps=2)
+    prompt["2"]["inputs"]["count"] = 0
+    result = _run(server, prompt)
+    assert result["status"]["status_str"] == "error"
+    errors = [m[1] for m in result["status"]["messages"] if m[0] == "execution_error"]
+    assert errors and errors[0]["node_type"] == "KSamplerSeq2"
+    assert "positive_seq is an empty conditioning list" in errors[0]["exception_message"]
+
+
+def test_bad_widget_value_is_refused_at_validation(server):
+    status, body = _post(
+        f"{server}/prompt", {"prompt": _sampler_prompt(server, ["2", 0], sampler_name="nope")}
+    )
+    assert status == 400 and "sampler_name" in json.dumps(body)
