@@ -196,3 +196,11 @@ def test_slerp_wide_angle_different_norms_does_not_blow_up():
     assert torch.isclose(out.norm(), torch.tensor(1.5), atol=1e-4)  # the lerped norm
     unit = slerp(0.5, torch.tensor([1.0, 0.0]), torch.tensor([0.0, 2.0]))
     assert torch.allclose(unit, 1.5 * torch.tensor([math.sqrt(0.5)] * 2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("mode", MODES)
+def test_identical_inputs_give_exactly_the_input(mode, dtype):
+    a = randn(2, 4, 8, 8, seed=9, dtype=dtype)
+    for t in (0.1, 0.3, 0.5, 0.77):
+        assert torch.equal(interp_latents(mode, t, a, a.clone()), a)

@@ -362,3 +362,12 @@ def test_resume_property(
     previous = None if start == 0 else seen[start - 1]
     resumed, _ = run(config, pos=pos, neg=neg, x=x0, resume=Resume(start, previous))
     assert torch.equal(resumed, full[start:])
+
+
+def test_B15_denoise_0_frames_copy_the_input_and_latent_slerp_stays_finite():
+    config = SequenceConfig(frame_count=3, denoise_sine=False, denoise_seq=0.0, use_latent_interpolation=True,
+                            latent_interpolation_mode="Slerp", latent_interp_strength=0.3)  # fmt: skip
+    frames, fake = run(config)
+    out = frames.reshape(3, 2, 4, 8, 8)
+    assert fake.kinds() == ["sample"] and torch.isfinite(frames).all()
+    assert torch.equal(out[1], out[0]) and torch.equal(out[2], out[0])

@@ -66,9 +66,10 @@ def slerp(t: float, a: Tensor, b: Tensor, dim: int = -1) -> Tensor:
     use_slerp = nonzero & (sin_omega > SIN_OMEGA_MIN)
     sin_omega = torch.where(use_slerp, sin_omega, torch.ones_like(sin_omega))
     scale = ((1 - t) * norm_a + t * norm_b) / sin_omega
-    coeff_a = torch.where(use_slerp, scale * torch.sin((1 - t) * omega) / norm_a_safe, 1 - t)
-    coeff_b = torch.where(use_slerp, scale * torch.sin(t * omega) / norm_b_safe, t)
-    result = coeff_a * a + coeff_b * b
+    coeff_a = scale * torch.sin((1 - t) * omega) / norm_a_safe
+    coeff_b = scale * torch.sin(t * omega) / norm_b_safe
+    # the lerp fallback via torch.lerp: exact for a == b
+    result = torch.where(use_slerp, coeff_a * a + coeff_b * b, torch.lerp(a, b, float(t)))
     if t == 0:
         result = a
     elif t == 1:
