@@ -1,11 +1,11 @@
 """Train the embedded model from a seed on the CPU (see training/README.md).
 
-Eps-prediction on Stable Diffusion's discrete schedule, pixel space, batch of procedural
+Eps-prediction on Stable Diffusion's discrete schedule (Min-SNR-5 loss weights), pixel space, batch of procedural
 shapes scenes each step (`seqsampler.models.shapes`), 10% empty prompts (classifier-free guidance
 dropout), AdamW with linear warm-up and cosine decay, EMA weights saved every `--save-every` steps
 as a diffusers-format folder (`checkpoint-XXXXX/`, and `final/`).
 
-    .venv/bin/python training/train.py --steps 2000 --out training/runs/main
+    OMP_NUM_THREADS=1 .venv/bin/python training/train.py --out training/runs/main
 """
 
 from __future__ import annotations
@@ -27,15 +27,16 @@ from seqsampler.models import embedded, shapes
 
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=2000)
-    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--steps", type=int, default=1100)
+    p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--ema", type=float, default=0.998)
     p.add_argument("--empty-rate", type=float, default=0.1)
+    p.add_argument("--min-snr", type=float, default=5.0, help="Min-SNR-gamma loss weight; 0: off")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--save-every", type=int, default=250)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--save-every", type=int, default=100)
     p.add_argument("--out", type=Path, default=Path("training/runs/main"))
     return p.parse_args()
 
@@ -109,7 +110,12 @@ def main() -> None:
 
         states = text_encoder(ids).last_hidden_state
         eps_pred = unet(x_t, t, encoder_hidden_states=states).sample
-        loss = torch.nn.functional.mse_loss(eps_pred, eps)
+        per_item = ((eps_pred - eps) ** 2).mean(dim=(1, 2, 3))
+        if args.min_snr > 0:
+            # Min-SNR-gamma weighting for eps-prediction (Hang et al. 2023): min(SNR, g) / SNR.
+            snr = alphas_cumprod[t] / (1 - alphas_cumprod[t])
+            per_item = per_item * snr.clamp(max=args.min_snr) / snr
+        loss = per_item.mean()
 
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
