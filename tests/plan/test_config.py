@@ -36,7 +36,7 @@ def test_defaults_are_the_nodes():
     )
     assert (c.sampler_name, c.scheduler, c.frame_count, c.cond_keyframes) == (
         "euler",
-        "normal",
+        "simple",
         0,
         (0,),
     )

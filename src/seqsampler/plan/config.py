@@ -47,7 +47,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("steps", "int", 20, "Sampler steps per frame.", 1, 10000),
     FieldSpec("cfg", "float", 8.0, "Classifier-free guidance scale.", 0.0, 100.0),
     FieldSpec("sampler_name", "choice", "euler", "Sampler (ComfyUI's names).", choices=SAMPLER_NAMES),
-    FieldSpec("scheduler", "choice", "normal", "Sigma schedule (ComfyUI's names).", choices=SCHEDULER_NAMES),
+    FieldSpec("scheduler", "choice", "simple", "Sigma schedule (ComfyUI's names).", choices=SCHEDULER_NAMES),
     FieldSpec("frame_count", "int", 0, "Total frames to run. If 0, inferred from conditionings (one frame per prompt).", 0, 1024),
     FieldSpec("cond_keyframes", "keyframes", 0, "Frames where the next prompt starts (an int or a list); values outside 1..frames-1 are ignored.", None, None),
     FieldSpec("use_conditioning_slerp", "bool", False, "Glide the conditioning toward each new prompt instead of a hard cut."),
@@ -172,7 +172,7 @@ class SequenceConfig:
     steps: int = 20
     cfg: float = 8.0
     sampler_name: str = "euler"
-    scheduler: str = "normal"
+    scheduler: str = "simple"
     frame_count: int = 0
     cond_keyframes: Any = 0
     use_conditioning_slerp: bool = False

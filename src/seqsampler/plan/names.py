@@ -20,7 +20,7 @@ SAMPLER_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 
 SCHEDULER_NAMES: tuple[str, ...] = (
-    "normal", "karras", "exponential", "sgm_uniform", "simple", "ddim_uniform", "beta",
+    "simple", "sgm_uniform", "karras", "exponential", "ddim_uniform", "beta", "normal",
     "linear_quadratic", "kl_optimal",
 )  # fmt: skip
 
