@@ -233,6 +233,15 @@ def _load_tokenizer(folder: Path) -> Any:
     return CLIPTokenizer.from_pretrained(folder)
 
 
+def _from_pretrained(cls: Any, folder: Path, device: str | torch.device, dtype: torch.dtype) -> Any:
+    """`cls.from_pretrained(folder)` in `dtype` on `device`, in eval mode."""
+    if cls.__module__.startswith("diffusers"):
+        model = cls.from_pretrained(folder, torch_dtype=dtype, low_cpu_mem_usage=False)
+    else:
+        model = cls.from_pretrained(folder, dtype=dtype)
+    return model.to(device).eval()
+
+
 def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -> LoadedModel:
     """A diffusers-format folder (model_index.json, unet/, text_encoder/, tokenizer/, ...)."""
     from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -244,12 +253,12 @@ def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -
             raise ValueError(f"model folder {str(folder)!r} has no {part}/ subfolder")
     scheduler_config = json.loads((folder / "scheduler" / "scheduler_config.json").read_text())
 
-    unet = UNet2DConditionModel.from_pretrained(folder / "unet").to(device, dtype).eval()
+    unet = _from_pretrained(UNet2DConditionModel, folder / "unet", device, dtype)
     is_xl = "text_encoder_2" in index
     encoders = [
         TextEncoder(
             _load_tokenizer(folder / "tokenizer"),
-            CLIPTextModel.from_pretrained(folder / "text_encoder").to(device, dtype).eval(),
+            _from_pretrained(CLIPTextModel, folder / "text_encoder", device, dtype),
             penultimate=is_xl,
         )
     ]
@@ -257,15 +266,15 @@ def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -
         encoders.append(
             TextEncoder(
                 _load_tokenizer(folder / "tokenizer_2"),
-                CLIPTextModelWithProjection.from_pretrained(folder / "text_encoder_2")
-                .to(device, dtype)
-                .eval(),
+                _from_pretrained(
+                    CLIPTextModelWithProjection, folder / "text_encoder_2", device, dtype
+                ),
                 penultimate=True,
             )
         )
     vae = None
     if (folder / "vae").is_dir():
-        vae = AutoencoderKL.from_pretrained(folder / "vae").to(device, dtype).eval()
+        vae = _from_pretrained(AutoencoderKL, folder / "vae", device, dtype)
     elif unet.config.in_channels != 3:
         raise ValueError(
             f"model folder {str(folder)!r} has no vae/ and its UNet takes "
