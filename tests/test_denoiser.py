@@ -54,8 +54,9 @@ def test_concat_conditioning_repeats_to_common_length():
     cat = concat_conditioning([a, b], batch=2)
     assert cat.tokens.shape == (4, 154, 8) and cat.pooled.shape == (4, 5)
     assert torch.equal(cat.tokens[0, 77:], a.tokens[0])
-    with pytest.raises(ValueError, match="batch"):
-        concat_conditioning([Conditioning(torch.ones(2, 77, 8))], batch=3)
+    odd = Conditioning(torch.arange(2.0).reshape(2, 1, 1).expand(2, 77, 8))
+    assert concat_conditioning([odd], batch=3).tokens[:, 0, 0].tolist() == [0.0, 1.0, 0.0]
+    assert concat_conditioning([odd], batch=1).tokens.shape[0] == 1
 
 
 class Recorder:

@@ -117,19 +117,18 @@ class DiscreteDenoiser:
         return x / (sigma_**2 + 1.0) - output * sigma_ / (sigma_**2 + 1.0) ** 0.5
 
 
-def _to_batch(t: Tensor, batch: int, what: str) -> Tensor:
-    """Repeat `t` [b, ...] along dim 0 to `batch` items (b must divide batch)."""
-    if t.shape[0] == batch:
-        return t
-    if batch % t.shape[0] != 0:
-        raise ValueError(
-            f"{what} has batch {t.shape[0]}, which does not divide the latent batch {batch}"
-        )
-    return t.repeat((batch // t.shape[0],) + (1,) * (t.ndim - 1))
+def _to_batch(t: Tensor, batch: int) -> Tensor:
+    """`t` [b, ...] cut or cyclically repeated along dim 0 to `batch` items (ComfyUI's
+    repeat_to_batch_size, which conditioning goes through)."""
+    if t.shape[0] > batch:
+        return t[:batch]
+    if t.shape[0] < batch:
+        return t.repeat((math.ceil(batch / t.shape[0]),) + (1,) * (t.ndim - 1))[:batch]
+    return t
 
 
 def concat_conditioning(conds: Sequence[Conditioning], batch: int) -> Conditioning:
-    """Concatenate conditionings along the batch, each repeated to `batch` items.
+    """Concatenate conditionings along the batch, each repeated (or cut) to `batch` items.
 
     Token lengths that differ are repeated to their least common multiple (ComfyUI's
     CONDCrossAttn.concat; repeating keys/values leaves cross-attention unchanged).
@@ -138,14 +137,12 @@ def concat_conditioning(conds: Sequence[Conditioning], batch: int) -> Conditioni
     length = math.lcm(*(c.tokens.shape[1] for c in conds))
     tokens = []
     for c in conds:
-        t = _to_batch(c.tokens, batch, "conditioning tokens")
+        t = _to_batch(c.tokens, batch)
         tokens.append(t.repeat(1, length // t.shape[1], 1) if t.shape[1] < length else t)
     extras: dict[str, Any] = dict(conds[0].extras)
     pooled = [c.pooled for c in conds]
     if all(p is not None for p in pooled):
-        extras["pooled_output"] = torch.cat(
-            [_to_batch(p, batch, "pooled_output") for p in pooled if p is not None]
-        )
+        extras["pooled_output"] = torch.cat([_to_batch(p, batch) for p in pooled if p is not None])
     else:
         extras.pop("pooled_output", None)
     return Conditioning(torch.cat(tokens), extras)
