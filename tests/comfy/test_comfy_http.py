@@ -262,3 +262,60 @@ def test_bad_widget_value_is_refused_at_validation(server):
         f"{server}/prompt", {"prompt": _sampler_prompt(server, ["2", 0], sampler_name="nope")}
     )
     assert status == 400 and "sampler_name" in json.dumps(body)
+
+
+CONTROL_VALUES = {"fixed", "increment", "decrement", "randomize"}
+WIDGET_TYPES = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
+
+
+def _widgets(info: dict) -> list[tuple[str, object, dict]]:
+    """The frontend's widgets of a node, in order: (name, type, options); seeds get a control."""
+    out = []
+    for section in ("required", "optional"):
+        for name, spec in info["input"].get(section, {}).items():
+            kind, options = spec[0], spec[1] if len(spec) > 1 else {}
+            if isinstance(kind, list) or kind in WIDGET_TYPES:
+                out.append((name, kind, options))
+                if options.get("control_after_generate") or (
+                    kind == "INT" and name in ("seed", "noise_seed")
+                ):
+                    out.append(("control_after_generate", CONTROL_VALUES, {}))
+    return out
+
+
+def _check_value(name, kind, options, value) -> None:
+    if kind is CONTROL_VALUES:
+        assert value in CONTROL_VALUES, name
+    elif isinstance(kind, list) or kind == "COMBO":
+        choices = kind if isinstance(kind, list) else options.get("options", [])
+        assert name == "ckpt_name" or value in choices, (name, value)
+    elif kind == "BOOLEAN":
+        assert isinstance(value, bool), (name, value)
+    elif kind == "STRING":
+        assert isinstance(value, str), (name, value)
+    else:
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), (name, value)
+        assert kind == "FLOAT" or isinstance(value, int), (name, value)
+        assert options.get("min", value) <= value <= options.get("max", value), (name, value)
+
+
+@pytest.mark.parametrize(
+    "path", sorted((REPO_ROOT / "examples").glob("*.json")), ids=lambda p: p.name
+)
+def test_example_workflows_fit_the_nodes(server, path):
+    workflow = json.loads(path.read_text())
+    info = _get(f"{server}/object_info")
+    nodes = {node["id"]: node for node in workflow["nodes"]}
+    for node in workflow["nodes"]:
+        assert node["type"] in info, node["type"]
+        widgets = _widgets(info[node["type"]])
+        values = node.get("widgets_values", [])
+        assert len(values) == len(widgets), (node["type"], [w[0] for w in widgets], values)
+        for (name, kind, options), value in zip(widgets, values, strict=True):
+            _check_value(name, kind, options, value)
+    for _, source, source_slot, target, target_slot, kind in workflow["links"]:
+        assert info[nodes[source]["type"]]["output"][source_slot] == kind
+        assert nodes[source]["outputs"][source_slot]["type"] == kind
+        target_input = nodes[target]["inputs"][target_slot]
+        required = info[nodes[target]["type"]]["input"]["required"]
+        assert target_input["type"] == kind and required[target_input["name"]][0] == kind

@@ -113,6 +113,8 @@ def test_every_sampler_completes_three_frames_with_defaults(run, sampler_name):
     out = run(sampler_name=sampler_name, steps=3)["samples"]
     assert out.shape == (3, 4, 8, 8)
     assert torch.isfinite(out).all()
+    unsampled = run(sampler_name=sampler_name, steps=3, frame_count=2, unsample_latents=True)
+    assert torch.isfinite(unsampled["samples"]).all()
 
 
 def _base(**extra):
