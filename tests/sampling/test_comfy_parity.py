@@ -21,6 +21,7 @@ from sampling_analytic import MixtureDenoiser
 
 from seqsampler.conditioning import Conditioning
 from seqsampler.engine import StandaloneFrameSampler
+from seqsampler.models.denoiser import cfg_model, concat_conditioning
 from seqsampler.sampling import SAMPLERS, SCHEDULERS, calculate_sigmas, sd_sigma_space
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
@@ -202,3 +203,27 @@ def _write_table():
     lines += [f"| {kind} | `{name}` | {err:.2e} |" for (kind, name), err in sorted(WORST.items())]
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+def test_cross_attention_concat_matches(comfy):
+    import comfy.conds
+
+    a = torch.randn(2, 77, 8, generator=torch.Generator().manual_seed(1))
+    b = torch.randn(2, 154, 8, generator=torch.Generator().manual_seed(2))
+    theirs = comfy.conds.CONDCrossAttn(a).concat([comfy.conds.CONDCrossAttn(b)])
+    ours = concat_conditioning([Conditioning(a), Conditioning(b)], batch=2).tokens
+    assert torch.equal(ours, theirs)
+
+
+def test_cfg_matches(comfy):
+    cond, uncond = torch.randn(2, 4, 2, 2), torch.randn(2, 4, 2, 2)
+
+    class Split:
+        sigma_space = sd_sigma_space()
+
+        def __call__(self, x, sigma, c):
+            return torch.cat([cond, uncond]) if x.shape[0] == 4 else cond
+
+    ours = cfg_model(Split(), POS, POS, 6.5)(torch.zeros(2, 4, 2, 2), torch.ones(2))
+    theirs = comfy.samplers.cfg_function(None, cond, uncond, 6.5, None, None)
+    assert torch.equal(ours, theirs)
