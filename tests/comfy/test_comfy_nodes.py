@@ -117,6 +117,14 @@ def test_every_sampler_completes_three_frames_with_defaults(run, sampler_name):
     assert torch.isfinite(unsampled["samples"]).all()
 
 
+@pytest.mark.parametrize("sampler_name", ["euler_ancestral", "dpmpp_2m_sde", "dpmpp_sde", "ddpm"])
+@pytest.mark.parametrize("seed", [2**64 - 1, 2**63 + 5, 3])
+def test_stochastic_samplers_take_every_seed(run, sampler_name, seed):
+    # The published node crashed here: float (sine keying) and out-of-range seeds (B2, B5).
+    out = run(sampler_name=sampler_name, steps=2, seed=seed, seed_keying_mode="sine")["samples"]
+    assert torch.isfinite(out).all()
+
+
 def _base(**extra):
     settings = {name: False for name in SWITCHES}
     settings.update(extra)
