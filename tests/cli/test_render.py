@@ -174,3 +174,14 @@ def test_render_on_the_embedded_model(tmp_path):
         assert count_video_frames(out / f"video.{fmt}") == 3
     with Image.open(out / "contact_sheet.png") as sheet:
         assert np.asarray(sheet).shape[0] > 64
+
+
+@pytest.mark.skipif(not HAS_EMBEDDED, reason="the embedded model's weights are not in assets/")
+def test_demo_command_renders_the_packaged_spec(tmp_path, capsys):
+    out = tmp_path / "demo"
+    args = ["demo", "--out", str(out), "-q", "--frame-count", "3", "--steps", "2"]
+    assert main([*args, "--formats", '["gif"]']) == 0
+    spec = json.loads((out / "spec.json").read_text())
+    assert spec["model"] == "embedded" and spec["frame_count"] == 3
+    assert spec["prompts"]["0"].startswith("a big red circle")
+    assert count_video_frames(out / "video.gif") == 3

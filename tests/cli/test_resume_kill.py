@@ -60,3 +60,4 @@ def test_killed_render_resumes_to_the_uninterrupted_result(tiny_sd, tmp_path):
             load_latent(reference / "latents" / f"{name}.safetensors")
         )
     assert (out / "video.mp4").is_file()
+    assert not list(out.rglob(".*.tmp*"))  # a killed write's temporary file is cleaned up

@@ -82,6 +82,13 @@ class RunFolder:
             done += 1
         return done
 
+    def remove_temporaries(self) -> None:
+        """Remove the temporary files a killed run may leave (`.name.*.tmp`)."""
+        for folder in (self.root, self.root / "frames", self.root / "latents"):
+            if folder.is_dir():
+                for path in folder.glob(".*.tmp*"):
+                    path.unlink(missing_ok=True)
+
     def clear(self) -> None:
         """Remove what a render writes here (and nothing else)."""
         for name in OUR_FOLDERS:
@@ -129,6 +136,7 @@ def prepare_folder(spec: ResolvedSpec, out: Path, overwrite: bool) -> tuple[RunF
             "choose a new folder or pass --overwrite"
         )
     out.mkdir(parents=True, exist_ok=True)
+    folder.remove_temporaries()
     return folder, folder.complete_frames(spec.frame_count)
 
 
