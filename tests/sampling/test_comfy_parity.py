@@ -153,6 +153,11 @@ CASES = [  # scheduler, steps, denoise, start_step, add_noise
     ("exponential", 1, 1.0, 0, True),
     ("simple", 8, 1.0, 3, False),
     ("sgm_uniform", 4, 0.3, 0, True),
+    ("ddim_uniform", 5, 1.0, 0, True),
+    ("beta", 3, 0.02, 0, True),
+    ("linear_quadratic", 6, 0.8, 0, True),
+    ("kl_optimal", 4, 1.0, 1, False),
+    ("karras", 1, 0.5, 0, True),
 ]
 
 
