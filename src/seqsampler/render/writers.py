@@ -135,7 +135,7 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) ->
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     codec, pix_fmt, options = {
         "mp4": (None, "yuv420p", {"crf": "18"}),
-        "gif": ("gif", "rgb8", {}),
+        "gif": ("gif", "pal8", {}),
         "webp": ("libwebp_anim", "yuv420p", {"lossless": "1", "loop": "0"}),
     }[fmt]
     if codec is None:
@@ -143,16 +143,43 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) ->
         if codec != "libx264":
             options = {}
     container_format = {"mp4": "mp4", "gif": "gif", "webp": "webp"}[fmt]
+    if fmt == "gif":
+        pix_fmt = "pal8"
+        to_frame = _palette_frames(frames)
+    else:
+
+        def to_frame(image: np.ndarray) -> av.VideoFrame:
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+            return frame.reformat(format=pix_fmt)
+
     with av.open(str(tmp), mode="w", format=container_format) as container:
         stream = container.add_stream(codec, rate=fps, options=options)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
         for image in frames:
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
-            for packet in stream.encode(frame.reformat(format=pix_fmt)):
+            for packet in stream.encode(to_frame(image)):
                 container.mux(packet)
         for packet in stream.encode():
             container.mux(packet)
     os.replace(tmp, path)
+
+
+def _palette_frames(frames: Sequence[np.ndarray]):
+    """A GIF frame maker with one adaptive 256-colour palette for the whole clip (median cut
+    over all frames, no dithering), so colours neither band like a fixed palette nor flicker."""
+    import av
+    from PIL import Image
+
+    montage = Image.fromarray(np.concatenate([np.asarray(f) for f in frames], axis=0))
+    palette_image = montage.quantize(256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    raw = palette_image.getpalette()[: 3 * 256]
+    rgb = np.array(raw + [0] * (3 * 256 - len(raw)), dtype=np.uint8).reshape(256, 3)
+    argb = np.concatenate([np.full((256, 1), 255, dtype=np.uint8), rgb], axis=1)
+
+    def to_frame(image: np.ndarray) -> av.VideoFrame:
+        indices = Image.fromarray(image).quantize(palette=palette_image, dither=Image.Dither.NONE)
+        return av.VideoFrame.from_ndarray((np.asarray(indices), argb), format="pal8")
+
+    return to_frame
 
 
 def count_video_frames(path: Path) -> int:
