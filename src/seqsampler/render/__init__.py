@@ -1,0 +1,10 @@
+"""The standalone front door's rendering: spec files, value schedules, the run folder, writers.
+
+- `spec`: TOML / YAML spec -> `ResolvedSpec` (fields, prompt lists, `SequenceConfig`).
+- `schedule`: Deforum / FizzNodes value schedules, parsed and evaluated per frame.
+- `run`: `render(spec, out)` into a resumable run folder.
+- `writers`: atomic PNG (with metadata) / latent / video / contact-sheet writers.
+- `chart`: the plan as a table and as a PNG chart.
+
+docs/cli.md is the user's guide.
+"""
