@@ -298,3 +298,64 @@ def test_different_widths_are_refused(sampler_cls, model, tiny):
             latent_image=tiny.tiny_latent(),
             **node_defaults(sampler_cls),
         )
+
+
+@pytest.mark.parametrize("extra", ["batch_index", "noise_mask", "both"])
+def test_one_frame_with_batch_index_and_mask_equals_comfy_ksampler(comfy, run, model, tiny, extra):
+    latent = tiny.tiny_latent(seed=4, batch=2)
+    if extra != "noise_mask":
+        latent["batch_index"] = [3, 1]
+    if extra != "batch_index":
+        latent["noise_mask"] = torch.linspace(0, 1, 64).reshape(1, 1, 8, 8)
+    ours = run(
+        prompts=1, latent=latent, frame_count=1, seed=77, steps=4, denoise_start=0.7,
+        scheduler="normal",
+    )  # fmt: skip
+    with torch.inference_mode():
+        (theirs,) = comfy.common_ksampler(
+            model, 77, 4, 8.0, "euler", "normal", tiny.tiny_conditioning(10),
+            tiny.tiny_conditioning(50), latent, denoise=0.7,
+        )  # fmt: skip
+    assert torch.equal(ours["samples"], theirs["samples"])
+
+
+def test_frames_chain_like_comfy_ksampler_and_ksampler_advanced(comfy, run, model, tiny):
+    """Frame 1 is KSampler img2img of frame 0 (plain), or ComfyUI's own unsample (reversed
+    sigmas through sample_custom) then KSamplerAdvanced with add_noise off (unsample path)."""
+    import comfy.sample as comfy_sample
+    import comfy.samplers as comfy_samplers
+
+    settings = dict(prompts=1, frame_count=2, seed=5, steps=6, inject_noise=False,
+                    denoise_sine=False, denoise_seq=0.5, seed_keying=False,
+                    scheduler="normal")  # fmt: skip
+    positive, negative = tiny.tiny_conditioning(10), tiny.tiny_conditioning(50)
+    plain = run(**settings)["samples"]
+    unsampled = run(unsample_latents=True, **settings)["samples"]
+    x0 = {"samples": plain[:1]}
+    with torch.inference_mode():
+        (frame1,) = comfy.common_ksampler(
+            model, 6, 6, 8.0, "euler", "normal", positive, negative, x0, denoise=0.5
+        )
+        k = 3
+        sigmas = comfy_samplers.KSampler(model, 6, model.load_device, "euler", "normal", 1.0).sigmas
+        reverse = sigmas[k:].flip(0).clone()
+        reverse[0] = 1e-4
+        inverted = comfy_sample.sample_custom(
+            model, torch.zeros_like(plain[:1]), 8.0, comfy_samplers.sampler_object("euler"),
+            reverse, positive, negative, plain[:1], seed=6,
+        )  # fmt: skip
+        (resampled,) = comfy.common_ksampler(
+            model, 6, 6, 8.0, "euler", "normal", positive, negative, {"samples": inverted},
+            denoise=1.0, disable_noise=True, start_step=k, last_step=6, force_full_denoise=True,
+        )  # fmt: skip
+    assert torch.equal(plain[1:], frame1["samples"])
+    assert torch.equal(unsampled[:1], plain[:1])
+    assert torch.equal(unsampled[1:], resampled["samples"])
+
+
+def test_batches_are_frame_major(run, tiny):
+    latent = tiny.tiny_latent(batch=2)
+    out = run(latent=latent, frame_count=3)["samples"]
+    assert out.shape == (6, 4, 8, 8)
+    single = run(latent={"samples": latent["samples"][:1]}, frame_count=3)["samples"]
+    assert not torch.equal(out[0::2], out[1::2]) and single.shape == (3, 4, 8, 8)
