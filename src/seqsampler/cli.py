@@ -104,7 +104,8 @@ def _load(args: argparse.Namespace) -> Any:
     from .render.spec import apply_overrides, load_spec_file, resolve_spec
 
     data = tomllib.loads(demo_spec_text()) if args.command == "demo" else load_spec_file(args.spec)
-    return resolve_spec(apply_overrides(data, _overrides(args)))
+    check_model = args.command != "plan"
+    return resolve_spec(apply_overrides(data, _overrides(args)), check_model=check_model)
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:

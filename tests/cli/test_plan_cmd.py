@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -96,3 +97,21 @@ def test_every_field_has_a_flag(capsys):
     text = capsys.readouterr().out
     for name in all_fields():
         assert "--" + name.replace("_", "-") in text
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.*ml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_every_example_plans(path, capsys):
+    assert main(["plan", str(path)]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["frame_count"] == len(plan["frames"]) > 1
+
+
+def test_plan_needs_no_model_file_but_render_does(tmp_path, capsys):
+    (tmp_path / "s.toml").write_text('model = "missing/model.safetensors"\nprompts = "a"\n')
+    assert main(["plan", str(tmp_path / "s.toml")]) == 0
+    capsys.readouterr()
+    assert main(["render", str(tmp_path / "s.toml"), "--out", str(tmp_path / "r")]) == 2
+    assert "model: nothing at 'missing/model.safetensors'" in capsys.readouterr().err

@@ -304,7 +304,7 @@ def _positive_int(name: str, value: Any, allow_none: bool = False, high: int = 8
     return value
 
 
-def _model(value: Any) -> str:
+def _model(value: Any, check: bool) -> str:
     if value is None or value == EMBEDDED:
         return EMBEDDED
     if not isinstance(value, str) or not value.strip():
@@ -313,6 +313,8 @@ def _model(value: Any) -> str:
             "/ .ckpt file"
         )
     path = Path(value).expanduser()
+    if not check:
+        return str(path.resolve())
     if path.is_dir():
         if not (path / "model_index.json").is_file() and not (path / "unet").is_dir():
             raise SpecError(
@@ -332,12 +334,18 @@ def _model(value: Any) -> str:
     return str(path.resolve())
 
 
-def resolve_spec(data: Mapping[str, Any]) -> ResolvedSpec:
-    """Validate and default every field, evaluate the schedules, build the `SequenceConfig`."""
+def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> ResolvedSpec:
+    """Validate and default every field, evaluate the schedules, build the `SequenceConfig`.
+
+    `check_model=False` skips checking that the model path exists (`plan` needs no model).
+    """
     check_names(data)
     positive, negative, keyframes, prompt_fields = _prompts(data)
     nodes = node_fields()
-    out: dict[str, Any] = {"model": _model(data.get("model", EMBEDDED)), **prompt_fields}
+    out: dict[str, Any] = {
+        "model": _model(data.get("model", EMBEDDED), check_model),
+        **prompt_fields,
+    }
     out["width"] = _positive_int("width", data.get("width"), allow_none=True)
     out["height"] = _positive_int("height", data.get("height"), allow_none=True)
     config_kwargs: dict[str, Any] = {}
