@@ -185,3 +185,16 @@ def test_demo_command_renders_the_packaged_spec(tmp_path, capsys):
     assert spec["model"] == "embedded" and spec["frame_count"] == 3
     assert spec["prompts"]["0"].startswith("a big red circle")
     assert count_video_frames(out / "video.gif") == 3
+
+
+def test_a_run_planned_by_another_version_is_refused(tiny_sd, tmp_path, capsys):
+    spec = write_spec(tmp_path / "spec.toml", str(tiny_sd))
+    out = tmp_path / "run"
+    assert main(["render", str(spec), "--out", str(out), "-q"]) == 0
+    saved = json.loads((out / "plan.json").read_text())
+    saved["frames"][1]["seed"] += 1  # as if an older planner had derived other seeds
+    (out / "plan.json").write_text(json.dumps(saved))
+    capsys.readouterr()
+    assert main(["render", str(spec), "--out", str(out), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "planned differently by another version of seqsampler (frame 1 differs in seed)" in err

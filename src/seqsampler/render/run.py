@@ -109,11 +109,15 @@ class RenderResult:
     outputs: list[Path] = field(default_factory=list)
 
 
-def prepare_folder(spec: ResolvedSpec, out: Path, overwrite: bool) -> tuple[RunFolder, int]:
+def prepare_folder(
+    spec: ResolvedSpec, out: Path, overwrite: bool, the_plan: Plan | None = None
+) -> tuple[RunFolder, int]:
     """Check the run folder against the spec; returns it and the number of complete frames.
 
     A folder holding a different spec is refused (its differing fields are named) unless
-    `overwrite`; output-only fields (fps, formats, upscale) may change between runs.
+    `overwrite`; output-only fields (fps, formats, upscale) may change between runs. With
+    `the_plan`, a saved plan that differs from it (the library changed since the run began) is
+    refused too, naming the first differing frame.
     """
     folder = RunFolder(out)
     if overwrite:
@@ -130,6 +134,8 @@ def prepare_folder(spec: ResolvedSpec, out: Path, overwrite: bool) -> tuple[RunF
                 f"out: the run folder {str(out)!r} holds a different spec ({details}); "
                 "render into a new folder (--out) or pass --overwrite to start again"
             )
+        if the_plan is not None and folder.plan_path.is_file():
+            _check_saved_plan(folder, the_plan)
     elif out.exists() and any(out.iterdir()):
         raise SpecError(
             f"out: {str(out)!r} is not empty and holds no spec.json (not a run folder); "
@@ -138,6 +144,19 @@ def prepare_folder(spec: ResolvedSpec, out: Path, overwrite: bool) -> tuple[RunF
     out.mkdir(parents=True, exist_ok=True)
     folder.remove_temporaries()
     return folder, folder.complete_frames(spec.frame_count)
+
+
+def _check_saved_plan(folder: RunFolder, the_plan: Plan) -> None:
+    saved = json.loads(folder.plan_path.read_text(encoding="utf-8")).get("frames", [])
+    now = json.loads(the_plan.to_json())["frames"]
+    for old, new in zip(saved, now, strict=False):
+        if old != new:
+            fields = [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
+            raise SpecError(
+                f"out: the run folder {str(folder.root)!r} was planned differently by another "
+                f"version of seqsampler (frame {new.get('frame')} differs in {', '.join(fields)}); "
+                "render into a new folder (--out) or pass --overwrite to start again"
+            )
 
 
 def check_engine(spec: ResolvedSpec) -> None:
@@ -228,7 +247,7 @@ def render(
     the_plan = plan(spec.config)
     check_engine(spec)
     check_prompts(spec)
-    folder, done = prepare_folder(spec, Path(out), overwrite)
+    folder, done = prepare_folder(spec, Path(out), overwrite, the_plan)
     atomic_write_text(folder.spec_path, spec.to_json())
     atomic_write_text(folder.plan_path, the_plan.to_json())
     n = the_plan.frame_count
