@@ -137,6 +137,14 @@ def test_resume_after_lost_frames_equals_the_uninterrupted_run(tiny_sd, tmp_path
         assert load_latent(out / "latents" / f"{i:05d}.safetensors").equal(latents[i])
 
 
+def test_size_must_fit_the_models_latent_before_loading(tiny_sd, tmp_path, capsys):
+    spec = write_spec(tmp_path / "spec.toml", str(tiny_sd))
+    assert main(["render", str(spec), "--out", str(tmp_path / "r"), "-q", "--width", "17"]) == 2
+    err = capsys.readouterr().err
+    assert "width: got 17; accepted: a multiple of 2 for this model (e.g. 16)" in err
+    assert not (tmp_path / "r" / "frames").exists()
+
+
 def test_bad_input_fails_before_loading_the_model(tmp_path, monkeypatch, capsys):
     import seqsampler.models.loader as loader
 

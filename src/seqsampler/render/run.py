@@ -193,6 +193,33 @@ def check_prompts(spec: ResolvedSpec) -> None:
                 )
 
 
+def size_factor(model: str) -> int:
+    """Pixels per latent pixel, read without loading the model: 1 for the embedded (pixel-space)
+    model, 2**(VAE levels - 1) from a diffusers folder's vae/config.json, 8 for SD checkpoints."""
+    if model == EMBEDDED:
+        return 1
+    path = Path(model)
+    vae_config = path / "vae" / "config.json"
+    if path.is_dir():
+        if not vae_config.is_file():
+            return 1
+        levels = len(json.loads(vae_config.read_text(encoding="utf-8"))["block_out_channels"])
+        return 2 ** (levels - 1)
+    return 8
+
+
+def check_size(spec: ResolvedSpec) -> None:
+    """width and height must be multiples of the model's latent factor."""
+    factor = size_factor(spec.fields["model"])
+    for name in ("width", "height"):
+        value = spec.fields[name]
+        if value is not None and value % factor:
+            raise SpecError(
+                f"{name}: got {value}; accepted: a multiple of {factor} for this model "
+                f"(e.g. {max(factor, value // factor * factor)})"
+            )
+
+
 class _Progress:
     """Two tqdm bars on stderr: frames, and sampler steps (all frames) with an ETA."""
 
@@ -247,6 +274,7 @@ def render(
     the_plan = plan(spec.config)
     check_engine(spec)
     check_prompts(spec)
+    check_size(spec)
     folder, done = prepare_folder(spec, Path(out), overwrite, the_plan)
     atomic_write_text(folder.spec_path, spec.to_json())
     atomic_write_text(folder.plan_path, the_plan.to_json())
