@@ -1,6 +1,6 @@
 """The `seqsampler` command: render a spec, print its plan, or render the demo.
 
-    seqsampler render SPEC [--out DIR] [--overwrite] [--FIELD VALUE ...]
+    seqsampler render SPEC [--out DIR] [--overwrite] [--dry-run] [--FIELD VALUE ...]
     seqsampler plan SPEC [--format json|table] [--chart PNG] [--FIELD VALUE ...]
     seqsampler demo [--out runs/demo] [--overwrite] [--FIELD VALUE ...]
 
@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="render a spec into a run folder (resumable)")
     render.add_argument("spec", help="a .toml or .yaml spec file")
+    render.add_argument(
+        "--dry-run", action="store_true", help="print the plan JSON and stop (same as `plan`)"
+    )
     _add_run_flags(render, None)
     _add_field_flags(render)
 
@@ -127,6 +130,9 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 def _cmd_render(args: argparse.Namespace) -> int:
     from .render.run import render
 
+    if getattr(args, "dry_run", False):
+        args.format, args.chart = "json", None
+        return _cmd_plan(args)
     spec = _load(args)
     out = args.out or str(Path("runs") / Path(args.spec).stem)
     result = render(

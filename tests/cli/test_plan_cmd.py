@@ -115,3 +115,14 @@ def test_plan_needs_no_model_file_but_render_does(tmp_path, capsys):
     capsys.readouterr()
     assert main(["render", str(tmp_path / "s.toml"), "--out", str(tmp_path / "r")]) == 2
     assert "model: nothing at 'missing/model.safetensors'" in capsys.readouterr().err
+
+
+def test_render_dry_run_prints_the_plan(tmp_path, capsys):
+    (tmp_path / "s.toml").write_text(SPEC)
+    assert main(["plan", str(tmp_path / "s.toml")]) == 0
+    planned = capsys.readouterr().out
+    assert (
+        main(["render", str(tmp_path / "s.toml"), "--dry-run", "--out", str(tmp_path / "r")]) == 0
+    )
+    assert capsys.readouterr().out == planned
+    assert not (tmp_path / "r").exists()
