@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seqsampler.render.schedule import ScheduleError, is_schedule, parse_schedule, schedule_values
 
@@ -104,3 +106,27 @@ def test_parse_keeps_positions():
         (0, 1.0, None, 1),
         (12, None, "t", 9),
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.dictionaries(
+        st.integers(0, 40), st.floats(-100, 100, allow_nan=False), min_size=1, max_size=6
+    ),
+    st.integers(1, 48),
+)
+def test_numeric_keys_property(keys, frames):
+    text = ", ".join(f"{k}:({v!r})" for k, v in keys.items())
+    values = schedule_values(text, "cfg", frames)
+    assert values == schedule_values(dict(keys), "cfg", frames)  # the table form agrees
+    assert len(values) == frames
+    lo, hi = min(keys.values()), max(keys.values())
+    assert all(lo - 1e-9 <= v <= hi + 1e-9 for v in values)
+    for k, v in keys.items():
+        if k < frames:
+            assert values[k] == v
+    ordered = sorted(keys)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        segment = values[a : min(b, frames - 1) + 1]
+        step = 1 if keys[b] >= keys[a] else -1
+        assert all(step * (y - x) >= -1e-9 for x, y in zip(segment, segment[1:], strict=False))
