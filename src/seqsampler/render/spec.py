@@ -322,7 +322,7 @@ def _model(value: Any, check: bool) -> str:
                 'folder (save_pretrained), a single .safetensors / .ckpt file, or "embedded"'
             )
     elif path.is_file():
-        if path.suffix.lower() not in (".safetensors", ".ckpt", ".pt", ".bin"):
+        if path.suffix not in (".safetensors", ".ckpt"):
             raise SpecError(
                 f"model: {value!r} has suffix {path.suffix!r}; accepted: .safetensors, .ckpt"
             )
