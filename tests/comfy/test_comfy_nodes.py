@@ -359,3 +359,10 @@ def test_batches_are_frame_major(run, tiny):
     assert out.shape == (6, 4, 8, 8)
     single = run(latent={"samples": latent["samples"][:1]}, frame_count=3)["samples"]
     assert not torch.equal(out[0::2], out[1::2]) and single.shape == (3, 4, 8, 8)
+
+
+def test_the_users_model_is_left_untouched(run, model):
+    before = (dict(model.model_options), {k: dict(v) for k, v in model.wrappers.items()})
+    run(alternate_mode=True)  # The published sample() keyword is accepted, and unused.
+    after = (dict(model.model_options), {k: dict(v) for k, v in model.wrappers.items()})
+    assert before == after

@@ -54,6 +54,7 @@ class KSamplerSeq2:
     """KSampler Sequence (v2): a keyframed img2img chain, one frame after another."""
 
     RETURN_TYPES = ("LATENT",)
+    OUTPUT_TOOLTIPS = ("All frames as one batch, frame-major (frame 0's items first).",)
     FUNCTION = "sample"
     CATEGORY = "sampling"
     DESCRIPTION = (
