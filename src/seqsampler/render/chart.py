@@ -1,4 +1,5 @@
-"""The plan as a table and as a PNG chart (Pillow only): denoise, seed changes, prompt weights.
+"""The plan as a table and as a PNG chart (Pillow only): denoise, seed changes, cfg and steps,
+prompt weights.
 
 Prompt weights: a hard cut gives the active prompt weight 1; a glide of strength g moves the
 weights `w_i = (1 - g) w_{i-1} + g onehot(target_i)` (the linear picture of the slerp glide).
@@ -81,7 +82,7 @@ def plan_table(plan: Plan) -> str:
 
 
 def plan_chart(plan: Plan, texts: Sequence[str], path: Path) -> None:
-    """Draw denoise, seed changes and prompt weights over frames to a PNG at `path`."""
+    """Draw denoise, seed changes, cfg and steps, and prompt weights over frames to `path`."""
     from PIL import Image, ImageDraw, ImageFont
 
     from .writers import atomic_write_bytes
@@ -91,7 +92,7 @@ def plan_chart(plan: Plan, texts: Sequence[str], path: Path) -> None:
     width = max(640, left + right + 8 * frames)
     weights = prompt_weights(plan, texts)
     legend_h = 16 * len(weights) + 10
-    height = top + 3 * (panel_h + gap) + legend_h
+    height = top + 4 * (panel_h + gap) + legend_h
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
@@ -133,10 +134,23 @@ def plan_chart(plan: Plan, texts: Sequence[str], path: Path) -> None:
             draw.line((x_of(f.frame), y0 + 4, x_of(f.frame), y0 + h - 4), fill=PALETTE[3], width=2)
         previous = f.seed
 
-    y0, h = panel(2, "prompt weights", 0.0, 1.0)
+    cfgs = [f.cfg for f in plan.frames]
+    steps = [f.steps for f in plan.frames]
+    title = (
+        f"cfg {min(cfgs):g}..{max(cfgs):g} (blue) and steps {min(steps)}..{max(steps)} "
+        "(orange), each scaled to its own range"
+    )
+    y0, h = panel(2, title, 0.0, 1.0)
+    for values, colour in ((cfgs, PALETTE[0]), (steps, PALETTE[1])):
+        low, high = min(values), max(values)
+        if low == high:
+            low, high = low - 1, high + 1
+        polyline(values, y0, h, colour, low, high)
+
+    y0, h = panel(3, "prompt weights", 0.0, 1.0)
     for k in plan.keyframes:
         draw.line((x_of(k), y0, x_of(k), y0 + h), fill=(200, 200, 200))
-    legend_y = top + 3 * (panel_h + gap) - 10
+    legend_y = top + 4 * (panel_h + gap) - 10
     for n, (text, values) in enumerate(weights.items()):
         colour = PALETTE[n % len(PALETTE)]
         polyline(values, y0, h, colour)
