@@ -366,3 +366,22 @@ def test_the_users_model_is_left_untouched(run, model):
     run(alternate_mode=True)  # The published sample() keyword is accepted, and unused.
     after = (dict(model.model_options), {k: dict(v) for k, v in model.wrappers.items()})
     assert before == after
+
+
+@pytest.mark.parametrize("sampler_name", ["euler", "dpmpp_2m", "lms", "ipndm", "deis"])
+def test_unsample_then_resample_reconstructs_the_frame(comfy, model, tiny, sampler_name):
+    """The inversion runs up the same schedule the resample runs down (cfg 1, many steps)."""
+    from seqsampler.comfy_adapter.frame_sampler import SELF_INVERTING, ComfyFrameSampler
+    from seqsampler.conditioning import Conditioning
+
+    assert sampler_name in SELF_INVERTING
+    positive = Conditioning.from_comfy(tiny.tiny_conditioning(10)[0])
+    negative = Conditioning.from_comfy(tiny.tiny_conditioning(50)[0])
+    frame_sampler = ComfyFrameSampler(model, sampler_name, "karras")
+    calls = dict(positive=positive, negative=negative, seed=0, steps=24, cfg=1.0)
+    with torch.inference_mode():
+        x0 = frame_sampler.sample(tiny.tiny_latent()["samples"], **calls)
+        up = frame_sampler.unsample(x0, start_step=8, **calls)
+        down = frame_sampler.sample(up, start_step=8, add_noise=False, **calls)
+    error, moved = float((down - x0).abs().mean()), float((up - x0).abs().mean())
+    assert error < 1e-2 * float(x0.abs().mean()) and error < moved / 10, (error, moved)

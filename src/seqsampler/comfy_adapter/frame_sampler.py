@@ -39,8 +39,11 @@ from ..noise import prepare_noise
 logger = logging.getLogger(__name__)
 
 # Deterministic samplers with one model evaluation per step that run correctly over an
-# ascending schedule; every other sampler inverts with euler (behaviour.md §7).
-SELF_INVERTING: frozenset[str] = frozenset({"euler", "lms", "dpmpp_2m", "ipndm", "ipndm_v"})
+# ascending schedule (a round trip reconstructs the frame; tested); every other sampler
+# inverts with euler (behaviour.md §7).
+SELF_INVERTING: frozenset[str] = frozenset(
+    {"euler", "lms", "dpmpp_2m", "ipndm", "ipndm_v", "deis", "res_multistep", "gradient_estimation"}
+)
 UNSAMPLE_EPSILON = 1e-4
 PREVIEW_FORMAT = "JPEG"
 _INTERRUPT_KEY = "seqsampler.interrupt"
