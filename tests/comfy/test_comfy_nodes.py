@@ -238,18 +238,23 @@ def test_model_evaluations_per_frame_equal_the_plan(run, sampler_cls, model, mon
     assert per_frame == expected
 
 
-def test_one_progress_bar_over_the_run(run, monkeypatch):
+def test_one_progress_bar_over_the_run_with_previews(run, monkeypatch):
+    import comfy.cli_args
     import comfy.utils
 
     seen = []
     monkeypatch.setattr(
-        comfy.utils, "PROGRESS_BAR_HOOK", lambda value, total, preview, node_id=None: seen.append((value, total))
+        comfy.cli_args.args, "preview_method", comfy.cli_args.LatentPreviewMethod.Latent2RGB
+    )
+    monkeypatch.setattr(
+        comfy.utils, "PROGRESS_BAR_HOOK", lambda value, total, preview, node_id=None: seen.append((value, total, preview))
     )  # fmt: skip
     run(frame_count=3, steps=4, denoise_sine=False, denoise_seq=0.5)
-    totals = {total for _, total in seen}
-    assert totals == {12}, totals  # 4 + 4 + 4 sampler steps, one bar.
-    values = [value for value, _ in seen]
+    assert {total for _, total, _ in seen} == {12}  # 4 + 4 + 4 sampler steps, one bar.
+    values = [value for value, _, _ in seen]
     assert values == sorted(values) and values[-1] == 12
+    previews = [preview for _, _, preview in seen if preview is not None]
+    assert len(previews) == 12 and previews[0][0] == "JPEG"
 
 
 def test_cancel_stops_within_one_model_evaluation(run, model):
