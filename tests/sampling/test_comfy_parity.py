@@ -184,7 +184,7 @@ def test_ksampler_matches(comfy, name, case):
     assert err <= SAMPLER_TOL, err
 
 
-@pytest.mark.parametrize("name", ["euler", "ddim", "dpmpp_2m_sde", "uni_pc"])
+@pytest.mark.parametrize("name", list(SAMPLERS))
 def test_noise_mask_matches(comfy, name):
     denoiser = MixtureDenoiser((-1.0, 1.0), 0.4)
     latent = torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(3))

@@ -1,5 +1,7 @@
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from seqsampler.sampling import calculate_sigmas, sd_sigma_space
 from seqsampler.sampling.steps import (
@@ -88,3 +90,29 @@ def test_start_point_scaling():
     sigma = top[0]
     assert torch.allclose(noise_scaling(sigma, noise, latent, True), 2.0 + torch.sqrt(1 + sigma**2))
     assert torch.allclose(noise_scaling(top[3], noise, latent, False), 2.0 + top[3])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.integers(1, 40),
+    denoise=st.one_of(st.floats(-0.5, 0.0), st.floats(0.001, 1.5)),
+    sampler=st.sampled_from(["euler", "dpm_2", "uni_pc"]),
+    scheduler=st.sampled_from(["normal", "karras", "simple"]),
+)
+def test_denoise_is_the_tail_of_a_longer_schedule(steps, denoise, sampler, scheduler):
+    """For any d: no sigmas (d <= 0), the full schedule (d > 0.9999), or exactly the last
+    steps + 1 sigmas of the int(steps / d)-step schedule for that sampler."""
+    got = ksampler_sigmas(SPACE, scheduler, sampler, steps, denoise)
+    if denoise <= 0:
+        assert len(got) == 0
+    elif denoise > 0.9999:
+        assert torch.equal(got, schedule_for_sampler(SPACE, scheduler, sampler, steps))
+    else:
+        longer = schedule_for_sampler(SPACE, scheduler, sampler, int(steps / denoise))
+        assert len(got) == steps + 1 and torch.equal(got, longer[-(steps + 1) :])
+        assert float(got[-1]) == 0.0
+
+
+def test_vanishing_denoise_is_refused_not_allocated():
+    with pytest.raises(ValueError, match="denoise 1e-09"):
+        ksampler_sigmas(SPACE, "normal", "euler", 10, 1e-9)

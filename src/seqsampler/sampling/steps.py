@@ -22,6 +22,7 @@ from .schedules import calculate_sigmas
 
 UNSAMPLE_EPSILON = 1e-4
 FULL_DENOISE = 0.9999
+MAX_SCHEDULE_STEPS = 100_000  # int(steps / denoise) above this is refused, not allocated
 
 
 def schedule_for_sampler(
@@ -43,7 +44,13 @@ def ksampler_sigmas(
         return schedule_for_sampler(space, scheduler, sampler_name, steps)
     if denoise <= 0.0:
         return torch.zeros(0)
-    full = schedule_for_sampler(space, scheduler, sampler_name, int(steps / denoise))
+    total = steps / denoise
+    if total > MAX_SCHEDULE_STEPS:
+        raise ValueError(
+            f"denoise {denoise!r} with steps {steps} needs an int(steps / denoise) = {total:.3g}-step "
+            f"schedule; accepted: denoise <= 0 (no steps) or steps / denoise <= {MAX_SCHEDULE_STEPS}"
+        )
+    full = schedule_for_sampler(space, scheduler, sampler_name, int(total))
     return full[-(steps + 1) :]
 
 
