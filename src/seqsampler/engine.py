@@ -11,7 +11,6 @@ as ComfyUI's KSamplerX0Inpaint does. Latents are in the model's space ([B, C, ..
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .conditioning import Conditioning
-from .models.denoiser import Denoiser, cfg_model
+from .models.denoiser import Denoiser, cfg_model, repeat_to_batch
 from .noise import generator, prepare_noise
 from .sampling.registry import SamplerEntry, get_sampler, get_scheduler
 from .sampling.steps import (
@@ -35,14 +34,6 @@ from .sampling.steps import (
 logger = logging.getLogger(__name__)
 
 StepCallback = Callable[[dict[str, Any]], None]
-
-
-def _repeat_to_batch(t: Tensor, batch: int) -> Tensor:
-    if t.shape[0] > batch:
-        return t[:batch]
-    if t.shape[0] < batch:
-        return t.repeat((math.ceil(batch / t.shape[0]),) + (1,) * (t.ndim - 1))[:batch]
-    return t
 
 
 def reshape_mask(mask: Tensor, shape: torch.Size) -> Tensor:
@@ -63,7 +54,7 @@ def reshape_mask(mask: Tensor, shape: torch.Size) -> Tensor:
     mask = F.interpolate(mask.float(), size=tuple(shape[2:]), mode=mode)
     if mask.shape[1] < shape[1]:
         mask = mask.repeat((1, shape[1]) + (1,) * dims)[:, : shape[1]]
-    return _repeat_to_batch(mask, shape[0])
+    return repeat_to_batch(mask, shape[0])
 
 
 class StandaloneFrameSampler:

@@ -117,7 +117,7 @@ class DiscreteDenoiser:
         return x / (sigma_**2 + 1.0) - output * sigma_ / (sigma_**2 + 1.0) ** 0.5
 
 
-def _to_batch(t: Tensor, batch: int) -> Tensor:
+def repeat_to_batch(t: Tensor, batch: int) -> Tensor:
     """`t` [b, ...] cut or cyclically repeated along dim 0 to `batch` items (ComfyUI's
     repeat_to_batch_size, which conditioning goes through)."""
     if t.shape[0] > batch:
@@ -137,12 +137,14 @@ def concat_conditioning(conds: Sequence[Conditioning], batch: int) -> Conditioni
     length = math.lcm(*(c.tokens.shape[1] for c in conds))
     tokens = []
     for c in conds:
-        t = _to_batch(c.tokens, batch)
+        t = repeat_to_batch(c.tokens, batch)
         tokens.append(t.repeat(1, length // t.shape[1], 1) if t.shape[1] < length else t)
     extras: dict[str, Any] = dict(conds[0].extras)
     pooled = [c.pooled for c in conds]
     if all(p is not None for p in pooled):
-        extras["pooled_output"] = torch.cat([_to_batch(p, batch) for p in pooled if p is not None])
+        extras["pooled_output"] = torch.cat(
+            [repeat_to_batch(p, batch) for p in pooled if p is not None]
+        )
     else:
         extras.pop("pooled_output", None)
     return Conditioning(torch.cat(tokens), extras)
