@@ -94,3 +94,24 @@ def test_common_ksampler_matches(comfy_model, name, case):
     err = float((ours - theirs).abs().max() / theirs.abs().max())
     WORST[name] = max(WORST.get(name, 0.0), err)
     assert err <= TOL, err
+
+
+@pytest.mark.parametrize("name", ["euler", "ddim", "dpmpp_2m_sde", "uni_pc", "lcm"])
+def test_common_ksampler_with_noise_mask_matches(comfy_model, name):
+    nodes, tiny, patcher = comfy_model
+    positive, negative = tiny.tiny_conditioning(1), tiny.tiny_conditioning(2)
+    latent = tiny.tiny_latent(5, batch=1)["samples"]
+    mask = torch.zeros(1, 32, 32)
+    mask[:, 8:24, 4:28] = 1.0
+    (out,) = nodes.common_ksampler(patcher, 4242, 5, 6.0, name, "karras", positive, negative,
+                                   {"samples": latent, "noise_mask": mask}, denoise=0.75)  # fmt: skip
+    fs = StandaloneFrameSampler(denoiser_for(patcher), name, "karras")
+    ours = fs.sample(
+        latent * SD15_SCALE,
+        positive=Conditioning.from_comfy(positive[0]),
+        negative=Conditioning.from_comfy(negative[0]),
+        seed=4242, steps=5, cfg=6.0, denoise=0.75, noise_mask=mask,
+    ) / SD15_SCALE  # fmt: skip
+    err = float((ours - out["samples"]).abs().max() / out["samples"].abs().max())
+    WORST[f"{name} (noise_mask)"] = err
+    assert err <= TOL, err
