@@ -232,3 +232,32 @@ def test_cfg_matches(comfy):
     ours = cfg_model(Split(), POS, POS, 6.5)(torch.zeros(2, 4, 2, 2), torch.ones(2))
     theirs = comfy.samplers.cfg_function(None, cond, uncond, 6.5, None, None)
     assert torch.equal(ours, theirs)
+
+
+@pytest.mark.parametrize("prediction", ["epsilon", "v_prediction"])
+def test_discrete_denoiser_matches_model_sampling(comfy, prediction):
+    """DiscreteDenoiser = ComfyUI's calculate_input, timestep quantisation, calculate_denoised."""
+    from seqsampler.models.denoiser import DiscreteDenoiser
+
+    kind = (
+        comfy.model_sampling.EPS if prediction == "epsilon" else comfy.model_sampling.V_PREDICTION
+    )
+
+    class ModelSampling(comfy.model_sampling.ModelSamplingDiscrete, kind):
+        pass
+
+    ms = ModelSampling()
+    weight = torch.randn(4, 4, generator=torch.Generator().manual_seed(0))
+
+    def network(x_in, timestep, cond):
+        return torch.einsum("oc,bchw->bohw", weight, x_in) * (
+            1 + timestep.reshape(-1, 1, 1, 1) / 1000
+        )
+
+    x = torch.randn(3, 4, 5, 5, generator=torch.Generator().manual_seed(1)) * 3
+    sigma = torch.tensor([14.6, 1.2345, 0.05])
+    theirs = ms.calculate_denoised(
+        sigma, network(ms.calculate_input(sigma, x), ms.timestep(sigma).float(), None), x
+    )
+    ours = DiscreteDenoiser(network, sd_sigma_space(), prediction)(x, sigma, POS)
+    assert relative_error(ours, theirs) <= 1e-6
