@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 import torch
@@ -33,6 +33,7 @@ class SigmaSpace:
     """
 
     sigmas: Tensor
+    log_sigmas: Tensor = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.sigmas.ndim != 1 or self.sigmas.numel() < 2:

@@ -9,6 +9,7 @@ seed gives the same path whatever the step count (Lu et al. 2022, DPM-Solver++ S
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -57,7 +58,11 @@ class BrownianNoiseSampler:
         s0, s1 = torch.as_tensor(sigma), torch.as_tensor(sigma_next)
         sign = 1 if s0 < s1 else -1
         lo, hi = (s0, s1) if s0 < s1 else (s1, s0)
-        w = self.tree(lo.detach().cpu().float(), hi.detach().cpu().float())
+        with warnings.catch_warnings():
+            # torchsde compares float32 queries with its float64 ends: a query at sigma_max
+            # warns "Should have tb<=t1" although it is the same sigma (ComfyUI shows it too).
+            warnings.filterwarnings("ignore", message="Should have t[ab]<=t1")
+            w = self.tree(lo.detach().cpu().float(), hi.detach().cpu().float())
         w = w.to(device=lo.device, dtype=lo.dtype) * (self.sign * sign)
         return w / (s1 - s0).abs().sqrt()
 
