@@ -175,3 +175,10 @@ def test_callback_payload():
     SAMPLERS["euler"](GaussianDenoiser(), torch.zeros(1, 1, 2, 2), sigmas, callback=seen.append)
     assert [p["i"] for p in seen] == [0, 1, 2]
     assert set(seen[0]) == {"x", "i", "sigma", "sigma_hat", "denoised"}
+
+
+@pytest.mark.parametrize("name", list(SAMPLERS))
+def test_no_steps_returns_the_input(name):
+    x = torch.randn(1, 2, 3, 3, generator=torch.Generator().manual_seed(0))
+    for sigmas in (torch.zeros(0), torch.tensor([3.0])):
+        assert torch.equal(SAMPLERS[name](GaussianDenoiser(), x, sigmas, extra_args={"seed": 1}), x)

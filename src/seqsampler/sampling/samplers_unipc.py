@@ -103,6 +103,8 @@ def _sample_unipc(
     variant: str,
 ) -> Tensor:
     """UniPC multistep over `sigmas` (see the module docstring)."""
+    if len(sigmas) <= 1:
+        return x
     extra = args(extra_args)
     times = sigmas.clone()
     if times[-1] == 0:
