@@ -34,10 +34,19 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--ema", type=float, default=0.998)
     p.add_argument("--empty-rate", type=float, default=0.1)
     p.add_argument("--min-snr", type=float, default=5.0, help="Min-SNR-gamma loss weight; 0: off")
+    p.add_argument(
+        "--high-noise-rate",
+        type=float,
+        default=0.0,
+        help="fraction of timesteps drawn from [500, 1000) instead of [0, 1000)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--save-every", type=int, default=100)
     p.add_argument("--out", type=Path, default=Path("training/runs/main"))
+    p.add_argument(
+        "--init", type=Path, default=None, help="start from this model folder's weights (phase 2)"
+    )
     return p.parse_args()
 
 
@@ -75,6 +84,12 @@ def main() -> None:
 
     tokenizer = embedded.tokenizer()
     unet, text_encoder = build(args.seed)
+    if args.init is not None:
+        unet.load_state_dict(UNet2DConditionModel.from_pretrained(args.init / "unet").state_dict())
+        text_encoder.load_state_dict(
+            CLIPTextModel.from_pretrained(args.init / "text_encoder").state_dict()
+        )
+        print(f"initialised from {args.init}", flush=True)
     ema_unet, ema_text = copy.deepcopy(unet).eval(), copy.deepcopy(text_encoder).eval()
     params = list(unet.parameters()) + list(text_encoder.parameters())
     ema_params = list(ema_unet.parameters()) + list(ema_text.parameters())
@@ -104,6 +119,9 @@ def main() -> None:
         x0 = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
         ids = tokenizer(captions)
         t = torch.randint(0, 1000, (args.batch,), generator=gen)
+        if args.high_noise_rate > 0:
+            high = torch.rand(args.batch, generator=gen) < args.high_noise_rate
+            t = torch.where(high, torch.randint(500, 1000, (args.batch,), generator=gen), t)
         eps = torch.randn(x0.shape, generator=gen)
         a = alphas_cumprod[t].view(-1, 1, 1, 1)
         x_t = a.sqrt() * x0 + (1 - a).sqrt() * eps
