@@ -40,6 +40,11 @@ def parse_args() -> argparse.Namespace:
         default=0.0,
         help="fraction of timesteps drawn from [500, 1000) instead of [0, 1000)",
     )
+    p.add_argument(
+        "--truncated-snr",
+        action="store_true",
+        help="also weight by max(1, sigma^2): x0-space loss at high noise (Salimans & Ho 2022)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--save-every", type=int, default=100)
@@ -133,6 +138,11 @@ def main() -> None:
             # Min-SNR-gamma weighting for eps-prediction (Hang et al. 2023): min(SNR, g) / SNR.
             snr = alphas_cumprod[t] / (1 - alphas_cumprod[t])
             per_item = per_item * snr.clamp(max=args.min_snr) / snr
+        if args.truncated_snr:
+            # Truncated-SNR weighting, max(SNR, 1) in x0 terms = max(1, sigma^2) in eps terms:
+            # at high noise an x0 error is only an eps error / sigma, too small to learn from.
+            snr = alphas_cumprod[t] / (1 - alphas_cumprod[t])
+            per_item = per_item * (1 / snr).clamp(min=1.0)
         loss = per_item.mean()
 
         for group in opt.param_groups:
