@@ -90,3 +90,13 @@ def test_contact_sheet_grid():
 def test_unknown_format_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="formats: got 'avi'; accepted: mp4, gif, webp"):
         write_video(tmp_path / "v.avi", clip(2), 4, "avi")
+
+
+def test_atomic_files_get_the_usual_mode(tmp_path):
+    import os
+
+    path = tmp_path / "m.bin"
+    atomic_write_bytes(path, b"x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
