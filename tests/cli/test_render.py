@@ -193,6 +193,12 @@ def test_demo_command_renders_the_packaged_spec(tmp_path, capsys):
     assert spec["model"] == "embedded" and spec["frame_count"] == 3
     assert spec["prompts"]["0"].startswith("a big red circle")
     assert count_video_frames(out / "video.gif") == 3
+    # Other embedded weights (a newer seqsampler) do not resume the old frames.
+    model = json.loads((out / "model.json").read_text())
+    (out / "model.json").write_text(json.dumps({**model, "sha256": "0" * 64}))
+    capsys.readouterr()
+    assert main([*args, "--formats", '["gif"]']) == 2
+    assert "was rendered with other weights of the embedded model" in capsys.readouterr().err
 
 
 def test_a_run_planned_by_another_version_is_refused(tiny_sd, tmp_path, capsys):

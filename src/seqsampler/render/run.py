@@ -15,6 +15,7 @@ saved latent, and gives the same frames as an uninterrupted run.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -42,7 +43,15 @@ from .writers import (
 
 log = logging.getLogger(__name__)
 
-OUR_FILES = ("spec.json", "plan.json", "contact_sheet.png", "video.mp4", "video.gif", "video.webp")
+OUR_FILES = (
+    "spec.json",
+    "plan.json",
+    "model.json",
+    "contact_sheet.png",
+    "video.mp4",
+    "video.gif",
+    "video.webp",
+)
 OUR_FOLDERS = ("frames", "latents")
 
 
@@ -59,6 +68,10 @@ class RunFolder:
     @property
     def plan_path(self) -> Path:
         return self.root / "plan.json"
+
+    @property
+    def model_path(self) -> Path:
+        return self.root / "model.json"
 
     def frame_path(self, index: int) -> Path:
         return self.root / "frames" / f"{index:05d}.png"
@@ -136,6 +149,8 @@ def prepare_folder(
             )
         if the_plan is not None and folder.plan_path.is_file():
             _check_saved_plan(folder, the_plan)
+        if folder.model_path.is_file():
+            _check_saved_model(folder, spec)
     elif out.exists() and any(out.iterdir()):
         raise SpecError(
             f"out: {str(out)!r} is not empty and holds no spec.json (not a run folder); "
@@ -144,6 +159,30 @@ def prepare_folder(
     out.mkdir(parents=True, exist_ok=True)
     folder.remove_temporaries()
     return folder, folder.complete_frames(spec.frame_count)
+
+
+def model_fingerprint(spec: ResolvedSpec) -> dict[str, Any]:
+    """What identifies the model beyond its path: the embedded model's files' SHA-256 (the
+    weights change between seqsampler versions); users' models are identified by path only."""
+    if spec.fields["model"] != EMBEDDED:
+        return {"model": spec.fields["model"]}
+    from ..models.embedded import EMBEDDED_DIR
+
+    digest = hashlib.sha256()
+    for path in sorted(p for p in EMBEDDED_DIR.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(EMBEDDED_DIR)).encode())
+        digest.update(path.read_bytes())
+    return {"model": EMBEDDED, "sha256": digest.hexdigest()}
+
+
+def _check_saved_model(folder: RunFolder, spec: ResolvedSpec) -> None:
+    saved = json.loads(folder.model_path.read_text(encoding="utf-8"))
+    if saved != model_fingerprint(spec):
+        raise SpecError(
+            f"out: the run folder {str(folder.root)!r} was rendered with other weights of the "
+            f"{spec.fields['model']} model (an older seqsampler); render into a new folder "
+            "(--out) or pass --overwrite to start again"
+        )
 
 
 def _check_saved_plan(folder: RunFolder, the_plan: Plan) -> None:
@@ -278,6 +317,7 @@ def render(
     folder, done = prepare_folder(spec, Path(out), overwrite, the_plan)
     atomic_write_text(folder.spec_path, spec.to_json())
     atomic_write_text(folder.plan_path, the_plan.to_json())
+    atomic_write_text(folder.model_path, json.dumps(model_fingerprint(spec), indent=2))
     n = the_plan.frame_count
     if done:
         log.info("resuming %s after frame %d of %d", folder.root, done - 1, n)
