@@ -21,6 +21,9 @@ ADHERENCE_COUNT = 32
 ADHERENCE_SEED = 0
 # Fractions of prompts whose measured attribute must match (issue 4).
 THRESHOLDS = {"colour": 0.95, "shape": 0.90, "size": 0.80, "position": 0.80}
+# Attributes the shipped weights are known to miss (measured figure in the reason); see
+# training/README.md. An xfail that starts passing fails the run (strict), so this stays true.
+KNOWN_SHORT: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -82,14 +85,27 @@ def test_pixel_space_codec_is_the_identity_on_images(model):
     assert torch.allclose(model.decode(latent), images, atol=1e-6)
 
 
-@pytest.mark.slow
-def test_prompt_adherence_at_the_default_settings(model):
+@pytest.fixture(scope="module")
+def adherence(model):
+    """Measured attributes of ADHERENCE_COUNT prompts sampled in one batch at the defaults."""
     scenes = embedded_eval.prompt_scenes(ADHERENCE_SEED, ADHERENCE_COUNT)
     images = embedded_eval.sample_prompts(model, embedded_eval.captions(scenes), ADHERENCE_SEED)
     assert images.shape == (ADHERENCE_COUNT, 32, 32, 3)
-    scores = embedded_eval.score(scenes, images)
-    failed = {k: v for k, v in THRESHOLDS.items() if scores[k] < v}
-    assert not failed, f"adherence {scores} below {THRESHOLDS}"
+    return embedded_eval.score(scenes, images)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "attribute",
+    [
+        pytest.param(a, marks=pytest.mark.xfail(reason=KNOWN_SHORT[a], strict=True))
+        if a in KNOWN_SHORT
+        else a
+        for a in THRESHOLDS
+    ],
+)
+def test_prompt_adherence_at_the_default_settings(adherence, attribute):
+    assert adherence[attribute] >= THRESHOLDS[attribute], adherence
 
 
 @pytest.mark.slow

@@ -45,6 +45,9 @@ def parse_args() -> argparse.Namespace:
         action="store_true",
         help="also weight by max(1, sigma^2): x0-space loss at high noise (Salimans & Ho 2022)",
     )
+    p.add_argument(
+        "--text-lr-mult", type=float, default=1.0, help="the text encoder's lr / the UNet's lr"
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--save-every", type=int, default=100)
@@ -101,7 +104,14 @@ def main() -> None:
     n_params = sum(p.numel() for p in params)
     print(f"parameters: {n_params / 1e6:.3f} M", flush=True)
 
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    opt = torch.optim.AdamW(
+        [
+            {"params": list(unet.parameters()), "mult": 1.0},
+            {"params": list(text_encoder.parameters()), "mult": args.text_lr_mult},
+        ],
+        lr=args.lr,
+        weight_decay=0.01,
+    )
 
     def lr_at(step: int) -> float:
         if step < args.warmup:
@@ -146,7 +156,7 @@ def main() -> None:
         loss = per_item.mean()
 
         for group in opt.param_groups:
-            group["lr"] = lr_at(step)
+            group["lr"] = lr_at(step) * group["mult"]
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
