@@ -13,7 +13,7 @@ $(BIN)/seqsampler: pyproject.toml
 setup: $(BIN)/seqsampler
 
 demo: setup
-	$(BIN)/seqsampler demo
+	$(BIN)/seqsampler demo --overwrite
 
 lint: setup
 	$(BIN)/ruff check .
