@@ -24,9 +24,9 @@ def test_captions_follow_the_grammar_and_fit_the_tokenizer():
     scenes = [shapes.sample_scene(rng) for _ in range(500)]
     texts = [shapes.caption(s) for s in scenes]
     assert any(" and " in t for t in texts) and any(len(s.items) == 1 for s in scenes)
-    assert shapes.caption(
-        shapes.Scene("blue", (shapes.Item("red", "circle", "big", "left"),))
-    ) == ("a big red circle on the left, blue background")
+    assert shapes.caption(shapes.Scene("blue", (shapes.Item("red", "circle", "big", "left"),))) == (
+        "a big red circle on the left, blue background"
+    )
     ids = tok(texts)
     assert ids.shape == (500, embedded.MAX_TOKENS)
     words = {w for t in texts for w in tok.split(t)}
