@@ -20,8 +20,9 @@ class SamplerEntry:
 
     stochastic: adds noise per step (seeded from `extra_args["seed"]`); inverts with euler.
     discard_penultimate: ComfyUI builds `steps + 1` sigmas and drops the penultimate one.
-    invertible: runs upward over ascending sigmas from near 0 (unsampling); when False, or
-    when stochastic, unsampling uses euler.
+    invertible: unsamples with itself (deterministic, one model evaluation per step, runs
+    upward over ascending sigmas from near 0); when False, or when stochastic, unsampling uses
+    euler. The same choice as the ComfyUI adapter's, so both front doors invert alike.
     """
 
     name: str

@@ -90,7 +90,7 @@ def sample_euler_ancestral(
     return x
 
 
-@sampler("heun")
+@sampler("heun", invertible=False)
 @torch.no_grad()
 def sample_heun(
     model: Model,
@@ -121,7 +121,7 @@ def sample_heun(
     return x
 
 
-@sampler("dpm_2", discard_penultimate=True)
+@sampler("dpm_2", discard_penultimate=True, invertible=False)
 @torch.no_grad()
 def sample_dpm_2(
     model: Model,
