@@ -48,6 +48,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--text-lr-mult", type=float, default=1.0, help="the text encoder's lr / the UNet's lr"
     )
+    p.add_argument(
+        "--offset-noise",
+        type=float,
+        default=0.0,
+        help="add this times a per-image, per-channel N(0, 1) constant to the noise (offset noise)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--save-every", type=int, default=100)
@@ -138,6 +144,14 @@ def main() -> None:
             high = torch.rand(args.batch, generator=gen) < args.high_noise_rate
             t = torch.where(high, torch.randint(500, 1000, (args.batch,), generator=gen), t)
         eps = torch.randn(x0.shape, generator=gen)
+        if args.offset_noise > 0:
+            # Offset noise (Guttenberg 2023): SD's schedule leaves sqrt(alpha_bar) = 0.068 of the
+            # image at t = 999, and over 32x32 pixels the image's mean shows through the noise.
+            # A model trained on that reads the background from its input's mean, which at
+            # sampling time is noise: backgrounds come out random. A per-channel constant in
+            # the noise hides the mean, so the model must take the background from the text.
+            offset = torch.randn(x0.shape[0], x0.shape[1], 1, 1, generator=gen)
+            eps = eps + args.offset_noise * offset
         a = alphas_cumprod[t].view(-1, 1, 1, 1)
         x_t = a.sqrt() * x0 + (1 - a).sqrt() * eps
 
