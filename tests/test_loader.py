@@ -77,3 +77,27 @@ def test_latent_shape_checks_its_inputs(tiny_sd_v):
         model.latent_shape(15, 16)
     with pytest.raises(ValueError, match="batch"):
         model.latent_shape(16, 16, 0)
+
+
+def test_a_single_file_diffusers_cannot_build_offline_is_refused_naming_it(tmp_path):
+    # A subprocess, so that HF_HUB_OFFLINE is read when huggingface_hub is first imported.
+    import os
+    import subprocess
+    import sys
+
+    from safetensors.torch import save_file
+
+    path = tmp_path / "not-a-model.safetensors"
+    save_file({"weight": torch.zeros(2)}, str(path))
+    code = (
+        "from seqsampler.models.loader import load_model\n"
+        f"try:\n    load_model({str(path)!r})\n"
+        "except ValueError as err:\n    print('REFUSED', err)\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "REFUSED" in done.stdout and "not-a-model.safetensors" in done.stdout
+    assert "pass a diffusers-format folder instead" in done.stdout

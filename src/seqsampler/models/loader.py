@@ -301,7 +301,15 @@ def _load_checkpoint(path: Path, device: str | torch.device, dtype: torch.dtype)
         with safe_open(str(path), framework="pt") as f:
             is_xl = any(k.startswith("conditioner.embedders.1.") for k in f.keys())  # noqa: SIM118
     cls = StableDiffusionXLPipeline if is_xl else StableDiffusionPipeline
-    pipe = cls.from_single_file(str(path), torch_dtype=dtype)
+    try:
+        pipe = cls.from_single_file(str(path), torch_dtype=dtype)
+    except (OSError, ValueError) as err:
+        # diffusers fetches the model family's configs from the Hugging Face Hub (or its cache).
+        raise ValueError(
+            f"model source {str(path)!r}: diffusers could not build a {cls.__name__} from this "
+            f"checkpoint ({err}); single files need the model family's configs from the Hugging "
+            "Face Hub or its local cache. Offline, pass a diffusers-format folder instead"
+        ) from err
     config = dict(pipe.scheduler.config)
     encoders = [TextEncoder(pipe.tokenizer, pipe.text_encoder.to(device).eval(), penultimate=is_xl)]
     if is_xl:
