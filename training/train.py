@@ -54,6 +54,12 @@ def parse_args() -> argparse.Namespace:
         default=0.0,
         help="add this times a per-image, per-channel N(0, 1) constant to the noise (offset noise)",
     )
+    p.add_argument(
+        "--stop-at",
+        type=int,
+        default=None,
+        help="end after this many steps (saved as final/), the schedule still set by --steps",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--save-every", type=int, default=100)
@@ -134,7 +140,8 @@ def main() -> None:
     log.write("step,loss,lr,seconds\n")
     start = time.time()
     running = 0.0
-    for step in range(args.steps):
+    stop = args.steps if args.stop_at is None else min(args.stop_at, args.steps)
+    for step in range(stop):
         images, captions = shapes.make_batch(rng, args.batch)
         captions = ["" if rng.random() < args.empty_rate else c for c in captions]
         x0 = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
@@ -186,10 +193,10 @@ def main() -> None:
             log.flush()
             print(f"step {step + 1} loss {running / 10:.4f} {elapsed:.0f}s", flush=True)
             running = 0.0
-        if (step + 1) % args.save_every == 0 and step + 1 < args.steps:
+        if (step + 1) % args.save_every == 0 and step + 1 < stop:
             save_folder(args.out / f"checkpoint-{step + 1:05d}", ema_unet, ema_text, tokenizer)
     save_folder(args.out / "final", ema_unet, ema_text, tokenizer)
-    print(f"done: {args.steps} steps in {time.time() - start:.0f}s", flush=True)
+    print(f"done: {stop} steps in {time.time() - start:.0f}s", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Train the shipped embedded model from its seeds, phase after phase (see training/README.md),
+# then ship it into the package and measure it. About 3.5 hours on a free 2-core CPU.
+#   training/reproduce.sh            (from the repository root, after `make setup`)
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+RUNS=${RUNS:-training/runs}
+one() { OMP_NUM_THREADS=1 "$PY" training/train.py "$@"; }
+two() { "$PY" training/train.py --batch 64 --threads 2 "$@"; }
+common=(--truncated-snr --text-lr-mult 5)
+
+# 1: from scratch, seed 0 (train.py's defaults), 1,100 steps of batch 32.
+one --out "$RUNS/main"
+# 2: x0-space weights at high noise; 500 of a 1,200-step schedule.
+one --init "$RUNS/main/final" --seed 1 --steps 1200 --stop-at 500 --lr 5e-4 --warmup 50 \
+    --truncated-snr --out "$RUNS/phase2"
+# 3: the text encoder at 5x the learning rate.
+one --init "$RUNS/phase2/final" --seed 2 --steps 900 --lr 5e-4 --warmup 50 "${common[@]}" \
+    --out "$RUNS/phase3"
+# 4: a lower learning rate.
+one --init "$RUNS/phase3/final" --seed 3 --steps 450 --lr 3e-4 --warmup 30 "${common[@]}" \
+    --save-every 50 --out "$RUNS/phase4"
+# 5: batch 64 on 2 threads.
+two --init "$RUNS/phase4/final" --seed 4 --steps 1000 --lr 3e-4 --warmup 30 "${common[@]}" \
+    --out "$RUNS/phase5"
+# 6: offset noise, from phase 5 as it was shipped (fp16).
+"$PY" training/export.py "$RUNS/phase5/final" --out "$RUNS/phase5-shipped"
+two --init "$RUNS/phase5-shipped" --seed 5 --steps 1800 --lr 3e-4 --warmup 50 "${common[@]}" \
+    --offset-noise 0.15 --out "$RUNS/phase6"
+
+# Ship (fp16) and measure.
+"$PY" training/export.py "$RUNS/phase6/final"
+"$PY" training/evaluate.py --count 48 --seed 1 --threads 2
+"$PY" training/evaluate.py --count 32 --seed 0 --threads 2
