@@ -27,8 +27,11 @@ two --init "$RUNS/phase4/final" --seed 4 --steps 1000 --lr 3e-4 --warmup 30 "${c
 "$PY" training/export.py "$RUNS/phase5/final" --out "$RUNS/phase5-shipped"
 two --init "$RUNS/phase5-shipped" --seed 5 --steps 1800 --lr 3e-4 --warmup 50 "${common[@]}" \
     --offset-noise 0.15 --out "$RUNS/phase6"
+# 7: Min-SNR off (more weight on low noise), a third of the learning rate.
+two --init "$RUNS/phase6/final" --seed 6 --steps 900 --lr 1e-4 --warmup 30 --min-snr 0 \
+    --truncated-snr --offset-noise 0.15 --out "$RUNS/phase7"
 
 # Ship (fp16) and measure.
-"$PY" training/export.py "$RUNS/phase6/final"
+"$PY" training/export.py "$RUNS/phase7/final"
 "$PY" training/evaluate.py --count 48 --seed 1 --threads 2
 "$PY" training/evaluate.py --count 32 --seed 0 --threads 2
