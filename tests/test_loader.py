@@ -1,12 +1,12 @@
 """`load_model` on users' diffusers-format folders: the tiny random SD-style (v-prediction) and
-SDXL-style pipelines that tests/conftest.py saves, loaded through the embedded model's code path.
+SDXL-style pipelines that tests/tiny_pipelines.py saves, loaded through the embedded model's code path.
 """
 
 from __future__ import annotations
 
 import pytest
 import torch
-from conftest import LATENT, TOKENS, WIDTH
+from tiny_pipelines import LATENT, TOKENS, WIDTH
 
 from seqsampler.conditioning import Conditioning
 from seqsampler.models.loader import load_model
