@@ -37,7 +37,7 @@ def test_train_stop_at_export_and_load(tmp_path):
     run = tmp_path / "run"
     out = _script(
         "train.py", "--steps", "6", "--stop-at", "3", "--batch", "2", "--save-every", "2",
-        "--offset-noise", "0.15", "--truncated-snr", "--out", str(run),
+        "--offset-noise", "0.15", "--truncated-snr", "--min-snr", "0", "--out", str(run),
     )  # fmt: skip
     assert "done: 3 steps" in out
     assert sorted(p.name for p in run.iterdir()) == [
