@@ -165,14 +165,13 @@ def main() -> None:
         states = text_encoder(ids).last_hidden_state
         eps_pred = unet(x_t, t, encoder_hidden_states=states).sample
         per_item = ((eps_pred - eps) ** 2).mean(dim=(1, 2, 3))
+        snr = alphas_cumprod[t] / (1 - alphas_cumprod[t])
         if args.min_snr > 0:
             # Min-SNR-gamma weighting for eps-prediction (Hang et al. 2023): min(SNR, g) / SNR.
-            snr = alphas_cumprod[t] / (1 - alphas_cumprod[t])
             per_item = per_item * snr.clamp(max=args.min_snr) / snr
         if args.truncated_snr:
             # Truncated-SNR weighting, max(SNR, 1) in x0 terms = max(1, sigma^2) in eps terms:
             # at high noise an x0 error is only an eps error / sigma, too small to learn from.
-            snr = alphas_cumprod[t] / (1 - alphas_cumprod[t])
             per_item = per_item * (1 / snr).clamp(min=1.0)
         loss = per_item.mean()
 

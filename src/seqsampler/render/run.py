@@ -15,6 +15,7 @@ saved latent, and gives the same frames as an uninterrupted run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -166,13 +167,19 @@ def model_fingerprint(spec: ResolvedSpec) -> dict[str, Any]:
     weights change between seqsampler versions); users' models are identified by path only."""
     if spec.fields["model"] != EMBEDDED:
         return {"model": spec.fields["model"]}
+    return {"model": EMBEDDED, "sha256": _embedded_sha256()}
+
+
+@functools.cache
+def _embedded_sha256() -> str:
+    """SHA-256 over the embedded model folder's file names and contents (read once per process)."""
     from ..models.embedded import EMBEDDED_DIR
 
     digest = hashlib.sha256()
     for path in sorted(p for p in EMBEDDED_DIR.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(EMBEDDED_DIR)).encode())
         digest.update(path.read_bytes())
-    return {"model": EMBEDDED, "sha256": digest.hexdigest()}
+    return digest.hexdigest()
 
 
 def _check_saved_model(folder: RunFolder, spec: ResolvedSpec) -> None:
