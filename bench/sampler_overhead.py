@@ -16,7 +16,7 @@ import time
 import torch
 
 from seqsampler.conditioning import Conditioning
-from seqsampler.engine import StandaloneFrameSampler
+from seqsampler.frame_sampler import StandaloneFrameSampler
 from seqsampler.models.denoiser import DiscreteDenoiser
 from seqsampler.sampling import sd_sigma_space
 

@@ -14,7 +14,7 @@ from seqsampler import SequenceConfig, plan, run_sequence
 from seqsampler.conditioning import Conditioning
 from seqsampler.interp import interp_latents, slerp_conditioning
 from seqsampler.noise import prepare_noise, randn_like_seeded
-from seqsampler.sequence import Resume, conditioning_chain, latent_mask
+from seqsampler.sequence import Resume, conditioning_chain
 
 
 class FakeSampler:
@@ -166,13 +166,6 @@ def test_B17_noise_mask_reaches_every_call_of_every_frame_and_masks_injection():
     # a LATENT dict carries its noise_mask too
     _, fake2 = run(config, x={"samples": latent(), "noise_mask": mask})
     assert all(c[1]["noise_mask"] is mask for c in fake2.calls)
-
-
-def test_latent_mask_shapes():
-    x = torch.zeros(2, 4, 8, 8)
-    assert latent_mask(torch.ones(64, 64), x).shape == (1, 1, 8, 8)
-    assert latent_mask(torch.ones(2, 64, 64), x).shape == (2, 1, 8, 8)
-    assert latent_mask(torch.ones(1, 1, 8, 8), torch.zeros(1, 16, 3, 8, 8)).shape == (1, 1, 1, 8, 8)
 
 
 def test_B7_glide_from_the_previous_frame_toward_the_target():

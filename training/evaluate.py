@@ -2,7 +2,7 @@
 
     .venv/bin/python training/evaluate.py [--model FOLDER] [--count 48] [--sheet docs/contact_sheet.png]
 
-Adherence: `seqsampler.models.embedded_eval` (image statistics + rendered templates) over
+Adherence: `training/adherence.py` (image statistics + rendered templates) over
 `count` single-shape prompts, sampled in one batch at the default sampler, steps and cfg.
 """
 
@@ -12,10 +12,11 @@ import argparse
 import time
 from pathlib import Path
 
+import adherence
 import numpy as np
 import torch
 
-from seqsampler.models import embedded, embedded_eval
+from seqsampler.models import embedded
 from seqsampler.models.loader import load_model
 
 
@@ -56,10 +57,10 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     model = load_model(args.model)
-    scenes = embedded_eval.prompt_scenes(args.seed, args.count)
-    texts = embedded_eval.captions(scenes)
+    scenes = adherence.prompt_scenes(args.seed, args.count)
+    texts = adherence.captions(scenes)
     start = time.perf_counter()
-    images = embedded_eval.sample_prompts(
+    images = adherence.sample_prompts(
         model,
         texts,
         args.seed,
@@ -69,7 +70,7 @@ def main() -> None:
         scheduler=args.scheduler,
     )
     seconds = time.perf_counter() - start
-    scores = embedded_eval.score(scenes, images)
+    scores = adherence.score(scenes, images)
     print(
         f"{args.count} prompts, {args.sampler}/{args.scheduler}, {args.steps} steps, cfg {args.cfg}: "
         f"{seconds:.1f}s ({seconds / args.count * 1000:.0f} ms/image, batched, "
@@ -78,7 +79,7 @@ def main() -> None:
     print("  ".join(f"{k} {v:.1%}" for k, v in scores.items()))
     if args.show_misses:
         for scene, image, text in zip(scenes, images, texts, strict=True):
-            m = embedded_eval.measure(image)
+            m = adherence.measure(image)
             item = scene.items[0]
             got = (m.colour, m.shape, m.size, m.position, m.background)
             want = (item.colour, item.shape, item.size, item.position, scene.background)

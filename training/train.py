@@ -1,7 +1,7 @@
 """Train the embedded model from a seed on the CPU (see training/README.md).
 
 Eps-prediction on Stable Diffusion's discrete schedule (Min-SNR-5 loss weights), pixel space, batch of procedural
-shapes scenes each step (`seqsampler.models.shapes`), 10% empty prompts (classifier-free guidance
+shapes scenes each step (`training/shapes.py`), 10% empty prompts (classifier-free guidance
 dropout), AdamW with linear warm-up and cosine decay, EMA weights saved every `--save-every` steps
 as a diffusers-format folder (`checkpoint-XXXXX/`, and `final/`).
 
@@ -18,11 +18,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+import shapes
 import torch
 from diffusers import UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel
 
-from seqsampler.models import embedded, shapes
+from seqsampler.models import embedded
 
 
 def parse_args() -> argparse.Namespace:

@@ -1,6 +1,6 @@
 """seqsampler: keyframed sequence sampling for diffusion models.
 
-The public names are loaded lazily, so `import seqsampler.plan` stays free of torch.
+The public names are loaded lazily, so `import seqsampler.planning` stays free of torch.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ __version__ = "0.1.0"
 __all__ = ["Conditioning", "Plan", "SequenceConfig", "plan", "run_sequence", "__version__"]
 
 _LAZY = {
-    "SequenceConfig": "seqsampler.plan",
-    "Plan": "seqsampler.plan",
-    "plan": "seqsampler.plan",
+    "SequenceConfig": "seqsampler.planning",
+    "Plan": "seqsampler.planning",
+    "plan": "seqsampler.planning",
     "run_sequence": "seqsampler.sequence",
     "Conditioning": "seqsampler.conditioning",
 }
 
 if TYPE_CHECKING:
     from .conditioning import Conditioning
-    from .plan import Plan, SequenceConfig, plan
+    from .planning import Plan, SequenceConfig, plan
     from .sequence import run_sequence
 
 

@@ -18,8 +18,8 @@ import torch
 from torch import Tensor
 
 from .conditioning import Conditioning
+from .planning.names import LATENT_INTERP_MODES
 
-LATENT_MODES = ("Blend", "Slerp", "Cosine Interp")
 SIN_OMEGA_MIN = 1e-3  # below this, slerp and lerp differ by < 1e-6 relative: take lerp
 NORM_MIN = 1e-12
 
@@ -94,7 +94,7 @@ def interp_latents(mode: str, t: float, previous: Tensor, sample: Tensor) -> Ten
     if mode == "Cosine Interp":
         return cosine_lerp(t, previous, sample)
     raise ValueError(
-        f"latent_interpolation_mode must be one of {', '.join(LATENT_MODES)}; got {mode!r}"
+        f"latent_interpolation_mode must be one of {', '.join(LATENT_INTERP_MODES)}; got {mode!r}"
     )
 
 

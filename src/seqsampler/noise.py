@@ -13,14 +13,12 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-SEED_LIMIT = 2**64
+from .planning.names import SEED_LIMIT
 
 
 def generator(seed: int) -> torch.Generator:
     """A CPU generator seeded with `seed`, an int in [0, 2**64)."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_LIMIT:
-        raise ValueError(f"seed must be an int in [0, 2**64); got {seed!r}")
-    return torch.Generator("cpu").manual_seed(seed)
+    return generator_on(seed, "cpu")
 
 
 def prepare_noise(latent: Tensor, seed: int, batch_index: Sequence[int] | None = None) -> Tensor:
@@ -43,7 +41,8 @@ def randn_like_seeded(x: Tensor, seed: int) -> Tensor:
 
 
 def generator_on(seed: int, device: torch.device | str) -> torch.Generator:
-    """A generator on `device` seeded with `seed` (ComfyUI's per-step sampler noise draws there)."""
+    """A generator on `device` seeded with `seed`, an int in [0, 2**64) (ComfyUI's per-step
+    sampler noise draws there)."""
     if not isinstance(seed, int) or isinstance(seed, bool) or not 0 <= seed < SEED_LIMIT:
         raise ValueError(f"seed must be an int in [0, 2**64); got {seed!r}")
     return torch.Generator(device=device).manual_seed(seed)

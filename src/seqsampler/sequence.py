@@ -20,7 +20,6 @@ are fixed when the frame sampler is built. Tensors are [B, C, ...] latents in an
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,8 +29,9 @@ from torch import Tensor
 
 from .conditioning import Conditioning
 from .interp import interp_latents, slerp_conditioning
+from .masks import latent_mask
 from .noise import randn_like_seeded
-from .plan import FramePlan, Plan
+from .planning import FramePlan, Plan
 
 log = logging.getLogger(__name__)
 
@@ -164,22 +164,8 @@ def inject_noise(frame: FramePlan, x: Tensor, noise_mask: Tensor | None = None) 
         return x
     eps = randn_like_seeded(x, frame.inject_noise_seed)
     if noise_mask is not None:
-        eps = eps * latent_mask(noise_mask, x)
+        eps = eps * latent_mask(noise_mask, x.shape).to(x)
     return x + frame.noise_strength * eps
-
-
-def latent_mask(noise_mask: Tensor, x: Tensor) -> Tensor:
-    """The noise mask ([H, W], [B, H, W] or [B, 1, H, W], any resolution) resized bilinearly to
-    x's spatial size and shaped to broadcast over x [B, C, (T,) H, W] (as ComfyUI prepares it)."""
-    mask = noise_mask.reshape(-1, 1, noise_mask.shape[-2], noise_mask.shape[-1]).to(
-        device=x.device, dtype=torch.float32
-    )
-    if tuple(mask.shape[-2:]) != tuple(x.shape[-2:]):
-        mask = torch.nn.functional.interpolate(mask, size=tuple(x.shape[-2:]), mode="bilinear")
-    if mask.shape[0] not in (1, x.shape[0]):
-        mask = mask.repeat(math.ceil(x.shape[0] / mask.shape[0]), 1, 1, 1)[: x.shape[0]]
-    mask = mask.reshape(mask.shape[0], 1, *([1] * (x.ndim - 4)), *x.shape[-2:])
-    return mask.to(x.dtype)
 
 
 def conditioning_chain(

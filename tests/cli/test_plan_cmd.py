@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from seqsampler.cli import demo_spec_text, main
-from seqsampler.plan import Plan
+from seqsampler.planning import Plan
 
 SPEC = """
 frame_count = 10
@@ -90,7 +90,7 @@ def test_demo_spec_is_packaged_and_matches_examples(capsys):
 
 
 def test_every_field_has_a_flag(capsys):
-    from seqsampler.render.spec import all_fields
+    from seqsampler.cli.spec import all_fields
 
     with pytest.raises(SystemExit):
         main(["render", "--help"])

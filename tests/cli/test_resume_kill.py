@@ -11,7 +11,7 @@ import sys
 import time
 
 from seqsampler.cli import main
-from seqsampler.render.writers import load_latent
+from seqsampler.cli.writers import load_latent
 
 from .test_render import write_spec
 

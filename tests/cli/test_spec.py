@@ -5,8 +5,7 @@ import math
 
 import pytest
 
-from seqsampler.plan import plan
-from seqsampler.render.spec import (
+from seqsampler.cli.spec import (
     SpecError,
     all_fields,
     apply_overrides,
@@ -15,6 +14,7 @@ from seqsampler.render.spec import (
     resolve_spec,
     spec_differences,
 )
+from seqsampler.planning import plan
 
 TOML = """
 model = "embedded"

@@ -20,7 +20,7 @@ import torch
 from sampling_analytic import MixtureDenoiser
 
 from seqsampler.conditioning import Conditioning
-from seqsampler.engine import StandaloneFrameSampler
+from seqsampler.frame_sampler import StandaloneFrameSampler
 from seqsampler.models.denoiser import cfg_model, concat_conditioning
 from seqsampler.sampling import SAMPLERS, SCHEDULERS, calculate_sigmas, sd_sigma_space
 

@@ -10,9 +10,8 @@ keep working. The semantics are `nodes.common_ksampler`'s (see `seqsampler.seque
   without re-seeding torch's global generator), then `comfy.sample.sample(..., denoise=d)`.
 - `sample(add_noise=False, start_step=k)` is KSamplerAdvanced with add_noise off, from step `k`.
 - `unsample(start_step=k)` runs `comfy.sample.sample_custom` over the reversed full schedule,
-  from a small epsilon above 0 up to sigma_k, adding no noise. Samplers outside
-  `SELF_INVERTING` (stochastic ones, second-order ones, adaptive ones) invert with euler,
-  one model evaluation per step.
+  from a small epsilon above 0 up to sigma_k, adding no noise, with the sampler and sigmas
+  that `seqsampler.sampling.inversion` gives (the standalone engine uses the same).
 
 One `RunProgress` spans every sampler step of the run: one ComfyUI progress bar, the usual
 latent previews, and an interruption check at every step.
@@ -35,23 +34,12 @@ from torch import Tensor
 
 from ..conditioning import Conditioning
 from ..noise import prepare_noise
+from ..sampling.inversion import inversion_sampler_name, unsample_sigmas
 
 logger = logging.getLogger(__name__)
 
-# Deterministic samplers with one model evaluation per step that run correctly over an
-# ascending schedule (a round trip reconstructs the frame; tested); every other sampler
-# inverts with euler (behaviour.md §7).
-SELF_INVERTING: frozenset[str] = frozenset(
-    {"euler", "lms", "dpmpp_2m", "ipndm", "ipndm_v", "deis", "res_multistep", "gradient_estimation"}
-)
-UNSAMPLE_EPSILON = 1e-4
 PREVIEW_FORMAT = "JPEG"
 _INTERRUPT_KEY = "seqsampler.interrupt"
-
-
-def inversion_sampler_name(sampler_name: str) -> str:
-    """The sampler that inverts a frame for `sampler_name`: itself or euler."""
-    return sampler_name if sampler_name in SELF_INVERTING else "euler"
 
 
 def _interrupt_check(executor: Any, *args: Any, **kwargs: Any) -> Any:
@@ -193,9 +181,7 @@ class ComfyFrameSampler:
             denoise=1.0,
             model_options=self.model.model_options,
         ).sigmas
-        sigmas = full[start_step:].flip(0).clone()
-        if float(sigmas[0]) < UNSAMPLE_EPSILON:
-            sigmas[0] = min(UNSAMPLE_EPSILON, float(sigmas[1]) / 2)
+        sigmas = unsample_sigmas(full, start_step)
         noise = torch.zeros(x.shape, dtype=x.dtype, layout=x.layout, device="cpu")
         sampler = comfy.samplers.sampler_object(inversion_sampler_name(self.sampler_name))
         samples = comfy.sample.sample_custom(

@@ -11,15 +11,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
-from ..plan import FIELD_HELP, SequenceConfig, plan, register_names
+from ..planning import (
+    FIELD_HELP,
+    LATENT_INTERP_MODES,
+    SEED_KEYING_MODES,
+    SEED_LIMIT,
+    SEED_MODES,
+    SequenceConfig,
+    plan,
+)
+from ..planning.keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
 from .convert import conditioning_list, latent_samples, output_latent
 
 logger = logging.getLogger(__name__)
 
-SEED_MODES = ["increment", "decrement", "random", "fixed"]
-LATENT_INTERP_MODES = ["Blend", "Slerp", "Cosine Interp"]
-SEED_KEYING_MODES = ["sine", "modulo"]
 TOKEN_NORMALIZATIONS = ["none", "mean", "length", "length+mean"]
 WEIGHT_INTERPRETATIONS = ["comfy", "A1111", "compel", "comfy++"]
 DEFAULT_PROMPTS = (
@@ -66,12 +71,12 @@ class KSamplerSeq2:
     @classmethod
     def INPUT_TYPES(cls) -> dict[str, Any]:
         samplers, schedulers = _comfy_lists()
-        seed_max = 0xFFFFFFFFFFFFFFFF
+        seed_max = SEED_LIMIT - 1
         return {
             "required": {
                 "model": ("MODEL", {"tooltip": "The model used for every frame (LoRAs and patches kept)."}),
                 "seed": ("INT", _tip("seed", default=0, min=0, max=seed_max, control_after_generate=True)),
-                "seed_mode_seq": (SEED_MODES, _tip("seed_mode_seq")),
+                "seed_mode_seq": (list(SEED_MODES), _tip("seed_mode_seq")),
                 "alternate_values": ("BOOLEAN", _tip("alternate_values", default=True)),
                 "steps": ("INT", _tip("steps", default=20, min=1, max=10000)),
                 "cfg": ("FLOAT", _tip("cfg", default=8.0, min=0.0, max=100.0, step=0.5, round=0.01)),
@@ -85,7 +90,7 @@ class KSamplerSeq2:
                 "cond_slerp_strength": ("FLOAT", _tip("cond_slerp_strength", default=0.5, min=0.0, max=1.0, step=0.001)),
                 "latent_image": ("LATENT", {"tooltip": "The latent of frame 0 (empty for text-to-image); its noise_mask applies to every frame."}),
                 "use_latent_interpolation": ("BOOLEAN", _tip("use_latent_interpolation", default=False)),
-                "latent_interpolation_mode": (LATENT_INTERP_MODES, _tip("latent_interpolation_mode")),
+                "latent_interpolation_mode": (list(LATENT_INTERP_MODES), _tip("latent_interpolation_mode")),
                 "latent_interp_strength": ("FLOAT", _tip("latent_interp_strength", default=0.5, min=0.0, max=1.0, step=0.001)),
                 "denoise_start": ("FLOAT", _tip("denoise_start", default=1.0, min=0.0, max=1.0, step=0.01)),
                 "denoise_seq": ("FLOAT", _tip("denoise_seq", default=0.5, min=0.0, max=1.0, step=0.01)),
@@ -95,7 +100,7 @@ class KSamplerSeq2:
                 "denoise_sine": ("BOOLEAN", _tip("denoise_sine", default=True)),
                 "denoise_max": ("FLOAT", _tip("denoise_max", default=0.9, max=1.0, min=0.0, step=0.001)),
                 "seed_keying": ("BOOLEAN", _tip("seed_keying", default=True)),
-                "seed_keying_mode": (SEED_KEYING_MODES, _tip("seed_keying_mode")),
+                "seed_keying_mode": (list(SEED_KEYING_MODES), _tip("seed_keying_mode")),
                 "seed_divisor": ("INT", _tip("seed_divisor", default=4, max=1024, min=2, step=1)),
             }
         }  # fmt: skip
@@ -110,7 +115,7 @@ class KSamplerSeq2:
         **widgets: Any,
     ) -> tuple[dict[str, Any]]:
         """Plan the sequence, run it on ComfyUI's sampling, return all frames as one LATENT."""
-        from .run import run_node
+        from .runner import run_node
 
         del alternate_mode  # Accepted like the published node's keyword; never used.
         unknown = sorted(set(widgets) - set(WIDGETS))
@@ -118,12 +123,16 @@ class KSamplerSeq2:
             raise ValueError(
                 f"unknown input(s) {', '.join(unknown)}; accepted: {', '.join(WIDGETS)}"
             )
-        register_names(*map(tuple, _comfy_lists()))  # Names other packs added to ComfyUI's lists.
         positive = conditioning_list(positive_seq, "positive_seq")
         negative = conditioning_list(negative_seq, "negative_seq")
         samples = latent_samples(latent_image)
+        samplers, schedulers = _comfy_lists()  # live: other packs extend ComfyUI's lists
         config = SequenceConfig(
-            **widgets, positive_count=len(positive), negative_count=len(negative)
+            **widgets,
+            positive_count=len(positive),
+            negative_count=len(negative),
+            accepted_samplers=samplers,
+            accepted_schedulers=schedulers,
         )
         sequence_plan = plan(config)
         frames = run_node(model, sequence_plan, positive, negative, latent_image, samples)

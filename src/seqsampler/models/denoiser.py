@@ -12,75 +12,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import torch
 from torch import Tensor
 
 from ..conditioning import Conditioning
+from ..sampling.sigma_space import SigmaSpace
 
-Prediction = Literal["epsilon", "v_prediction"]
 PREDICTIONS: tuple[str, ...] = ("epsilon", "v_prediction")
-
-
-@dataclass(frozen=True, eq=False)
-class SigmaSpace:
-    """A discrete-time model's noise levels: `sigmas` [T] ascending (float32), timestep t = index.
-
-    `timestep(sigma)` is the nearest table index in log sigma (ComfyUI's quantisation);
-    `sigma(t)` interpolates log sigma linearly between neighbouring indices.
-    """
-
-    sigmas: Tensor
-    log_sigmas: Tensor = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if self.sigmas.ndim != 1 or self.sigmas.numel() < 2:
-            raise ValueError(
-                f"sigmas must be a 1-D table of >= 2 values; got {tuple(self.sigmas.shape)}"
-            )
-        if not bool((self.sigmas[1:] > self.sigmas[:-1]).all()) or not bool(
-            (self.sigmas > 0).all()
-        ):
-            raise ValueError("sigmas must be positive and strictly ascending")
-        object.__setattr__(self, "sigmas", self.sigmas.float())
-        object.__setattr__(self, "log_sigmas", self.sigmas.log().float())
-
-    @classmethod
-    def from_betas(cls, betas: Tensor) -> SigmaSpace:
-        """sigma_t = sqrt((1 - alphabar_t) / alphabar_t), alphabar_t = prod(1 - beta) (Ho et al. 2020)."""
-        alphas_cumprod = torch.cumprod(1.0 - betas.double(), dim=0)
-        return cls((((1 - alphas_cumprod) / alphas_cumprod) ** 0.5).float())
-
-    @classmethod
-    def scaled_linear(
-        cls, beta_start: float = 0.00085, beta_end: float = 0.012, num_timesteps: int = 1000
-    ) -> SigmaSpace:
-        """Stable Diffusion's "scaled linear" betas: linspace(sqrt(b0), sqrt(b1), T)^2 in float64."""
-        betas = torch.linspace(beta_start**0.5, beta_end**0.5, num_timesteps, dtype=torch.float64)
-        return cls.from_betas(betas**2)
-
-    @property
-    def sigma_min(self) -> Tensor:
-        return self.sigmas[0]
-
-    @property
-    def sigma_max(self) -> Tensor:
-        return self.sigmas[-1]
-
-    def timestep(self, sigma: Tensor) -> Tensor:
-        """Nearest table index to `sigma` in log space (any shape; int64 like `sigma`'s shape)."""
-        log_sigma = sigma.log().to(self.log_sigmas.device)
-        distances = (log_sigma.reshape(1, -1) - self.log_sigmas[:, None]).abs()
-        return distances.argmin(dim=0).view(sigma.shape).to(sigma.device)
-
-    def sigma(self, timestep: Tensor) -> Tensor:
-        """sigma at a (fractional) timestep: log-linear interpolation of the table."""
-        t = timestep.float().to(self.log_sigmas.device).clamp(0, len(self.sigmas) - 1)
-        low, high, w = t.floor().long(), t.ceil().long(), t.frac()
-        log_sigma = (1 - w) * self.log_sigmas[low] + w * self.log_sigmas[high]
-        return log_sigma.exp().to(timestep.device)
 
 
 class Denoiser(Protocol):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .shapes import IMAGE_SIZE, VOCABULARY
 from .tokenizer import WordTokenizer
+from .vocabulary import IMAGE_SIZE, VOCABULARY
 
 EMBEDDED_DIR = Path(__file__).resolve().parent.parent / "assets" / "embedded"
 MAX_TOKENS = 24

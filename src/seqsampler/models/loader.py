@@ -23,7 +23,8 @@ import torch
 from torch import Tensor
 
 from ..conditioning import Conditioning
-from .denoiser import PREDICTIONS, DiscreteDenoiser, SigmaSpace
+from ..sampling.sigma_space import SigmaSpace
+from .denoiser import PREDICTIONS, DiscreteDenoiser
 from .embedded import EMBEDDED_DIR
 from .tokenizer import WordTokenizer
 

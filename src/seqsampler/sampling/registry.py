@@ -20,16 +20,13 @@ class SamplerEntry:
 
     stochastic: adds noise per step (seeded from `extra_args["seed"]`); inverts with euler.
     discard_penultimate: ComfyUI builds `steps + 1` sigmas and drops the penultimate one.
-    invertible: unsamples with itself (deterministic, one model evaluation per step, runs
-    upward over ascending sigmas from near 0); when False, or when stochastic, unsampling uses
-    euler. The same choice as the ComfyUI adapter's, so both front doors invert alike.
+    Which sampler inverts a frame is `sampling.inversion`'s decision.
     """
 
     name: str
     fn: Callable[..., Tensor]
     stochastic: bool = False
     discard_penultimate: bool = False
-    invertible: bool = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
         return self.fn(*args, **kwargs)
@@ -57,16 +54,13 @@ def sampler(
     *,
     stochastic: bool = False,
     discard_penultimate: bool = False,
-    invertible: bool = True,
 ) -> Callable[[Callable[..., Tensor]], Callable[..., Tensor]]:
     """Register a sampler function under ComfyUI's `name`."""
 
     def register(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
         if name in _SAMPLERS:
             raise ValueError(f"sampler {name!r} is registered twice")
-        _SAMPLERS[name] = SamplerEntry(
-            name, fn, stochastic, discard_penultimate, invertible and not stochastic
-        )
+        _SAMPLERS[name] = SamplerEntry(name, fn, stochastic, discard_penultimate)
         return fn
 
     return register

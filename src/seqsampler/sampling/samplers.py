@@ -90,7 +90,7 @@ def sample_euler_ancestral(
     return x
 
 
-@sampler("heun", invertible=False)
+@sampler("heun")
 @torch.no_grad()
 def sample_heun(
     model: Model,
@@ -121,7 +121,7 @@ def sample_heun(
     return x
 
 
-@sampler("dpm_2", discard_penultimate=True, invertible=False)
+@sampler("dpm_2", discard_penultimate=True)
 @torch.no_grad()
 def sample_dpm_2(
     model: Model,

@@ -4,7 +4,8 @@ Run, as ComfyUI runs it, in the variance-preserving space x_vp = alpha x_0 + sig
 alpha = 1/sqrt(1 + sigma^2), sigma_vp = sigma alpha, lambda = log(alpha / sigma_vp); a final
 sigma of 0 is replaced by 1e-3 and the result is left at that level. Order min(3, N - 1),
 lower order for the first and last steps, B(h) = h ("bh1") or expm1(h) ("bh2").
-Not invertible: at sigma ~ 1e-4 the float32 VP sigma rounds to 0 (ComfyUI gives NaN there).
+Unsampling inverts it with euler (sampling.inversion): at sigma ~ 1e-4 the float32 VP sigma
+rounds to 0 (ComfyUI gives NaN there).
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def _sample_unipc(
     return x / _vp(times[-1])[0]
 
 
-@sampler("uni_pc", discard_penultimate=True, invertible=False)
+@sampler("uni_pc", discard_penultimate=True)
 @torch.no_grad()
 def sample_uni_pc(
     model: Model,
@@ -168,7 +169,7 @@ def sample_uni_pc(
     return _sample_unipc(model, x, sigmas, extra_args, callback, "bh1")
 
 
-@sampler("uni_pc_bh2", discard_penultimate=True, invertible=False)
+@sampler("uni_pc_bh2", discard_penultimate=True)
 @torch.no_grad()
 def sample_uni_pc_bh2(
     model: Model,

@@ -13,9 +13,9 @@ import math
 import torch
 from torch import Tensor
 
-from ..models.denoiser import SigmaSpace
 from .beta_dist import beta_ppf
 from .registry import get_scheduler, schedule
+from .sigma_space import SigmaSpace
 
 
 def _append_zero(sigmas: Tensor) -> Tensor:

@@ -1,0 +1,165 @@
+"""The `seqsampler` command: render a spec, print its plan, or render the demo.
+
+    seqsampler render SPEC [--out DIR] [--overwrite] [--dry-run] [--FIELD VALUE ...]
+    seqsampler plan SPEC [--format json|table] [--chart PNG] [--FIELD VALUE ...]
+    seqsampler demo [--out runs/demo] [--overwrite] [--FIELD VALUE ...]
+
+Every spec field is also a flag (its name in kebab-case) whose value overrides the spec's; the
+value is read as TOML (`--cfg 7.5`, `--inject-noise false`, `--formats '["mp4"]'`) or else taken
+as text (`--denoise-seq "0:(0.4), 12:(0.6)"`, `--prompts "a red circle"`). Bad input exits with
+status 2 and one message naming the field, the value and what is accepted. docs/cli.md has the
+walk-through.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("seqsampler.cli")
+
+DEMO_SPEC = "demo.toml"
+DEMO_OUT = Path("runs") / "demo"
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _add_field_flags(parser: argparse.ArgumentParser) -> None:
+    from .spec import all_fields
+
+    group = parser.add_argument_group("spec fields (override the spec file)")
+    for name, (default, help_text) in all_fields().items():
+        shown = "" if default is None else f" [default: {default!r}]"
+        group.add_argument(
+            _flag(name),
+            dest=f"field__{name}",
+            metavar="VALUE",
+            default=argparse.SUPPRESS,
+            help=help_text.replace("%", "%%") + shown.replace("%", "%%"),
+        )
+
+
+def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> None:
+    out_help = "run folder (frames, latents, videos, plan, spec)"
+    out_help += f" [default: {default_out}]" if default_out else " [default: runs/<spec name>]"
+    parser.add_argument("--out", "-o", default=default_out, help=out_help)
+    parser.add_argument(
+        "--overwrite", action="store_true", help="clear the run folder's outputs and start again"
+    )
+    parser.add_argument("--device", default="cpu", help="torch device [default: cpu]")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seqsampler",
+        description="Keyframed sequence sampling (KSampler Sequence v2) without ComfyUI.",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    render = sub.add_parser("render", help="render a spec into a run folder (resumable)")
+    render.add_argument("spec", help="a .toml or .yaml spec file")
+    render.add_argument(
+        "--dry-run", action="store_true", help="print the plan JSON and stop (same as `plan`)"
+    )
+    _add_run_flags(render, None)
+    _add_field_flags(render)
+
+    plan = sub.add_parser("plan", help="print the per-frame plan (no model is loaded)")
+    plan.add_argument("spec", help="a .toml or .yaml spec file")
+    plan.add_argument("--format", choices=("json", "table"), default="json")
+    plan.add_argument("--chart", metavar="PNG", help="also draw the plan as a PNG chart")
+    _add_field_flags(plan)
+
+    demo = sub.add_parser("demo", help="render the bundled example on the embedded model")
+    _add_run_flags(demo, str(DEMO_OUT))
+    _add_field_flags(demo)
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    from .spec import parse_flag_value
+
+    prefix = "field__"
+    return {
+        key[len(prefix) :]: parse_flag_value(value)
+        for key, value in vars(args).items()
+        if key.startswith(prefix)
+    }
+
+
+def demo_spec_text() -> str:
+    """The bundled demo spec (`seqsampler/cli/demo.toml`, a link to the repo's examples/demo.toml)."""
+    return resources.files("seqsampler.cli").joinpath(DEMO_SPEC).read_text(encoding="utf-8")
+
+
+def _load(args: argparse.Namespace) -> Any:
+    import tomllib
+
+    from .spec import apply_overrides, load_spec_file, resolve_spec
+
+    data = tomllib.loads(demo_spec_text()) if args.command == "demo" else load_spec_file(args.spec)
+    check_model = args.command != "plan"
+    return resolve_spec(apply_overrides(data, _overrides(args)), check_model=check_model)
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from ..planning import plan
+    from .chart import plan_chart, plan_table
+
+    spec = _load(args)
+    the_plan = plan(spec.config)
+    if args.format == "json":
+        sys.stdout.write(the_plan.to_json() + "\n")
+    else:
+        sys.stdout.write(plan_table(the_plan) + "\n")
+    if args.chart:
+        plan_chart(the_plan, spec.positive, Path(args.chart))
+        log.info("chart written to %s", args.chart)
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from .run import render
+
+    if getattr(args, "dry_run", False):
+        args.format, args.chart = "json", None
+        return _cmd_plan(args)
+    spec = _load(args)
+    out = args.out or str(Path("runs") / Path(args.spec).stem)
+    result = render(
+        spec, Path(out), overwrite=args.overwrite, progress=not args.quiet, device=args.device
+    )
+    sys.stdout.write(f"{result.folder.root}\n")
+    for path in result.outputs:
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `seqsampler` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        if args.command == "plan":
+            return _cmd_plan(args)
+        return _cmd_render(args)
+    except ValueError as exc:  # SpecError and the library's validation errors
+        sys.stderr.write(f"seqsampler: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("seqsampler: interrupted; run the same command again to resume\n")
+        return 130
+

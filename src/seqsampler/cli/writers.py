@@ -1,0 +1,228 @@
+"""Run-folder writers: frames as PNG with metadata, latents, videos (PyAV), a contact sheet.
+
+Every file is written to a temporary name in its folder, flushed to disk, then moved into place
+with `os.replace`, so a file is either complete or absent, even if the process is killed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+log = logging.getLogger(__name__)
+
+PLAN_KEY = "seqsampler.planning"
+SPEC_KEY = "seqsampler.spec"
+VIDEO_FORMATS = ("mp4", "gif", "webp")
+H264_ENCODERS = ("libx264", "h264", "libopenh264", "h264_videotoolbox")
+
+
+def _file_mode() -> int:
+    """The mode a plainly created file gets (0o666 less the umask); mkstemp's is 0o600."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` atomically (temp file in the same folder, fsync, os.replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def to_uint8(image: torch.Tensor) -> np.ndarray:
+    """An image [3, H, W] in [0, 1] to uint8 [H, W, 3]."""
+    array = image.detach().float().clamp(0, 1).mul(255).round().to(torch.uint8)
+    return array.permute(1, 2, 0).cpu().numpy()
+
+
+def save_png(path: Path, image: np.ndarray, text: dict[str, str]) -> None:
+    """Save uint8 [H, W, 3] as PNG with the `text` entries as PNG text chunks."""
+    from io import BytesIO
+
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    for key, value in text.items():
+        info.add_itxt(key, value)
+    buffer = BytesIO()
+    Image.fromarray(image, "RGB").save(buffer, format="PNG", pnginfo=info)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def read_png_metadata(path: Path) -> dict[str, object]:
+    """The seqsampler entries of a frame PNG's text chunks, JSON-decoded."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        text = dict(image.text)
+    return {key: json.loads(value) for key, value in text.items() if key.startswith("seqsampler.")}
+
+
+def save_latent(path: Path, latent: torch.Tensor) -> None:
+    """Save one frame's output latent ([B, C, ...]) as safetensors, atomically."""
+    from safetensors.torch import save
+
+    atomic_write_bytes(path, save({"latent": latent.detach().cpu().contiguous()}))
+
+
+def load_latent(path: Path) -> torch.Tensor:
+    from safetensors.torch import load_file
+
+    return load_file(str(path))["latent"]
+
+
+def load_frames(paths: Sequence[Path]) -> list[np.ndarray]:
+    from PIL import Image
+
+    frames = []
+    for path in paths:
+        with Image.open(path) as image:
+            frames.append(np.asarray(image.convert("RGB")).copy())
+    return frames
+
+
+def upscale(image: np.ndarray, factor: int) -> np.ndarray:
+    """Nearest-neighbour upscale of [H, W, 3] by an integer factor."""
+    if factor == 1:
+        return image
+    return image.repeat(factor, axis=0).repeat(factor, axis=1)
+
+
+def h264_encoder() -> str:
+    """The first H.264 encoder PyAV's FFmpeg offers (libx264 in the PyPI wheels)."""
+    import av
+
+    for name in H264_ENCODERS:
+        if name in av.codecs_available:
+            try:
+                av.codec.Codec(name, "w")
+            except Exception:  # listed but not an encoder on this build
+                continue
+            return name
+    raise RuntimeError(
+        "no H.264 encoder in PyAV's FFmpeg (looked for "
+        f"{', '.join(H264_ENCODERS)}); use formats = ['gif', 'webp'] instead"
+    )
+
+
+def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) -> None:
+    """Encode uint8 [H, W, 3] frames: `mp4` (H.264, yuv420p), `gif`, or animated `webp`."""
+    import av
+
+    if fmt not in VIDEO_FORMATS:
+        raise ValueError(f"formats: got {fmt!r}; accepted: {', '.join(VIDEO_FORMATS)}")
+    height, width = frames[0].shape[:2]
+    if fmt == "mp4":
+        # yuv420p needs even sizes: pad the right / bottom edge by repeating it.
+        pad_h, pad_w = height % 2, width % 2
+        frames = [np.pad(f, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge") for f in frames]
+        height, width = height + pad_h, width + pad_w
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    codec, pix_fmt, options = {
+        "mp4": (None, "yuv420p", {"crf": "18"}),
+        "gif": ("gif", "pal8", {}),
+        "webp": ("libwebp_anim", "yuv420p", {"lossless": "1", "loop": "0"}),
+    }[fmt]
+    if codec is None:
+        codec = h264_encoder()
+        if codec != "libx264":
+            options = {}
+    container_format = {"mp4": "mp4", "gif": "gif", "webp": "webp"}[fmt]
+    if fmt == "gif":
+        pix_fmt = "pal8"
+        to_frame = _palette_frames(frames)
+    else:
+
+        def to_frame(image: np.ndarray) -> av.VideoFrame:
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+            return frame.reformat(format=pix_fmt)
+
+    with av.open(str(tmp), mode="w", format=container_format) as container:
+        stream = container.add_stream(codec, rate=fps, options=options)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        for image in frames:
+            for packet in stream.encode(to_frame(image)):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    os.replace(tmp, path)
+
+
+def _palette_frames(frames: Sequence[np.ndarray]):
+    """A GIF frame maker with one adaptive 256-colour palette for the whole clip (median cut
+    over all frames, no dithering), so colours neither band like a fixed palette nor flicker."""
+    import av
+    from PIL import Image
+
+    montage = Image.fromarray(np.concatenate([np.asarray(f) for f in frames], axis=0))
+    palette_image = montage.quantize(256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    raw = palette_image.getpalette()[: 3 * 256]
+    rgb = np.array(raw + [0] * (3 * 256 - len(raw)), dtype=np.uint8).reshape(256, 3)
+    argb = np.concatenate([np.full((256, 1), 255, dtype=np.uint8), rgb], axis=1)
+
+    def to_frame(image: np.ndarray) -> av.VideoFrame:
+        indices = Image.fromarray(image).quantize(palette=palette_image, dither=Image.Dither.NONE)
+        return av.VideoFrame.from_ndarray((np.asarray(indices), argb), format="pal8")
+
+    return to_frame
+
+
+def count_video_frames(path: Path) -> int:
+    """Decode a video and count its frames (used by tests and `render` checks)."""
+    if path.suffix == ".webp":  # FFmpeg's webp demuxer cannot decode animated WebP
+        from PIL import Image
+
+        with Image.open(path) as image:
+            return image.n_frames
+    import av
+
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def contact_sheet(frames: Sequence[np.ndarray], columns: int | None = None) -> np.ndarray:
+    """Frames in a grid (row-major, 2 px gaps), uint8 [H', W', 3]."""
+    count = len(frames)
+    columns = columns or max(1, math.ceil(math.sqrt(count)))
+    rows = math.ceil(count / columns)
+    height, width = frames[0].shape[:2]
+    gap = 2
+    sheet = np.full(
+        (rows * (height + gap) + gap, columns * (width + gap) + gap, 3), 255, dtype=np.uint8
+    )
+    for index, image in enumerate(frames):
+        r, c = divmod(index, columns)
+        y, x = gap + r * (height + gap), gap + c * (width + gap)
+        sheet[y : y + height, x : x + width] = image
+    return sheet
+
+
+def save_image(path: Path, image: np.ndarray) -> None:
+    """Save uint8 [H, W, 3] as PNG, atomically (no metadata)."""
+    save_png(path, image, {})

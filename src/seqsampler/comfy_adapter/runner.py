@@ -1,0 +1,45 @@
+"""Run a planned sequence inside ComfyUI: frame sampler, progress, devices.
+
+`run_sequence` logs the plan once (behaviour.md §10).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import comfy.model_management
+import comfy.sample
+from torch import Tensor
+
+from ..conditioning import Conditioning
+from ..planning import Plan
+from ..sequence import run_sequence
+from .frame_sampler import ComfyFrameSampler, RunProgress, with_interrupt_check
+
+
+def run_node(
+    model: Any,
+    sequence_plan: Plan,
+    positive: Sequence[Conditioning],
+    negative: Sequence[Conditioning],
+    latent: Mapping[str, Any],
+    samples: Tensor,
+) -> Tensor:
+    """All frames [N*B, ...] of `sequence_plan`, on ComfyUI's intermediate device."""
+    device = comfy.model_management.intermediate_device()
+    init = comfy.sample.fix_empty_latent_channels(model, samples).to(device)
+    noise_mask = latent.get("noise_mask")
+    total = sum(f.sample_steps + f.unsample_steps for f in sequence_plan.frames)
+    config = sequence_plan.config
+    frame_sampler = ComfyFrameSampler(
+        with_interrupt_check(model),
+        config.sampler_name,
+        config.scheduler,
+        batch_index=latent.get("batch_index"),
+        progress=RunProgress(model, total),
+    )
+    frames = run_sequence(
+        sequence_plan, frame_sampler, positive, negative, init, noise_mask=noise_mask
+    )
+    return frames.to(device)

@@ -1,1 +1,0 @@
-"""Example spec files shipped with the package (`seqsampler demo` renders `demo.toml`)."""

@@ -1,0 +1,168 @@
+"""The standalone engine: `FrameSampler` on our samplers and a `Denoiser`, with ComfyUI's
+KSampler / KSamplerAdvanced semantics (see `seqsampler.sequence` and `sampling.ksampler`).
+
+Per call: sigmas from the scheduler (denoise, start step), fresh noise drawn like ComfyUI's
+KSampler for `seed` (or none), the start point latent + s * noise, then the sampler over a
+classifier-free-guided model with `extra_args["seed"] = seed` for its per-step noise. A
+`noise_mask` keeps the unmasked region at the input latent (noised to each step's sigma),
+as ComfyUI's KSamplerX0Inpaint does. Latents are in the model's space ([B, C, ...]).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from .conditioning import Conditioning
+from .masks import latent_mask
+from .models.denoiser import Denoiser, cfg_model
+from .noise import generator, prepare_noise
+from .sampling.inversion import inversion_sampler_name, unsample_sigmas
+from .sampling.ksampler import (
+    is_max_denoise,
+    ksampler_sigmas,
+    noise_scaling,
+    schedule_for_sampler,
+    slice_sigmas,
+)
+from .sampling.registry import SamplerEntry, get_sampler, get_scheduler
+
+logger = logging.getLogger(__name__)
+
+StepCallback = Callable[[dict[str, Any]], None]
+
+
+class StandaloneFrameSampler:
+    """FrameSampler over `denoiser` with one of `SAMPLERS` and one of `SCHEDULERS`.
+
+    callback(step_info) is called after every sampler step with {"phase" ("sample" or
+    "unsample"), "i", "total", "sigma", "x", "denoised"}; `model_evaluations` counts the
+    guided model calls made so far (one network call each, cond and uncond batched).
+    """
+
+    def __init__(
+        self,
+        denoiser: Denoiser,
+        sampler_name: str,
+        scheduler: str,
+        *,
+        callback: StepCallback | None = None,
+    ):
+        self.sampler: SamplerEntry = get_sampler(sampler_name)
+        get_scheduler(scheduler)
+        if not hasattr(denoiser, "sigma_space"):
+            raise ValueError("denoiser must have a sigma_space (see seqsampler.models.denoiser)")
+        self.denoiser = denoiser
+        self.sampler_name = sampler_name
+        self.scheduler = scheduler
+        self.callback = callback
+        self.model_evaluations = 0
+
+    # -- FrameSampler ------------------------------------------------------------------------
+    def sample(
+        self,
+        x: Tensor,
+        *,
+        positive: Conditioning,
+        negative: Conditioning,
+        seed: int,
+        steps: int,
+        cfg: float,
+        denoise: float = 1.0,
+        start_step: int = 0,
+        add_noise: bool = True,
+        noise_mask: Tensor | None = None,
+    ) -> Tensor:
+        """KSampler (add_noise, denoise) / KSamplerAdvanced (add_noise off, start_step k)."""
+        _check_steps(steps)
+        space = self.denoiser.sigma_space
+        sigmas = ksampler_sigmas(space, self.scheduler, self.sampler_name, steps, denoise)
+        sigmas = slice_sigmas(sigmas, start_step=start_step)
+        if sigmas is None or len(sigmas) == 0:
+            return x
+        noise = prepare_noise(x, seed) if add_noise else torch.zeros(x.shape, dtype=x.dtype)
+        noise = noise.to(x.device)
+        return self._run(
+            self.sampler, x, noise, sigmas, positive, negative, seed, cfg, noise_mask, "sample"
+        )
+
+    def unsample(
+        self,
+        x: Tensor,
+        *,
+        positive: Conditioning,
+        negative: Conditioning,
+        seed: int,
+        steps: int,
+        cfg: float,
+        start_step: int,
+        noise_mask: Tensor | None = None,
+    ) -> Tensor:
+        """Invert x from just above 0 up to sigma_k of the full schedule, adding no noise, with
+        the sampler `sampling.inversion` picks (this one or euler)."""
+        _check_steps(steps)
+        full = schedule_for_sampler(
+            self.denoiser.sigma_space, self.scheduler, self.sampler_name, steps
+        )
+        if start_step >= len(full) - 1:
+            return x
+        inverse = get_sampler(inversion_sampler_name(self.sampler_name))
+        noise = torch.zeros(x.shape, dtype=x.dtype, device=x.device)
+        sigmas = unsample_sigmas(full, start_step)
+        return self._run(
+            inverse, x, noise, sigmas, positive, negative, seed, cfg, noise_mask, "unsample"
+        )
+
+    # -- internals ---------------------------------------------------------------------------
+    def _run(
+        self,
+        entry: SamplerEntry,
+        latent: Tensor,
+        noise: Tensor,
+        sigmas: Tensor,
+        positive: Conditioning,
+        negative: Conditioning,
+        seed: int,
+        cfg: float,
+        noise_mask: Tensor | None,
+        phase: str,
+    ) -> Tensor:
+        sigmas = sigmas.to(latent.device)
+        guided = cfg_model(self.denoiser, positive, negative, cfg)
+        mask = None if noise_mask is None else latent_mask(noise_mask, latent.shape).to(latent)
+        mask_noise = noise
+        if mask is not None and entry.name == "ddim":
+            # ComfyUI's "ddim" fills the masked-out region with noise drawn from seed + 1.
+            mask_noise = torch.randn(noise.shape, generator=generator(seed + 1)).to(noise)
+
+        def model(x: Tensor, sigma: Tensor, **extra: Any) -> Tensor:
+            self.model_evaluations += 1
+            if mask is None:
+                return guided(x, sigma, **extra)
+            keep = 1.0 - mask
+            sigma_ = sigma.reshape(sigma.shape[:1] + (1,) * (x.ndim - 1))
+            x = x * mask + noise_scaling(sigma_, mask_noise, latent, False) * keep
+            return guided(x, sigma, **extra) * mask + latent * keep
+
+        total = len(sigmas) - 1
+
+        def on_step(info: dict[str, Any]) -> None:
+            if self.callback is not None:
+                self.callback({"phase": phase, "total": total, **info})
+
+        x = noise_scaling(
+            sigmas[0], noise, latent, is_max_denoise(self.denoiser.sigma_space, sigmas)
+        )
+        logger.debug(
+            "%s: %s over %d sigmas, seed %d, cfg %s", phase, entry.name, len(sigmas), seed, cfg
+        )
+        return entry(model, x, sigmas, extra_args={"seed": seed}, callback=on_step)
+
+
+def _check_steps(steps: int) -> None:
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
+        raise ValueError(f"steps must be an int >= 1; got {steps!r}")

@@ -1,0 +1,38 @@
+"""The planner: `SequenceConfig` -> `plan()` -> `Plan`. Standard library only (no torch)."""
+
+from __future__ import annotations
+
+from .config import FIELD_HELP, SCHEDULE_KNOBS, FieldSpec, SequenceConfig, field_names, field_specs
+from .names import (
+    LATENT_INTERP_MODES,
+    PATHS,
+    SAMPLER_NAMES,
+    SCHEDULER_NAMES,
+    SEED_KEYING_MODES,
+    SEED_LIMIT,
+    SEED_MODES,
+)
+from .planner import FramePlan, LatentInterp, Plan, plan
+from .seeds import inject_seed, random_seed
+
+__all__ = [
+    "FIELD_HELP",
+    "LATENT_INTERP_MODES",
+    "PATHS",
+    "SAMPLER_NAMES",
+    "SCHEDULER_NAMES",
+    "SCHEDULE_KNOBS",
+    "SEED_KEYING_MODES",
+    "SEED_LIMIT",
+    "SEED_MODES",
+    "FieldSpec",
+    "FramePlan",
+    "LatentInterp",
+    "Plan",
+    "SequenceConfig",
+    "field_names",
+    "field_specs",
+    "inject_seed",
+    "plan",
+    "random_seed",
+]

@@ -1,0 +1,33 @@
+"""The option lists of the node's combo inputs (pure data, no ComfyUI import).
+
+`SAMPLER_NAMES` and `SCHEDULER_NAMES` are ComfyUI's `KSampler.SAMPLERS` / `KSampler.SCHEDULERS`
+(ComfyUI 0.3.6x): the names a saved workflow can hold. Whether an engine implements a name is
+the engine's check; the config rejects names outside the lists it is given (a host passes
+its live lists, which custom nodes extend: `SequenceConfig(..., accepted_samplers=...)`).
+"""
+
+from __future__ import annotations
+
+SAMPLER_NAMES: tuple[str, ...] = (
+    "euler", "euler_cfg_pp", "euler_ancestral", "euler_ancestral_cfg_pp", "heun", "heunpp2",
+    "dpm_2", "dpm_2_ancestral", "lms", "dpm_fast", "dpm_adaptive", "dpmpp_2s_ancestral",
+    "dpmpp_2s_ancestral_cfg_pp", "dpmpp_sde", "dpmpp_sde_gpu", "dpmpp_2m", "dpmpp_2m_cfg_pp",
+    "dpmpp_2m_sde", "dpmpp_2m_sde_gpu", "dpmpp_2m_sde_heun", "dpmpp_2m_sde_heun_gpu",
+    "dpmpp_3m_sde", "dpmpp_3m_sde_gpu", "ddpm", "lcm", "ipndm", "ipndm_v", "deis",
+    "res_multistep", "res_multistep_cfg_pp", "res_multistep_ancestral",
+    "res_multistep_ancestral_cfg_pp", "gradient_estimation", "gradient_estimation_cfg_pp",
+    "er_sde", "seeds_2", "seeds_3", "sa_solver", "sa_solver_pece", "ddim", "uni_pc",
+    "uni_pc_bh2",
+)  # fmt: skip
+
+SCHEDULER_NAMES: tuple[str, ...] = (
+    "simple", "sgm_uniform", "karras", "exponential", "ddim_uniform", "beta", "normal",
+    "linear_quadratic", "kl_optimal",
+)  # fmt: skip
+
+SEED_MODES: tuple[str, ...] = ("increment", "decrement", "random", "fixed")
+LATENT_INTERP_MODES: tuple[str, ...] = ("Blend", "Slerp", "Cosine Interp")
+SEED_KEYING_MODES: tuple[str, ...] = ("sine", "modulo")
+PATHS: tuple[str, ...] = ("plain", "unsample", "copy")
+
+SEED_LIMIT = 2**64  # seeds are ints in [0, 2**64), as ComfyUI's seed widgets take

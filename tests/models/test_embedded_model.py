@@ -1,0 +1,145 @@
+"""The embedded model on its shipped weights: loading, vocabulary, prompt adherence, keyframes.
+
+Prompt adherence is measured with image statistics and rendered templates
+(`training/adherence.py`, itself checked on ground-truth scenes in test_shapes.py),
+over ADHERENCE_COUNT single-shape prompts sampled in one batch at the model's default sampler,
+scheduler, steps and cfg.
+"""
+
+from __future__ import annotations
+
+import json
+
+import adherence as adherence_check
+import numpy as np
+import pytest
+import torch
+
+from seqsampler.models import embedded
+from seqsampler.models.loader import load_model
+from seqsampler.models.vocabulary import VOCABULARY
+
+ADHERENCE_COUNT = 32
+ADHERENCE_SEED = 0
+# Fractions of prompts whose measured attribute must match: issue 4's targets, and ours for the
+# background (the named background colour, not a blend).
+THRESHOLDS = {"colour": 0.95, "shape": 0.90, "size": 0.80, "position": 0.80, "background": 0.90}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_model()
+
+
+def test_the_shipped_folder_is_a_small_diffusers_style_fp16_model():
+    folder = embedded.EMBEDDED_DIR
+    index = json.loads((folder / "model_index.json").read_text())
+    assert {"unet", "text_encoder", "tokenizer", "scheduler"} <= set(index)
+    assert "vae" not in index
+    files = [f for f in folder.rglob("*") if f.is_file()]
+    assert sum(f.stat().st_size for f in files) < 10 * 2**20
+    from safetensors import safe_open
+
+    weights = [f for f in files if f.suffix == ".safetensors"]
+    assert len(weights) == 2
+    for path in weights:
+        with safe_open(str(path), framework="pt") as f:
+            assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}  # noqa: SIM118
+
+
+def test_loads_through_the_user_model_path(model):
+    assert model.prediction == "epsilon" and model.vae is None and not model.is_xl
+    assert model.default_size == (32, 32) and model.latent_channels == 3 and model.downscale == 1
+    assert model.latent_shape(32, 32, 4) == (4, 3, 32, 32)
+    assert model.vocabulary == list(VOCABULARY)
+    assert torch.allclose(model.sigma_space.sigmas, embedded_sd_sigmas())
+    assert model.dtype == torch.float32
+
+
+def embedded_sd_sigmas():
+    from seqsampler.sampling import sd_sigma_space
+
+    return sd_sigma_space().sigmas
+
+
+def test_encode_prompt_gives_tokens_and_a_pooled_vector(model):
+    cond = model.encode_prompt("a big red circle on the left, blue background")
+    assert cond.tokens.shape == (1, embedded.MAX_TOKENS, embedded.TEXT_WIDTH)
+    assert cond.pooled.shape == (1, embedded.TEXT_WIDTH)
+    other = model.encode_prompt("a big green circle on the left, blue background")
+    assert not torch.allclose(cond.pooled, other.pooled)
+
+
+def test_an_unknown_word_is_refused_with_the_vocabulary(model):
+    with pytest.raises(ValueError) as info:
+        model.encode_prompt("a photo of a cat")
+    message = str(info.value)
+    assert "does not know: cat, of, photo" in message
+    assert "it knows: a, and, background, red" in message
+
+
+def test_pixel_space_codec_is_the_identity_on_images(model):
+    images = torch.rand(2, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    latent = model.encode(images)
+    assert latent.min() >= -1 and latent.max() <= 1
+    assert torch.allclose(model.decode(latent), images, atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def adherence(model):
+    """Measured attributes of ADHERENCE_COUNT prompts sampled in one batch at the defaults."""
+    scenes = adherence_check.prompt_scenes(ADHERENCE_SEED, ADHERENCE_COUNT)
+    images = adherence_check.sample_prompts(model, adherence_check.captions(scenes), ADHERENCE_SEED)
+    assert images.shape == (ADHERENCE_COUNT, 32, 32, 3)
+    return adherence_check.score(scenes, images)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attribute", list(THRESHOLDS))
+def test_prompt_adherence_at_the_default_settings(adherence, attribute):
+    assert adherence[attribute] >= THRESHOLDS[attribute], adherence
+
+
+@pytest.mark.slow
+def test_a_keyframed_colour_change_shows_before_and_after(model):
+    from seqsampler.frame_sampler import StandaloneFrameSampler
+    from seqsampler.planning import SequenceConfig, plan
+    from seqsampler.sequence import run_sequence
+
+    prompts = [
+        "a big red circle in the center, blue background",
+        "a big yellow circle in the center, blue background",
+    ]
+    config = SequenceConfig(
+        frame_count=12,
+        cond_keyframes=[6],
+        positive_count=2,
+        negative_count=1,
+        seed=5,
+        steps=embedded.DEFAULT_STEPS,
+        cfg=embedded.DEFAULT_CFG,
+        sampler_name=embedded.DEFAULT_SAMPLER,
+        scheduler=embedded.DEFAULT_SCHEDULER,
+        **KEYFRAME_SETTINGS,
+    )
+    frame_plan = plan(config)
+    assert [f.positive for f in frame_plan.frames] == [0] * 6 + [1] * 6
+    frame_sampler = StandaloneFrameSampler(
+        model.denoiser, embedded.DEFAULT_SAMPLER, embedded.DEFAULT_SCHEDULER
+    )
+    frames = run_sequence(
+        frame_plan,
+        frame_sampler,
+        [model.encode_prompt(p) for p in prompts],
+        [model.encode_prompt("")],
+        torch.zeros(model.latent_shape(32, 32, 1)),
+    )
+    assert frames.shape == (12, 3, 32, 32)
+    images = (model.decode(frames).permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
+    colours = [adherence_check.measure(image).colour for image in images]
+    assert colours[:6] == ["red"] * 6, colours
+    assert colours[6:] == ["yellow"] * 6, colours
+
+
+# The chain's own settings for the keyframe test: every frame img2img from the previous one.
+KEYFRAME_SETTINGS = {"denoise_start": 1.0, "denoise_seq": 0.7, "denoise_sine": False}

@@ -1,0 +1,71 @@
+"""The training scripts end to end on a tiny budget: train a few steps, export, load, sample."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import adherence
+import pytest
+import torch
+
+from seqsampler.models.loader import load_model
+
+pytest.importorskip("diffusers")
+pytest.importorskip("transformers")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _script(name: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "training" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "OMP_NUM_THREADS": "1", "HF_HUB_OFFLINE": "1"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_train_stop_at_export_and_load(tmp_path):
+    run = tmp_path / "run"
+    out = _script(
+        "train.py", "--steps", "6", "--stop-at", "3", "--batch", "2", "--save-every", "2",
+        "--offset-noise", "0.15", "--truncated-snr", "--min-snr", "0", "--out", str(run),
+    )  # fmt: skip
+    assert "done: 3 steps" in out
+    assert sorted(p.name for p in run.iterdir()) == [
+        "args.json", "checkpoint-00002", "final", "loss.csv",
+    ]  # fmt: skip
+    losses = (run / "loss.csv").read_text().splitlines()
+    assert losses[0] == "step,loss,lr,seconds" and len(losses) == 4
+    assert all(float(line.split(",")[1]) > 0 for line in losses[1:])
+
+    shipped = tmp_path / "shipped"
+    _script("export.py", str(run / "final"), "--out", str(shipped), "--note", "test")
+    assert json.loads((shipped / "provenance.json").read_text())["note"] == "test"
+    model = load_model(shipped)
+    assert model.unet.dtype == torch.float32  # loaded at the default dtype from fp16 files
+    images = adherence.sample_prompts(model, ["a big red circle, blue background"], 0, steps=2)
+    assert images.shape == (1, 32, 32, 3)
+
+
+@pytest.mark.slow
+def test_train_is_deterministic_from_its_seed(tmp_path):
+    args = ["--steps", "2", "--batch", "2", "--save-every", "100"]
+    for run in "ab":
+        out = _script("train.py", *args, "--out", str(tmp_path / run))
+        assert out.splitlines()[-1].startswith("done: 2 steps")
+    loss = [
+        [line.split(",")[1] for line in (tmp_path / d / "loss.csv").read_text().splitlines()[1:]]
+        for d in "ab"
+    ]
+    assert loss[0] == loss[1] and len(loss[0]) == 2
+    weights = "final/unet/diffusion_pytorch_model.safetensors"
+    assert (tmp_path / "a" / weights).read_bytes() == (tmp_path / "b" / weights).read_bytes()

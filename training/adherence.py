@@ -1,0 +1,193 @@
+"""Prompt adherence of the embedded model, measured with image statistics and rendered templates.
+
+`measure(image)` reads a single-shape 32x32 scene back into named attributes: background = the
+nearest named colour to the median border pixel; the shape's coverage = distance from the
+background over the distance of its core colour; colour = nearest named colour of the core
+(pixels at >= 75% of the largest distance); shape = the template (rendered by `shapes.render`'s
+own code, scaled to the measured area, centred on the measured centroid) of highest soft IoU;
+size = area against the two nominal areas (geometric midpoint); position = the named centre
+nearest to the template-corrected centre. `adherence(...)` samples prompts and scores them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from shapes import (
+    COLOURS,
+    IMAGE_SIZE,
+    POSITIONS,
+    SHAPES,
+    SIZES,
+    SUPERSAMPLE,
+    Item,
+    Scene,
+    caption,
+)
+
+from seqsampler.models.embedded import (
+    DEFAULT_CFG,
+    DEFAULT_SAMPLER,
+    DEFAULT_SCHEDULER,
+    DEFAULT_STEPS,
+)
+
+MIN_CONTRAST = 40.0
+ATTRIBUTES = ("colour", "shape", "size", "position", "background")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Named attributes read from an image (`shape` etc. None when no shape stands out)."""
+
+    background: str
+    colour: str | None = None
+    shape: str | None = None
+    size: str | None = None
+    position: str | None = None
+
+
+def _nearest_colour(rgb: np.ndarray) -> str:
+    names = list(COLOURS)
+    table = np.array([COLOURS[n] for n in names], dtype=np.float64)
+    return names[int(np.argmin(((table - rgb) ** 2).sum(axis=1)))]
+
+
+def _coverage(shape: str, cx: float, cy: float, r: float) -> np.ndarray:
+    """Soft coverage [32, 32] in [0, 1] of a shape of half extent r centred at (cx, cy)."""
+    from PIL import Image, ImageDraw
+
+    k = SUPERSAMPLE
+    canvas = Image.new("L", (IMAGE_SIZE * k, IMAGE_SIZE * k), 0)
+    draw = ImageDraw.Draw(canvas)
+    cx, cy, r = cx * k, cy * k, r * k
+    if shape == "circle":
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=255)
+    elif shape == "square":
+        draw.rectangle((cx - r, cy - r, cx + r, cy + r), fill=255)
+    else:
+        draw.polygon(((cx, cy - r), (cx + r, cy + r), (cx - r, cy + r)), fill=255)
+    small = canvas.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.BOX)
+    return np.asarray(small, dtype=np.float64) / 255.0
+
+
+def _nominal(shape: str) -> tuple[float, float]:
+    """(area at half extent 1, centroid's y offset below the centre at half extent 1)."""
+    area = {"circle": np.pi, "square": 4.0, "triangle": 2.0}[shape]
+    return area, (1.0 / 3.0 if shape == "triangle" else 0.0)
+
+
+def measure(image: np.ndarray) -> Measurement:
+    """Read a single-shape scene, uint8 [32, 32, 3], back into named attributes."""
+    img = np.asarray(image, dtype=np.float64)
+    if img.shape != (IMAGE_SIZE, IMAGE_SIZE, 3):
+        raise ValueError(f"image must be [32, 32, 3]; got {img.shape}")
+    border = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
+    bg = np.median(border, axis=0)
+    background = _nearest_colour(bg)
+    distance = np.sqrt(((img - bg) ** 2).sum(axis=-1))
+    top = np.percentile(distance, 99)
+    if top < MIN_CONTRAST:
+        return Measurement(background)
+    core = distance >= 0.75 * top
+    colour_rgb = img[core].mean(axis=0)
+    contrast = max(np.sqrt(((colour_rgb - bg) ** 2).sum()), MIN_CONTRAST)
+    cover = np.clip(distance / contrast, 0.0, 1.0)
+    cover[cover < 0.25] = 0.0  # drop faint noise far from the shape
+    area = cover.sum()
+    ys, xs = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE] + 0.5
+    mx, my = (cover * xs).sum() / area, (cover * ys).sum() / area
+
+    best, best_iou, best_r = SHAPES[0], -1.0, 1.0
+    for shape in SHAPES:
+        unit_area, dy = _nominal(shape)
+        r = float(np.sqrt(area / unit_area))
+        template = _coverage(shape, mx, my - dy * r, r)
+        iou = np.minimum(template, cover).sum() / np.maximum(template, cover).sum()
+        if iou > best_iou:
+            best, best_iou, best_r = shape, iou, r
+    small, big = SIZES["small"], SIZES["big"]
+    size = "big" if best_r > np.sqrt(small * big) else "small"
+    cy = my - _nominal(best)[1] * best_r  # the centre of the shape, not its centroid
+    centres = {name: np.hypot(mx - x, cy - y) for name, (x, y) in POSITIONS.items()}
+    position = min(centres, key=centres.get)
+    return Measurement(background, _nearest_colour(colour_rgb), best, size, position)
+
+
+def prompt_scenes(seed: int, count: int) -> list[Scene]:
+    """`count` single-shape scenes with every attribute named, cycling shapes and positions."""
+    rng = np.random.default_rng(seed)
+    colours = list(COLOURS)
+    scenes = []
+    for i in range(count):
+        background = colours[rng.integers(len(colours))]
+        others = [c for c in colours if c != background]
+        item = Item(
+            others[rng.integers(len(others))],
+            SHAPES[i % len(SHAPES)],
+            list(SIZES)[(i // len(SHAPES)) % len(SIZES)],
+            list(POSITIONS)[i % len(POSITIONS)],
+        )
+        scenes.append(Scene(background, (item,)))
+    return scenes
+
+
+def score(scenes: Sequence[Scene], images: np.ndarray) -> dict[str, float]:
+    """Fraction of images whose measured attribute matches the scene's, per attribute."""
+    hits = dict.fromkeys(ATTRIBUTES, 0)
+    for scene, image in zip(scenes, images, strict=True):
+        m = measure(image)
+        item = scene.items[0]
+        hits["background"] += m.background == scene.background
+        hits["colour"] += m.colour == item.colour
+        hits["shape"] += m.shape == item.shape
+        hits["size"] += m.size == item.size
+        hits["position"] += m.position == item.position
+    return {k: v / len(scenes) for k, v in hits.items()}
+
+
+def captions(scenes: Sequence[Scene]) -> list[str]:
+    return [caption(s) for s in scenes]
+
+
+def sample_prompts(
+    model,
+    prompts: Sequence[str],
+    seed: int,
+    *,
+    steps: int = DEFAULT_STEPS,
+    cfg: float = DEFAULT_CFG,
+    sampler_name: str = DEFAULT_SAMPLER,
+    scheduler: str = DEFAULT_SCHEDULER,
+    negative: str = "",
+) -> np.ndarray:
+    """Text-to-image for each prompt in one batched KSampler call: uint8 [B, H, W, 3].
+
+    `model` is a `LoadedModel`; the standalone engine samples an empty latent at full denoise
+    with ComfyUI's noise for `seed` (item i's noise is the batch draw's i-th).
+    """
+    import torch
+
+    from seqsampler.conditioning import Conditioning
+    from seqsampler.frame_sampler import StandaloneFrameSampler
+
+    conds = [model.encode_prompt(p) for p in prompts]
+    positive = Conditioning(
+        torch.cat([c.tokens for c in conds]),
+        {"pooled_output": torch.cat([c.pooled for c in conds])},
+    )
+    width, height = model.default_size
+    latent = torch.zeros(model.latent_shape(width, height, len(prompts)))
+    frame_sampler = StandaloneFrameSampler(model.denoiser, sampler_name, scheduler)
+    out = frame_sampler.sample(
+        latent,
+        positive=positive,
+        negative=model.encode_prompt(negative),
+        seed=seed,
+        steps=steps,
+        cfg=cfg,
+    )
+    images = model.decode(out)
+    return (images.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)

@@ -1,0 +1,177 @@
+"""The embedded model's world: procedural 32x32 scenes of shapes, with captions from a small grammar.
+
+A scene is one shape, or two small shapes at opposite positions, in named colours on a coloured
+background. `sample_scene(rng)` draws one, `render(scene)` paints it (Pillow, 4x supersampled),
+`caption(scene)` writes its prompt ("a big red circle on the left, blue background"). Everything is
+deterministic from a `numpy.random.Generator`; the training data, the tests and the prompt
+adherence check all come from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqsampler.models.vocabulary import (
+    COLOUR_NAMES,
+    IMAGE_SIZE,
+    POSITION_NAMES,
+    SHAPES,
+    SIZE_NAMES,
+)
+
+SUPERSAMPLE = 4
+
+COLOURS: dict[str, tuple[int, int, int]] = {
+    "red": (220, 40, 40),
+    "green": (40, 170, 60),
+    "blue": (40, 80, 220),
+    "yellow": (240, 215, 40),
+    "purple": (140, 50, 190),
+    "white": (240, 240, 240),
+    "black": (20, 20, 20),
+}
+SIZES: dict[str, float] = {"small": 4.5, "big": 8.0}  # half extent in pixels
+POSITIONS: dict[str, tuple[float, float]] = {  # centre (x, y) in pixels
+    "left": (9.0, 16.0),
+    "right": (23.0, 16.0),
+    "top": (16.0, 9.0),
+    "bottom": (16.0, 23.0),
+    "center": (16.0, 16.0),
+}
+POSITION_PHRASES = {
+    "left": "on the left",
+    "right": "on the right",
+    "top": "at the top",
+    "bottom": "at the bottom",
+    "center": "in the center",
+}
+assert (tuple(COLOURS), tuple(SIZES), tuple(POSITIONS)) == (
+    COLOUR_NAMES,
+    SIZE_NAMES,
+    POSITION_NAMES,
+)
+OPPOSITE_PAIRS = (("left", "right"), ("top", "bottom"))
+
+# Rates at which a single-shape caption leaves an attribute out (the model then picks it).
+OMIT_RATE = {"size": 0.1, "position": 0.1, "background": 0.1}
+TWO_SHAPE_RATE = 0.25
+JITTER_PIXELS = 1.0
+JITTER_SCALE = 0.08
+JITTER_COLOUR = 10
+
+
+@dataclass(frozen=True)
+class Item:
+    """One shape: its named attributes, and the jitter the renderer applies."""
+
+    colour: str
+    shape: str
+    size: str
+    position: str
+    offset: tuple[float, float] = (0.0, 0.0)
+    scale: float = 1.0
+    tint: tuple[int, int, int] = (0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A background colour and one or two items; `omit` lists the attributes the caption skips."""
+
+    background: str
+    items: tuple[Item, ...]
+    omit: frozenset[str] = frozenset()
+    background_tint: tuple[int, int, int] = (0, 0, 0)
+
+
+def _jitter(rng: np.random.Generator) -> dict:
+    return {
+        "offset": tuple(float(v) for v in rng.uniform(-JITTER_PIXELS, JITTER_PIXELS, 2)),
+        "scale": float(rng.uniform(1 - JITTER_SCALE, 1 + JITTER_SCALE)),
+        "tint": tuple(int(v) for v in rng.integers(-JITTER_COLOUR, JITTER_COLOUR + 1, 3)),
+    }
+
+
+def sample_scene(rng: np.random.Generator) -> Scene:
+    """Draw a random scene (one shape, or with probability TWO_SHAPE_RATE two small ones)."""
+    colours = list(COLOURS)
+    background = colours[rng.integers(len(colours))]
+    others = [c for c in colours if c != background]
+    bg_tint = tuple(int(v) for v in rng.integers(-JITTER_COLOUR, JITTER_COLOUR + 1, 3))
+    if rng.random() < TWO_SHAPE_RATE:
+        pair = OPPOSITE_PAIRS[rng.integers(len(OPPOSITE_PAIRS))]
+        if rng.random() < 0.5:
+            pair = pair[::-1]
+        items = tuple(
+            Item(
+                others[rng.integers(len(others))],
+                SHAPES[rng.integers(len(SHAPES))],
+                "small",
+                position,
+                **_jitter(rng),
+            )
+            for position in pair
+        )
+        return Scene(background, items, frozenset(), bg_tint)
+    item = Item(
+        others[rng.integers(len(others))],
+        SHAPES[rng.integers(len(SHAPES))],
+        list(SIZES)[rng.integers(len(SIZES))],
+        list(POSITIONS)[rng.integers(len(POSITIONS))],
+        **_jitter(rng),
+    )
+    omit = frozenset(name for name, rate in OMIT_RATE.items() if rng.random() < rate)
+    return Scene(background, (item,), omit, bg_tint)
+
+
+def _item_phrase(item: Item, omit: frozenset[str]) -> str:
+    words = ["a"]
+    if "size" not in omit:
+        words.append(item.size)
+    words += [item.colour, item.shape]
+    if "position" not in omit:
+        words.append(POSITION_PHRASES[item.position])
+    return " ".join(words)
+
+
+def caption(scene: Scene) -> str:
+    """The scene's prompt, e.g. "a big red circle on the left, blue background"."""
+    text = " and ".join(_item_phrase(item, scene.omit) for item in scene.items)
+    if "background" not in scene.omit:
+        text += f", {scene.background} background"
+    return text
+
+
+def _rgb(name: str, tint: tuple[int, int, int]) -> tuple[int, int, int]:
+    return tuple(int(np.clip(c + t, 0, 255)) for c, t in zip(COLOURS[name], tint, strict=True))
+
+
+def render(scene: Scene) -> np.ndarray:
+    """Paint the scene: uint8 [32, 32, 3] (drawn 4x larger, then box-filtered down)."""
+    from PIL import Image, ImageDraw
+
+    k = SUPERSAMPLE
+    canvas = Image.new(
+        "RGB", (IMAGE_SIZE * k, IMAGE_SIZE * k), _rgb(scene.background, scene.background_tint)
+    )
+    draw = ImageDraw.Draw(canvas)
+    for item in scene.items:
+        cx, cy = POSITIONS[item.position]
+        cx, cy = (cx + item.offset[0]) * k, (cy + item.offset[1]) * k
+        r = SIZES[item.size] * item.scale * k
+        fill = _rgb(item.colour, item.tint)
+        if item.shape == "circle":
+            draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fill)
+        elif item.shape == "square":
+            draw.rectangle((cx - r, cy - r, cx + r, cy + r), fill=fill)
+        else:
+            draw.polygon(((cx, cy - r), (cx + r, cy + r), (cx - r, cy + r)), fill=fill)
+    small = canvas.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.BOX)
+    return np.asarray(small, dtype=np.uint8).copy()
+
+
+def make_batch(rng: np.random.Generator, batch: int) -> tuple[np.ndarray, list[str]]:
+    """`batch` random scenes: images uint8 [B, 32, 32, 3] and their captions."""
+    scenes = [sample_scene(rng) for _ in range(batch)]
+    return np.stack([render(s) for s in scenes]), [caption(s) for s in scenes]
