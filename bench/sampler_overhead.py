@@ -19,6 +19,7 @@ from seqsampler.conditioning import Conditioning
 from seqsampler.frame_sampler import StandaloneFrameSampler
 from seqsampler.models.denoiser import DiscreteDenoiser
 from seqsampler.sampling import sd_sigma_space
+from seqsampler.sequence import FrameCall
 
 
 def small_unet() -> torch.nn.Module:
@@ -69,12 +70,12 @@ def main() -> None:
     print(f"{'sampler':<14} {'calls':>5} {'wall s':>8} {'network s':>9} {'overhead':>8}")
     for name in args.samplers.split(","):
         fs = StandaloneFrameSampler(denoiser, name, "karras")
-        fs.sample(x, positive=pos, negative=neg, seed=1, steps=2, cfg=7.0)  # warm-up
+        fs.sample(x, FrameCall(pos, neg, seed=1, steps=2, cfg=7.0))  # warm-up
         best = None
         for _ in range(3):
             network.seconds, network.calls = 0.0, 0
             start = time.perf_counter()
-            fs.sample(x, positive=pos, negative=neg, seed=1, steps=args.steps, cfg=7.0)
+            fs.sample(x, FrameCall(pos, neg, seed=1, steps=args.steps, cfg=7.0))
             wall = time.perf_counter() - start
             overhead = (wall - network.seconds) / network.seconds
             if best is None or overhead < best[3]:

@@ -6,6 +6,7 @@ from seqsampler.frame_sampler import StandaloneFrameSampler
 from seqsampler.noise import prepare_noise
 from seqsampler.sampling import SAMPLERS, sd_sigma_space
 from seqsampler.sampling.ksampler import ksampler_sigmas
+from seqsampler.sequence import FrameCall
 
 SPACE = sd_sigma_space()
 POS = Conditioning(torch.full((1, 77, 4), 1.0))
@@ -39,10 +40,10 @@ def test_names_are_validated_at_construction():
 def test_denoise_zero_and_start_past_end_return_the_input():
     fs = StandaloneFrameSampler(GaussianModel(), "euler", "normal")
     x = latent()
-    kw = dict(positive=POS, negative=NEG, seed=1, steps=4, cfg=7.0)
-    assert fs.sample(x, denoise=0.0, **kw) is x
-    assert fs.sample(x, add_noise=False, start_step=4, **kw) is x
-    assert fs.unsample(x, positive=POS, negative=NEG, seed=1, steps=4, cfg=7.0, start_step=4) is x
+    call = FrameCall(POS, NEG, seed=1, steps=4, cfg=7.0)
+    assert fs.sample(x, call, denoise=0.0) is x
+    assert fs.sample(x, call, add_noise=False, start_step=4) is x
+    assert fs.unsample(x, call, start_step=4) is x
     assert fs.model_evaluations == 0
 
 
@@ -52,7 +53,7 @@ def test_sample_is_ksampler(sampler):
     model = GaussianModel()
     fs = StandaloneFrameSampler(model, sampler, "karras")
     x = latent()
-    out = fs.sample(x, positive=POS, negative=NEG, seed=42, steps=5, cfg=1.0)
+    out = fs.sample(x, FrameCall(POS, NEG, seed=42, steps=5, cfg=1.0))
     sigmas = ksampler_sigmas(SPACE, "karras", sampler, 5)
     x0 = x + prepare_noise(x, 42) * torch.sqrt(1 + sigmas[0] ** 2)
     ref = SAMPLERS[sampler](
@@ -67,7 +68,7 @@ def test_partial_denoise_starts_at_sigma_not_sqrt():
     x = latent()
     seen = []
     fs.callback = seen.append
-    fs.sample(x, positive=POS, negative=NEG, seed=3, steps=2, cfg=1.0, denoise=0.5)
+    fs.sample(x, FrameCall(POS, NEG, seed=3, steps=2, cfg=1.0), denoise=0.5)
     sigmas = ksampler_sigmas(SPACE, "normal", "euler", 2, 0.5)
     assert torch.equal(seen[0]["x"], x + prepare_noise(x, 3) * sigmas[0])
     assert (
@@ -78,13 +79,13 @@ def test_partial_denoise_starts_at_sigma_not_sqrt():
 def test_model_evaluations_counts_calls_and_cfg_batches():
     model = GaussianModel()
     fs = StandaloneFrameSampler(model, "heun", "normal")
-    fs.sample(latent(), positive=POS, negative=NEG, seed=0, steps=4, cfg=5.0)
+    fs.sample(latent(), FrameCall(POS, NEG, seed=0, steps=4, cfg=5.0))
     assert fs.model_evaluations == 7 == model.calls  # heun: 2 per step, 1 on the last
 
 
 def test_same_seed_is_bit_identical_and_seeds_differ():
     run = lambda seed: StandaloneFrameSampler(GaussianModel(), "euler_ancestral", "normal").sample(  # noqa: E731
-        latent(), positive=POS, negative=NEG, seed=seed, steps=4, cfg=3.0
+        latent(), FrameCall(POS, NEG, seed=seed, steps=4, cfg=3.0)
     )
     assert torch.equal(run(5), run(5)) and not torch.equal(run(5), run(6))
 
@@ -95,9 +96,9 @@ def test_unsample_then_sample_reconstructs(sampler):
     model = GaussianModel()
     fs = StandaloneFrameSampler(model, sampler, "karras")
     x = latent(1)
-    kw = dict(positive=POS, negative=NEG, seed=9, steps=30, cfg=1.0)
-    up = fs.unsample(x, start_step=15, **kw)
-    back = fs.sample(up, add_noise=False, start_step=15, **kw)
+    call = FrameCall(POS, NEG, seed=9, steps=30, cfg=1.0)
+    up = fs.unsample(x, call, start_step=15)
+    back = fs.sample(up, call, add_noise=False, start_step=15)
     assert fs.model_evaluations == 2 * 15  # behaviour.md 7: 2 (S - k) evaluations
     assert (back - x).abs().max() < 0.03 * x.abs().max()
 
@@ -106,9 +107,13 @@ def test_unsample_then_sample_reconstructs(sampler):
 @pytest.mark.parametrize("sampler", ["euler_ancestral", "dpmpp_2m_sde", "lcm", "heun"])
 def test_stochastic_and_multi_evaluation_samplers_unsample_with_euler(sampler):
     """As the ComfyUI adapter does: only one-evaluation deterministic samplers invert alike."""
-    kw = dict(positive=POS, negative=NEG, seed=9, steps=10, cfg=1.0, start_step=4)
-    ours = StandaloneFrameSampler(GaussianModel(), sampler, "karras").unsample(latent(), **kw)
-    euler = StandaloneFrameSampler(GaussianModel(), "euler", "karras").unsample(latent(), **kw)
+    call = FrameCall(POS, NEG, seed=9, steps=10, cfg=1.0)
+    ours = StandaloneFrameSampler(GaussianModel(), sampler, "karras").unsample(
+        latent(), call, start_step=4
+    )
+    euler = StandaloneFrameSampler(GaussianModel(), "euler", "karras").unsample(
+        latent(), call, start_step=4
+    )
     assert torch.equal(ours, euler)
 
 
@@ -117,7 +122,7 @@ def test_noise_mask_keeps_the_unmasked_region():
     x = latent(2)
     mask = torch.zeros(8, 8)
     mask[:, 4:] = 1.0
-    out = fs.sample(x, positive=POS, negative=NEG, seed=1, steps=4, cfg=1.0, noise_mask=mask)
+    out = fs.sample(x, FrameCall(POS, NEG, seed=1, steps=4, cfg=1.0, noise_mask=mask))
     assert torch.allclose(out[..., :4], x[..., :4], atol=1e-6)
     assert not torch.allclose(out[..., 4:], x[..., 4:], atol=1e-2)
 
@@ -125,4 +130,4 @@ def test_noise_mask_keeps_the_unmasked_region():
 def test_bad_steps():
     fs = StandaloneFrameSampler(GaussianModel(), "euler", "normal")
     with pytest.raises(ValueError, match="steps"):
-        fs.sample(latent(), positive=POS, negative=NEG, seed=1, steps=0, cfg=1.0)
+        fs.sample(latent(), FrameCall(POS, NEG, seed=1, steps=0, cfg=1.0))

@@ -23,20 +23,21 @@ class FakeSampler:
     def __init__(self):
         self.calls = []
 
-    def sample(self, x, *, positive, negative, seed, steps, cfg, denoise=1.0, start_step=0,
-               add_noise=True, noise_mask=None):  # fmt: skip
-        self.calls.append(("sample", dict(seed=seed, steps=steps, cfg=cfg, denoise=denoise,
-                          start_step=start_step, add_noise=add_noise, noise_mask=noise_mask,
-                          positive=positive, negative=negative), x.clone()))  # fmt: skip
+    def sample(self, x, call, *, denoise=1.0, start_step=0, add_noise=True):
+        args = dict(vars(call), denoise=denoise, start_step=start_step, add_noise=add_noise)
+        self.calls.append(("sample", args, x.clone()))
+        return self.result(x, **args)
+
+    @staticmethod
+    def result(x, *, positive, negative, seed, denoise, add_noise, **_):
         out = 0.5 * x + 0.01 * positive.tokens.mean() - 0.02 * negative.tokens.mean()
         if add_noise:
             out = out + denoise * prepare_noise(x, seed)
         return out
 
-    def unsample(self, x, *, positive, negative, seed, steps, cfg, start_step, noise_mask=None):
-        self.calls.append(("unsample", dict(seed=seed, steps=steps, cfg=cfg, start_step=start_step,
-                          noise_mask=noise_mask, positive=positive, negative=negative), x.clone()))  # fmt: skip
-        return x + 0.1 * (steps - start_step)
+    def unsample(self, x, call, *, start_step):
+        self.calls.append(("unsample", dict(vars(call), start_step=start_step), x.clone()))
+        return x + 0.1 * (call.steps - start_step)
 
     def kinds(self):
         return [c[0] for c in self.calls]
@@ -209,10 +210,9 @@ def test_latent_interpolation_feeds_back(mode):
     sampler = FakeSampler()
     frames, _ = run(config, sampler=sampler)
     out = frames.reshape(3, 2, 4, 8, 8)
-    raw = FakeSampler()
     for i in (1, 2):
         _, args, x_in = sampler.calls[i]
-        sample = raw.sample(x_in, **{k: v for k, v in args.items()})
+        sample = FakeSampler.result(x_in, **args)
         assert torch.allclose(out[i], interp_latents(mode, 0.25, out[i - 1], sample), atol=1e-6)
         assert torch.isfinite(out[i]).all()
 

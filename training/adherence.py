@@ -172,6 +172,7 @@ def sample_prompts(
 
     from seqsampler.conditioning import Conditioning
     from seqsampler.frame_sampler import StandaloneFrameSampler
+    from seqsampler.sequence import FrameCall
 
     conds = [model.encode_prompt(p) for p in prompts]
     positive = Conditioning(
@@ -181,13 +182,7 @@ def sample_prompts(
     width, height = model.default_size
     latent = torch.zeros(model.latent_shape(width, height, len(prompts)))
     frame_sampler = StandaloneFrameSampler(model.denoiser, sampler_name, scheduler)
-    out = frame_sampler.sample(
-        latent,
-        positive=positive,
-        negative=model.encode_prompt(negative),
-        seed=seed,
-        steps=steps,
-        cfg=cfg,
-    )
+    call = FrameCall(positive, model.encode_prompt(negative), seed=seed, steps=steps, cfg=cfg)
+    out = frame_sampler.sample(latent, call)
     images = model.decode(out)
     return (images.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)

@@ -17,7 +17,6 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from .conditioning import Conditioning
 from .masks import latent_mask
 from .models.denoiser import Denoiser, cfg_model
 from .noise import generator, prepare_noise
@@ -30,6 +29,7 @@ from .sampling.ksampler import (
     slice_sigmas,
 )
 from .sampling.registry import SamplerEntry, get_sampler, get_scheduler
+from .sequence import FrameCall
 
 logger = logging.getLogger(__name__)
 
@@ -66,56 +66,36 @@ class StandaloneFrameSampler:
     def sample(
         self,
         x: Tensor,
+        call: FrameCall,
         *,
-        positive: Conditioning,
-        negative: Conditioning,
-        seed: int,
-        steps: int,
-        cfg: float,
         denoise: float = 1.0,
         start_step: int = 0,
         add_noise: bool = True,
-        noise_mask: Tensor | None = None,
     ) -> Tensor:
         """KSampler (add_noise, denoise) / KSamplerAdvanced (add_noise off, start_step k)."""
-        _check_steps(steps)
+        _check_steps(call.steps)
         space = self.denoiser.sigma_space
-        sigmas = ksampler_sigmas(space, self.scheduler, self.sampler_name, steps, denoise)
+        sigmas = ksampler_sigmas(space, self.scheduler, self.sampler_name, call.steps, denoise)
         sigmas = slice_sigmas(sigmas, start_step=start_step)
         if sigmas is None or len(sigmas) == 0:
             return x
-        noise = prepare_noise(x, seed) if add_noise else torch.zeros(x.shape, dtype=x.dtype)
+        noise = prepare_noise(x, call.seed) if add_noise else torch.zeros(x.shape, dtype=x.dtype)
         noise = noise.to(x.device)
-        return self._run(
-            self.sampler, x, noise, sigmas, positive, negative, seed, cfg, noise_mask, "sample"
-        )
+        return self._run(self.sampler, x, noise, sigmas, call, "sample")
 
-    def unsample(
-        self,
-        x: Tensor,
-        *,
-        positive: Conditioning,
-        negative: Conditioning,
-        seed: int,
-        steps: int,
-        cfg: float,
-        start_step: int,
-        noise_mask: Tensor | None = None,
-    ) -> Tensor:
+    def unsample(self, x: Tensor, call: FrameCall, *, start_step: int) -> Tensor:
         """Invert x from just above 0 up to sigma_k of the full schedule, adding no noise, with
         the sampler `sampling.inversion` picks (this one or euler)."""
-        _check_steps(steps)
+        _check_steps(call.steps)
         full = schedule_for_sampler(
-            self.denoiser.sigma_space, self.scheduler, self.sampler_name, steps
+            self.denoiser.sigma_space, self.scheduler, self.sampler_name, call.steps
         )
         if start_step >= len(full) - 1:
             return x
         inverse = get_sampler(inversion_sampler_name(self.sampler_name))
         noise = torch.zeros(x.shape, dtype=x.dtype, device=x.device)
         sigmas = unsample_sigmas(full, start_step)
-        return self._run(
-            inverse, x, noise, sigmas, positive, negative, seed, cfg, noise_mask, "unsample"
-        )
+        return self._run(inverse, x, noise, sigmas, call, "unsample")
 
     # -- internals ---------------------------------------------------------------------------
     def _run(
@@ -124,15 +104,12 @@ class StandaloneFrameSampler:
         latent: Tensor,
         noise: Tensor,
         sigmas: Tensor,
-        positive: Conditioning,
-        negative: Conditioning,
-        seed: int,
-        cfg: float,
-        noise_mask: Tensor | None,
+        call: FrameCall,
         phase: str,
     ) -> Tensor:
         sigmas = sigmas.to(latent.device)
-        guided = cfg_model(self.denoiser, positive, negative, cfg)
+        seed, noise_mask = call.seed, call.noise_mask
+        guided = cfg_model(self.denoiser, call.positive, call.negative, call.cfg)
         mask = None if noise_mask is None else latent_mask(noise_mask, latent.shape).to(latent)
         mask_noise = noise
         if mask is not None and entry.name == "ddim":
@@ -158,7 +135,7 @@ class StandaloneFrameSampler:
             sigmas[0], noise, latent, is_max_denoise(self.denoiser.sigma_space, sigmas)
         )
         logger.debug(
-            "%s: %s over %d sigmas, seed %d, cfg %s", phase, entry.name, len(sigmas), seed, cfg
+            "%s: %s over %d sigmas, seed %d, cfg %s", phase, entry.name, len(sigmas), seed, call.cfg
         )
         return entry(model, x, sigmas, extra_args={"seed": seed}, callback=on_step)
 

@@ -36,36 +36,33 @@ from .planning import FramePlan, Plan
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class FrameCall:
+    """What every sampler call of one frame shares: its conditioning, seed, steps and cfg, and
+    the noise mask ([H, W], [B, H, W] or [B, 1, H, W] at any resolution, or None)."""
+
+    positive: Conditioning
+    negative: Conditioning
+    seed: int
+    steps: int
+    cfg: float
+    noise_mask: Tensor | None = None
+
+
 class FrameSampler(Protocol):
     """Samples and unsamples one frame (see the module docstring for the exact semantics)."""
 
     def sample(
         self,
         x: Tensor,
+        call: FrameCall,
         *,
-        positive: Conditioning,
-        negative: Conditioning,
-        seed: int,
-        steps: int,
-        cfg: float,
         denoise: float = 1.0,
         start_step: int = 0,
         add_noise: bool = True,
-        noise_mask: Tensor | None = None,
     ) -> Tensor: ...
 
-    def unsample(
-        self,
-        x: Tensor,
-        *,
-        positive: Conditioning,
-        negative: Conditioning,
-        seed: int,
-        steps: int,
-        cfg: float,
-        start_step: int,
-        noise_mask: Tensor | None = None,
-    ) -> Tensor: ...
+    def unsample(self, x: Tensor, call: FrameCall, *, start_step: int) -> Tensor: ...
 
 
 @dataclass(frozen=True)
@@ -137,21 +134,16 @@ def run_frame(
     noise_mask: Tensor | None = None,
 ) -> Tensor:
     """One frame: `x` is the frame's input (the previous output); returns the frame's output."""
-    calls = dict(positive=positive, negative=negative, seed=frame.seed, steps=frame.steps,
-                 cfg=frame.cfg, noise_mask=noise_mask)  # fmt: skip
+    call = FrameCall(positive, negative, frame.seed, frame.steps, frame.cfg, noise_mask)
     if frame.path == "copy":
         sample = x
     elif frame.path == "plain":
         noised = inject_noise(frame, x, noise_mask)
-        sample = frame_sampler.sample(
-            noised, denoise=frame.denoise, start_step=0, add_noise=True, **calls
-        )
+        sample = frame_sampler.sample(noised, call, denoise=frame.denoise)
     else:  # unsample: invert to sigma_k, inject, resample from sigma_k without fresh noise
-        unsampled = frame_sampler.unsample(x, start_step=frame.start_step, **calls)
+        unsampled = frame_sampler.unsample(x, call, start_step=frame.start_step)
         noised = inject_noise(frame, unsampled, noise_mask)
-        sample = frame_sampler.sample(
-            noised, denoise=1.0, start_step=frame.start_step, add_noise=False, **calls
-        )
+        sample = frame_sampler.sample(noised, call, start_step=frame.start_step, add_noise=False)
     if frame.interp is not None:
         sample = interp_latents(frame.interp.mode, frame.interp.strength, x, sample)
     return sample

@@ -379,15 +379,16 @@ def test_unsample_then_resample_reconstructs_the_frame(comfy, model, tiny, sampl
     from seqsampler.comfy_adapter.frame_sampler import ComfyFrameSampler
     from seqsampler.conditioning import Conditioning
     from seqsampler.sampling.inversion import SELF_INVERTING
+    from seqsampler.sequence import FrameCall
 
     assert sampler_name in SELF_INVERTING
     positive = Conditioning.from_comfy(tiny.tiny_conditioning(10)[0])
     negative = Conditioning.from_comfy(tiny.tiny_conditioning(50)[0])
     frame_sampler = ComfyFrameSampler(model, sampler_name, "karras")
-    calls = dict(positive=positive, negative=negative, seed=0, steps=24, cfg=1.0)
+    call = FrameCall(positive, negative, seed=0, steps=24, cfg=1.0)
     with torch.inference_mode():
-        x0 = frame_sampler.sample(tiny.tiny_latent()["samples"], **calls)
-        up = frame_sampler.unsample(x0, start_step=8, **calls)
-        down = frame_sampler.sample(up, start_step=8, add_noise=False, **calls)
+        x0 = frame_sampler.sample(tiny.tiny_latent()["samples"], call)
+        up = frame_sampler.unsample(x0, call, start_step=8)
+        down = frame_sampler.sample(up, call, start_step=8, add_noise=False)
     error, moved = float((down - x0).abs().mean()), float((up - x0).abs().mean())
     assert error < 1e-2 * float(x0.abs().mean()) and error < moved / 10, (error, moved)

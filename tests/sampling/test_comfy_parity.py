@@ -23,6 +23,7 @@ from seqsampler.conditioning import Conditioning
 from seqsampler.frame_sampler import StandaloneFrameSampler
 from seqsampler.models.denoiser import cfg_model, concat_conditioning
 from seqsampler.sampling import SAMPLERS, SCHEDULERS, calculate_sigmas, sd_sigma_space
+from seqsampler.sequence import FrameCall
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = [
@@ -177,7 +178,7 @@ def test_ksampler_matches(comfy, name, case):
         latent, name, scheduler, seed, steps, denoise, start_step, add_noise, None
     )
     fs = StandaloneFrameSampler(_Ours(denoiser), name, scheduler)
-    ours = fs.sample(latent, positive=POS, negative=POS, seed=seed, steps=steps, cfg=1.0,
+    ours = fs.sample(latent, FrameCall(POS, POS, seed=seed, steps=steps, cfg=1.0),
                      denoise=denoise, start_step=start_step, add_noise=add_noise)  # fmt: skip
     err = relative_error(ours, theirs)
     WORST[("sampler", name)] = max(WORST[("sampler", name)], err)
@@ -193,7 +194,7 @@ def test_noise_mask_matches(comfy, name):
     theirs = _Harness(comfy, denoiser).ksampler(latent, name, "karras", 77, 6, 0.7, 0, True, mask)
     fs = StandaloneFrameSampler(_Ours(denoiser), name, "karras")
     ours = fs.sample(
-        latent, positive=POS, negative=POS, seed=77, steps=6, cfg=1.0, denoise=0.7, noise_mask=mask
+        latent, FrameCall(POS, POS, seed=77, steps=6, cfg=1.0, noise_mask=mask), denoise=0.7
     )
     err = relative_error(ours, theirs)
     WORST[("mask", name)] = max(WORST[("mask", name)], err)

@@ -19,6 +19,7 @@ from seqsampler.conditioning import Conditioning
 from seqsampler.frame_sampler import StandaloneFrameSampler
 from seqsampler.models.denoiser import DiscreteDenoiser
 from seqsampler.sampling import SAMPLERS, sd_sigma_space
+from seqsampler.sequence import FrameCall
 
 COMFYUI_PATH = os.environ.get("COMFYUI_PATH")
 pytestmark = [
@@ -87,9 +88,9 @@ def test_common_ksampler_matches(comfy_model, name, case):
     fs = StandaloneFrameSampler(denoiser_for(patcher), name, scheduler)
     ours = fs.sample(
         latent * (0.0 if empty else SD15_SCALE),  # ComfyUI skips process_latent_in for zeros
-        positive=Conditioning.from_comfy(positive[0]),
-        negative=Conditioning.from_comfy(negative[0]),
-        seed=seed, steps=steps, cfg=cfg, denoise=denoise, start_step=start_step, add_noise=add_noise,
+        FrameCall(Conditioning.from_comfy(positive[0]), Conditioning.from_comfy(negative[0]),
+                  seed=seed, steps=steps, cfg=cfg),
+        denoise=denoise, start_step=start_step, add_noise=add_noise,
     ) / SD15_SCALE  # fmt: skip
     err = float((ours - theirs).abs().max() / theirs.abs().max())
     WORST[name] = max(WORST.get(name, 0.0), err)
@@ -108,9 +109,9 @@ def test_common_ksampler_with_noise_mask_matches(comfy_model, name):
     fs = StandaloneFrameSampler(denoiser_for(patcher), name, "karras")
     ours = fs.sample(
         latent * SD15_SCALE,
-        positive=Conditioning.from_comfy(positive[0]),
-        negative=Conditioning.from_comfy(negative[0]),
-        seed=4242, steps=5, cfg=6.0, denoise=0.75, noise_mask=mask,
+        FrameCall(Conditioning.from_comfy(positive[0]), Conditioning.from_comfy(negative[0]),
+                  seed=4242, steps=5, cfg=6.0, noise_mask=mask),
+        denoise=0.75,
     ) / SD15_SCALE  # fmt: skip
     err = float((ours - out["samples"]).abs().max() / out["samples"].abs().max())
     WORST[f"{name} (noise_mask)"] = err

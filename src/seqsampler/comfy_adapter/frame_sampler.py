@@ -32,9 +32,9 @@ import latent_preview
 import torch
 from torch import Tensor
 
-from ..conditioning import Conditioning
 from ..noise import prepare_noise
 from ..sampling.inversion import inversion_sampler_name, unsample_sigmas
+from ..sequence import FrameCall
 
 logger = logging.getLogger(__name__)
 
@@ -118,63 +118,47 @@ class ComfyFrameSampler:
     def sample(
         self,
         x: Tensor,
+        call: FrameCall,
         *,
-        positive: Conditioning,
-        negative: Conditioning,
-        seed: int,
-        steps: int,
-        cfg: float,
         denoise: float = 1.0,
         start_step: int = 0,
         add_noise: bool = True,
-        noise_mask: Tensor | None = None,
     ) -> Tensor:
         """ComfyUI's KSampler (add_noise) or KSamplerAdvanced with add_noise off from `start_step`."""
         if add_noise:
-            noise = prepare_noise(x, seed, self.batch_index)
+            noise = prepare_noise(x, call.seed, self.batch_index)
         else:
             noise = torch.zeros(x.shape, dtype=x.dtype, layout=x.layout, device="cpu")
         samples = comfy.sample.sample(
             self.model,
             noise,
-            steps,
-            cfg,
+            call.steps,
+            call.cfg,
             self.sampler_name,
             self.scheduler,
-            [positive.to_comfy()],
-            [negative.to_comfy()],
+            [call.positive.to_comfy()],
+            [call.negative.to_comfy()],
             x,
             denoise=denoise,
             disable_noise=not add_noise,
             start_step=start_step if start_step > 0 else None,
             last_step=None,
             force_full_denoise=not add_noise,
-            noise_mask=noise_mask,
+            noise_mask=call.noise_mask,
             callback=self._callback(),
             disable_pbar=not comfy.utils.PROGRESS_BAR_ENABLED,
-            seed=seed,
+            seed=call.seed,
         )
-        self._advance(steps - start_step if start_step > 0 else steps)
+        self._advance(call.steps - start_step if start_step > 0 else call.steps)
         return samples
 
-    def unsample(
-        self,
-        x: Tensor,
-        *,
-        positive: Conditioning,
-        negative: Conditioning,
-        seed: int,
-        steps: int,
-        cfg: float,
-        start_step: int,
-        noise_mask: Tensor | None = None,
-    ) -> Tensor:
+    def unsample(self, x: Tensor, call: FrameCall, *, start_step: int) -> Tensor:
         """Invert `x` from epsilon up to sigma_k of the full schedule, adding no noise (§7)."""
-        if start_step >= steps:
+        if start_step >= call.steps:
             return x
         full = comfy.samplers.KSampler(
             self.model,
-            steps=steps,
+            steps=call.steps,
             device=self.model.load_device,
             sampler=self.sampler_name,
             scheduler=self.scheduler,
@@ -187,16 +171,16 @@ class ComfyFrameSampler:
         samples = comfy.sample.sample_custom(
             self.model,
             noise,
-            cfg,
+            call.cfg,
             sampler,
             sigmas,
-            [positive.to_comfy()],
-            [negative.to_comfy()],
+            [call.positive.to_comfy()],
+            [call.negative.to_comfy()],
             x,
-            noise_mask=noise_mask,
+            noise_mask=call.noise_mask,
             callback=self._callback(),
             disable_pbar=not comfy.utils.PROGRESS_BAR_ENABLED,
-            seed=seed,
+            seed=call.seed,
         )
-        self._advance(steps - start_step)
+        self._advance(call.steps - start_step)
         return samples
