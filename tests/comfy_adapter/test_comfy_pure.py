@@ -22,7 +22,7 @@ from seqsampler.planning.keyframe_curves import (
     sequence_keyframes,
 )
 
-# The published node's INPUT_TYPES (shared/spec/KSamplerSeq2-seed.md): name -> (type, options).
+# The published node's INPUT_TYPES (docs/behaviour.md §0): name -> (type, options).
 SEED_TABLE = [
     ("model", "MODEL", {}),
     ("seed", "INT", {"default": 0, "min": 0, "max": 0xFFFFFFFFFFFFFFFF}),

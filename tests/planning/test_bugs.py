@@ -1,4 +1,4 @@
-"""Regression tests for the origin bugs (origin-notes §3.2) that the contract fixes in the planner.
+"""Regression tests for the origin bugs (docs/behaviour.md, appendix B1-B19) that the contract fixes in the planner.
 Each shows the contract's behaviour (behaviour.md). B7, B14, B16, B17 live in test_sequence.py and
 test_interp.py."""
 

@@ -1,7 +1,7 @@
 """Parity with ComfyUI's own schedules, samplers and KSampler step logic (needs COMFYUI_PATH).
 
 Run under a venv that can import ComfyUI:
-    COMFYUI_PATH=/work/comfyui /work/comfy-venv/bin/python -m pytest tests/sampling/test_comfy_parity.py
+    make test-comfy   # or: COMFYUI_PATH=/path/to/ComfyUI /path/to/comfy-venv/bin/python -m pytest tests/sampling/test_comfy_parity.py
 Both sides run the same analytic denoiser (a Gaussian mixture's posterior mean), the same model
 sigma table, seed and settings; ComfyUI's KSampler.sample is driven through its real sigma
 logic (set_steps, slicing, sampler_object, KSAMPLER.sample with noise scaling and inpainting),

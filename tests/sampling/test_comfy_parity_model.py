@@ -3,7 +3,7 @@
 ComfyUI's `nodes.common_ksampler` (its whole path: prepare_noise, CFGGuider, cond batching,
 model sampling with timestep quantisation, process_latent_in/out) against
 `StandaloneFrameSampler` over `DiscreteDenoiser` wrapping the same UNet. Needs COMFYUI_PATH:
-    COMFYUI_PATH=/work/comfyui /work/comfy-venv/bin/python -m pytest tests/sampling/test_comfy_parity_model.py
+    make test-comfy   # or: COMFYUI_PATH=/path/to/ComfyUI /path/to/comfy-venv/bin/python -m pytest tests/sampling/test_comfy_parity_model.py
 """
 
 from __future__ import annotations
