@@ -5,15 +5,9 @@ import math
 
 import pytest
 
-from seqsampler.cli.spec import (
-    SpecError,
-    all_fields,
-    apply_overrides,
-    load_spec_file,
-    parse_flag_value,
-    resolve_spec,
-    spec_differences,
-)
+from seqsampler.cli.fields import SpecError, all_fields
+from seqsampler.cli.spec import resolve_spec, spec_differences
+from seqsampler.cli.spec_file import apply_overrides, load_spec_file, parse_flag_value
 from seqsampler.planning import plan
 
 TOML = """

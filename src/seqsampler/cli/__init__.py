@@ -1,9 +1,14 @@
 """The standalone front door: the `seqsampler` command and its back end.
 
 - `main`: the argument parser and the commands (`render`, `plan`, `demo`).
-- `spec`: TOML / YAML spec -> `ResolvedSpec` (fields, prompt lists, `SequenceConfig`).
+- `spec_file`: the TOML / YAML spec file and the field flags, as written (names checked).
+- `fields`: the field registry (the CLI's own fields and the node's) and the CLI fields' checks.
+- `prompts`: prompts and negatives (string, list or keyframe table) -> the planner's lists.
 - `schedule`: Deforum / FizzNodes value schedules, parsed and evaluated per frame.
-- `run`: `render(spec, out)` into a resumable run folder.
+- `spec`: spec dict -> `ResolvedSpec` (fields, prompt lists, `SequenceConfig`); spec diffs.
+- `run_folder`: the run folder's paths, its check against the spec, the model fingerprint.
+- `checks`: engine / prompt-vocabulary / image-size checks before any model is loaded.
+- `render`: `render(spec, out)` into a resumable run folder; the videos and contact sheet.
 - `writers`: atomic PNG (with metadata) / latent / video / contact-sheet writers.
 - `chart`: the plan as a table and as a PNG chart.
 

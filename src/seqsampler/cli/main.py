@@ -32,7 +32,7 @@ def _flag(name: str) -> str:
 
 
 def _add_field_flags(parser: argparse.ArgumentParser) -> None:
-    from .spec import all_fields
+    from .fields import all_fields
 
     group = parser.add_argument_group("spec fields (override the spec file)")
     for name, (default, help_text) in all_fields().items():
@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    from .spec import parse_flag_value
+    from .spec_file import parse_flag_value
 
     prefix = "field__"
     return {
@@ -104,7 +104,8 @@ def demo_spec_text() -> str:
 def _load(args: argparse.Namespace) -> Any:
     import tomllib
 
-    from .spec import apply_overrides, load_spec_file, resolve_spec
+    from .spec import resolve_spec
+    from .spec_file import apply_overrides, load_spec_file
 
     data = tomllib.loads(demo_spec_text()) if args.command == "demo" else load_spec_file(args.spec)
     check_model = args.command != "plan"
@@ -128,7 +129,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .run import render
+    from .render import render
 
     if getattr(args, "dry_run", False):
         args.format, args.chart = "json", None
@@ -162,4 +163,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("seqsampler: interrupted; run the same command again to resume\n")
         return 130
-

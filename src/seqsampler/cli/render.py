@@ -1,0 +1,185 @@
+"""Render a resolved spec into a run folder (`run_folder`), frame by frame, resumable; then
+write the videos and the contact sheet from the frames on disk."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..planning import Plan, plan
+from .checks import check_engine, check_prompts, check_size
+from .fields import EMBEDDED, SpecError
+from .run_folder import RunFolder, model_fingerprint, prepare_folder
+from .spec import ResolvedSpec
+from .writers import (
+    PLAN_KEY,
+    SPEC_KEY,
+    atomic_write_text,
+    contact_sheet,
+    load_frames,
+    load_latent,
+    save_image,
+    save_latent,
+    save_png,
+    to_uint8,
+    upscale,
+    write_video,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RenderResult:
+    """What a render did: the folder, the frames made now, where it resumed, the outputs."""
+
+    folder: RunFolder
+    frame_count: int
+    resumed_from: int
+    rendered: int
+    seconds: float
+    outputs: list[Path] = field(default_factory=list)
+
+
+class _Progress:
+    """Two tqdm bars on stderr: frames, and sampler steps (all frames) with an ETA."""
+
+    def __init__(self, the_plan: Plan, start: int, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        remaining = the_plan.frames[start:]
+        total_steps = sum(f.sample_steps + f.unsample_steps for f in remaining)
+        self.frames = tqdm(
+            total=the_plan.frame_count,
+            initial=start,
+            desc="frames",
+            unit="frame",
+            position=0,
+            disable=not enabled,
+        )
+        self.steps = tqdm(
+            total=total_steps,
+            desc="steps",
+            unit="step",
+            position=1,
+            leave=False,
+            disable=not enabled,
+        )
+
+    def step(self) -> None:
+        self.steps.update(1)
+
+    def frame(self) -> None:
+        self.frames.update(1)
+
+    def close(self) -> None:
+        self.steps.close()
+        self.frames.close()
+
+
+def render(
+    spec: ResolvedSpec,
+    out: Path,
+    *,
+    overwrite: bool = False,
+    progress: bool = True,
+    device: str = "cpu",
+) -> RenderResult:
+    """Render `spec` into the run folder `out` (resuming it when it holds complete frames)."""
+    import torch
+
+    from ..models.loader import load_model
+    from ..sequence import Resume, run_sequence
+
+    started = time.perf_counter()
+    the_plan = plan(spec.config)
+    check_engine(spec)
+    check_prompts(spec)
+    check_size(spec)
+    folder, done = prepare_folder(spec, Path(out), overwrite, the_plan)
+    atomic_write_text(folder.spec_path, spec.to_json())
+    atomic_write_text(folder.plan_path, the_plan.to_json())
+    atomic_write_text(folder.model_path, json.dumps(model_fingerprint(spec), indent=2))
+    n = the_plan.frame_count
+    if done:
+        log.info("resuming %s after frame %d of %d", folder.root, done - 1, n)
+
+    if done < n:
+        model = load_model(
+            None if spec.fields["model"] == EMBEDDED else spec.fields["model"], device=device
+        )
+        default_w, default_h = model.default_size
+        width = spec.fields["width"] or default_w
+        height = spec.fields["height"] or default_h
+        shape = model.latent_shape(width, height, 1)
+        cache: dict[str, Any] = {}
+
+        def encode(text: str) -> Any:
+            if text not in cache:
+                try:
+                    cache[text] = model.encode_prompt(text)
+                except ValueError as exc:
+                    raise SpecError(f"prompts: {text!r} cannot be encoded: {exc}") from None
+            return cache[text]
+
+        positive = [encode(t) for t in spec.positive]
+        negative = [encode(t) for t in spec.negative]
+        bar = _Progress(the_plan, done, progress)
+        from ..frame_sampler import StandaloneFrameSampler
+
+        frame_sampler = StandaloneFrameSampler(
+            model.denoiser,
+            spec.config.sampler_name,
+            spec.config.scheduler,
+            callback=lambda info: bar.step(),
+        )
+        spec_text = json.dumps(spec.fields)
+
+        def on_frame(frame_plan: Any, latent: torch.Tensor) -> None:
+            index = frame_plan.frame
+            save_latent(folder.latent_path(index), latent)
+            image = to_uint8(model.decode(latent[:1])[0])
+            text = {PLAN_KEY: json.dumps(frame_plan.to_dict()), SPEC_KEY: spec_text}
+            save_png(folder.frame_path(index), image, text)
+            bar.frame()
+
+        resume = None
+        if done:
+            resume = Resume(done, load_latent(folder.latent_path(done - 1)))
+        init = torch.zeros(shape)
+        try:
+            run_sequence(
+                the_plan,
+                frame_sampler,
+                positive,
+                negative,
+                init,
+                on_frame=on_frame,
+                resume=resume,
+                collect=False,
+            )
+        finally:
+            bar.close()
+    outputs = write_outputs(spec, folder, n)
+    seconds = time.perf_counter() - started
+    log.info("%d frames in %s (%.1f s)", n, folder.root, seconds)
+    return RenderResult(folder, n, done, n - done, seconds, outputs)
+
+
+def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> list[Path]:
+    """Videos in the chosen formats and a contact sheet, from the frame PNGs on disk."""
+    frames = load_frames([folder.frame_path(i) for i in range(frame_count)])
+    factor = spec.fields["upscale"]
+    scaled = [upscale(f, factor) for f in frames]
+    outputs = []
+    for fmt in spec.fields["formats"]:
+        path = folder.video_path(fmt)
+        write_video(path, scaled, spec.fields["fps"], fmt)
+        outputs.append(path)
+    save_image(folder.contact_sheet_path, contact_sheet(scaled))
+    outputs.append(folder.contact_sheet_path)
+    return outputs
