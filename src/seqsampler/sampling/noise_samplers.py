@@ -20,6 +20,8 @@ from torch import Tensor
 from ..noise import generator_on
 
 NoiseSampler = Callable[[Tensor, Tensor], Tensor]
+# A stochastic sampler's default noise: factory(x, sigmas, extra_args, sampler_name).
+NoiseFactory = Callable[[Tensor, Tensor, Mapping[str, Any], str], NoiseSampler | None]
 
 
 def _seed(extra_args: Mapping[str, Any] | None, sampler_name: str) -> int:
@@ -68,15 +70,18 @@ class BrownianNoiseSampler:
 
 
 def default_noise_sampler(
-    x: Tensor, extra_args: Mapping[str, Any] | None, sampler_name: str
+    x: Tensor, sigmas: Tensor, extra_args: Mapping[str, Any], sampler_name: str
 ) -> NoiseSampler:
     """`gaussian_noise_sampler` seeded from `extra_args["seed"]` (ValueError when missing)."""
     return gaussian_noise_sampler(x, _seed(extra_args, sampler_name))
 
 
 def brownian_noise_sampler(
-    x: Tensor, sigmas: Tensor, extra_args: Mapping[str, Any] | None, sampler_name: str
-) -> NoiseSampler:
-    """`BrownianNoiseSampler` over [smallest positive sigma, largest sigma] of `sigmas`."""
+    x: Tensor, sigmas: Tensor, extra_args: Mapping[str, Any], sampler_name: str
+) -> NoiseSampler | None:
+    """`BrownianNoiseSampler` over [smallest positive sigma, largest sigma] of `sigmas`; None
+    for <= 1 sigma (no step: no interval for the path, no draw, so no seed needed)."""
+    if len(sigmas) <= 1:
+        return None
     seed = _seed(extra_args, sampler_name)
     return BrownianNoiseSampler(x, sigmas[sigmas > 0].min(), sigmas.max(), seed)

@@ -11,25 +11,57 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import torch
 from torch import Tensor
+
+from ._common import Callback, Model, Run
+from .noise_samplers import NoiseFactory, NoiseSampler
 
 
 @dataclass(frozen=True)
 class SamplerEntry:
-    """A registered sampler: `fn(model, x, sigmas, extra_args, callback, disable, noise_sampler)`.
+    """A registered sampler; calling it is the one sampler signature (`__call__`).
 
-    stochastic: adds noise per step (seeded from `extra_args["seed"]`); inverts with euler.
+    fn: the body, `fn(x [B, C, ...], sigmas [N + 1], run, **options) -> x` (`_common.Run`).
+    noise: builds a stochastic sampler's default noise sampler from `extra_args["seed"]`
+    (noise_samplers); None for a deterministic sampler. Stochastic samplers invert with euler.
     discard_penultimate: ComfyUI builds `steps + 1` sigmas and drops the penultimate one.
     Which sampler inverts a frame is `sampling.inversion`'s decision.
     """
 
     name: str
     fn: Callable[..., Tensor]
-    stochastic: bool = False
+    noise: NoiseFactory | None = None
     discard_penultimate: bool = False
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Tensor:
-        return self.fn(*args, **kwargs)
+    @property
+    def stochastic(self) -> bool:
+        """Adds noise per step (seeded from `extra_args["seed"]`)."""
+        return self.noise is not None
+
+    @torch.no_grad()
+    def __call__(
+        self,
+        model: Model,
+        x: Tensor,
+        sigmas: Tensor,
+        extra_args: Mapping[str, Any] | None = None,
+        callback: Callback | None = None,
+        noise_sampler: NoiseSampler | None = None,
+        **options: Any,
+    ) -> Tensor:
+        """Sample x [B, C, ...] from noise level sigmas[0] through sigmas [N + 1] to sigmas[-1].
+
+        model(x, sigma [B], **extra_args) -> denoised [B, C, ...]. callback gets {x, i, sigma,
+        sigma_hat, denoised} once per step. A stochastic sampler seeds its noise from
+        extra_args["seed"] unless noise_sampler(sigma, sigma_next) is given. options: the
+        sampler's own keywords (eta, s_noise, order, r). No autograd; the body gets a `Run`.
+        """
+        extra = {} if extra_args is None else dict(extra_args)
+        if noise_sampler is None and self.noise is not None:
+            noise_sampler = self.noise(x, sigmas, extra, self.name)
+        run = Run(model, extra, x.new_ones([x.shape[0]]), callback, noise_sampler)
+        return self.fn(x, sigmas, run, **options)
 
 
 @dataclass(frozen=True)
@@ -52,15 +84,15 @@ SCHEDULERS: Mapping[str, ScheduleEntry] = MappingProxyType(_SCHEDULERS)
 def sampler(
     name: str,
     *,
-    stochastic: bool = False,
+    noise: NoiseFactory | None = None,
     discard_penultimate: bool = False,
 ) -> Callable[[Callable[..., Tensor]], Callable[..., Tensor]]:
-    """Register a sampler function under ComfyUI's `name`."""
+    """Register a sampler body under ComfyUI's `name` (stochastic when given its `noise`)."""
 
     def register(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
         if name in _SAMPLERS:
             raise ValueError(f"sampler {name!r} is registered twice")
-        _SAMPLERS[name] = SamplerEntry(name, fn, stochastic, discard_penultimate)
+        _SAMPLERS[name] = SamplerEntry(name, fn, noise, discard_penultimate)
         return fn
 
     return register

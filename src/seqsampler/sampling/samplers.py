@@ -1,114 +1,69 @@
 """Euler-family and DDPM-family samplers over a descending sigma tensor (Karras et al. 2022).
 
-Every sampler: `fn(model, x [B, C, ...], sigmas [N + 1], extra_args=None, callback=None,
-disable=None, noise_sampler=None) -> x`, with `model(x, sigma [B], **extra_args) -> denoised`.
-Stochastic samplers draw per-step noise from `extra_args["seed"]` (see noise_samplers).
+Each is a body `fn(x [B, C, ...], sigmas [N + 1], run, **options) -> x` (`_common.Run`: the
+model, the callback, the noise), called through its registry entry `SAMPLERS[name](model, x,
+sigmas, extra_args, callback, noise_sampler)`. Stochastic samplers draw i.i.d. noise seeded
+from `extra_args["seed"]` (see noise_samplers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import torch
 from torch import Tensor
 
-from ._common import Callback, Model, ancestral_step, args, report, to_d
-from .noise_samplers import NoiseSampler, default_noise_sampler
+from ._common import Run, ancestral_step, to_d
+from .noise_samplers import default_noise_sampler
 from .registry import sampler
 
 
 @sampler("euler")
-@torch.no_grad()
-def sample_euler(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+def sample_euler(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """Euler steps on the probability-flow ODE (Karras et al. 2022, Algorithm 2 without churn)."""
-    extra = args(extra_args)
-    s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
+        denoised = run.denoise(x, sigma)
         d = to_d(x, sigma, denoised)
-        report(callback, x, i, sigma, sigma, denoised)
+        run.report(x, i, sigma, denoised)
         # Euler step.
         x = x + d * (sigma_next - sigma)
     return x
 
 
 @sampler("ddim")
-@torch.no_grad()
-def sample_ddim(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+def sample_ddim(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """Deterministic DDIM (Song et al. 2021), which is the Euler step in sigma space (Karras
     et al. 2022, Sec. 4); ComfyUI's "ddim" runs euler (and fills a noise_mask with seed + 1)."""
-    return sample_euler(model, x, sigmas, extra_args, callback, disable)
+    return sample_euler(x, sigmas, run)
 
 
-@sampler("euler_ancestral", stochastic=True)
-@torch.no_grad()
+@sampler("euler_ancestral", noise=default_noise_sampler)
 def sample_euler_ancestral(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-    eta: float = 1.0,
-    s_noise: float = 1.0,
+    x: Tensor, sigmas: Tensor, run: Run, eta: float = 1.0, s_noise: float = 1.0
 ) -> Tensor:
     """Ancestral sampling with Euler steps: step to sigma_down, add noise of std sigma_up."""
-    extra = args(extra_args)
-    noise_sampler = noise_sampler or default_noise_sampler(x, extra, "euler_ancestral")
-    s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
+        denoised = run.denoise(x, sigma)
         sigma_down, sigma_up = ancestral_step(sigma, sigma_next, eta)
-        report(callback, x, i, sigma, sigma, denoised)
+        run.report(x, i, sigma, denoised)
         if sigma_down == 0:
             x = denoised
             continue
         # Euler step to sigma_down, then noise up to sigma_next.
         d = to_d(x, sigma, denoised)
         x = x + d * (sigma_down - sigma)
-        x = x + noise_sampler(sigma, sigma_next) * s_noise * sigma_up
+        x = x + run.noise(sigma, sigma_next) * s_noise * sigma_up
     return x
 
 
 @sampler("heun")
-@torch.no_grad()
-def sample_heun(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+def sample_heun(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """Heun's 2nd-order method (Karras et al. 2022, Algorithm 1); Euler for the step to 0."""
-    extra = args(extra_args)
-    s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
+        denoised = run.denoise(x, sigma)
         d = to_d(x, sigma, denoised)
-        report(callback, x, i, sigma, sigma, denoised)
+        run.report(x, i, sigma, denoised)
         dt = sigma_next - sigma
         if sigma_next == 0:
             # Euler step.
@@ -116,31 +71,20 @@ def sample_heun(
             continue
         # 2nd order correction.
         x_2 = x + d * dt
-        d_2 = to_d(x_2, sigma_next, model(x_2, sigma_next * s_in, **extra))
+        d_2 = to_d(x_2, sigma_next, run.denoise(x_2, sigma_next))
         x = x + (d + d_2) / 2 * dt
     return x
 
 
 @sampler("dpm_2", discard_penultimate=True)
-@torch.no_grad()
-def sample_dpm_2(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+def sample_dpm_2(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """DPM-Solver-2 midpoint steps in sigma (Lu et al. 2022; Karras et al. 2022's variant):
     the derivative at the log-midpoint of sigma, sigma_next drives the whole step."""
-    extra = args(extra_args)
-    s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
+        denoised = run.denoise(x, sigma)
         d = to_d(x, sigma, denoised)
-        report(callback, x, i, sigma, sigma, denoised)
+        run.report(x, i, sigma, denoised)
         if sigma_next == 0:
             # Euler step.
             x = x + d * (sigma_next - sigma)
@@ -148,33 +92,21 @@ def sample_dpm_2(
         # Midpoint step.
         sigma_mid = sigma.log().lerp(sigma_next.log(), 0.5).exp()
         x_2 = x + d * (sigma_mid - sigma)
-        d_2 = to_d(x_2, sigma_mid, model(x_2, sigma_mid * s_in, **extra))
+        d_2 = to_d(x_2, sigma_mid, run.denoise(x_2, sigma_mid))
         x = x + d_2 * (sigma_next - sigma)
     return x
 
 
-@sampler("dpm_2_ancestral", stochastic=True, discard_penultimate=True)
-@torch.no_grad()
+@sampler("dpm_2_ancestral", noise=default_noise_sampler, discard_penultimate=True)
 def sample_dpm_2_ancestral(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-    eta: float = 1.0,
-    s_noise: float = 1.0,
+    x: Tensor, sigmas: Tensor, run: Run, eta: float = 1.0, s_noise: float = 1.0
 ) -> Tensor:
     """Ancestral sampling with DPM-Solver-2 midpoint steps to sigma_down."""
-    extra = args(extra_args)
-    noise_sampler = noise_sampler or default_noise_sampler(x, extra, "dpm_2_ancestral")
-    s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
+        denoised = run.denoise(x, sigma)
         sigma_down, sigma_up = ancestral_step(sigma, sigma_next, eta)
-        report(callback, x, i, sigma, sigma, denoised)
+        run.report(x, i, sigma, denoised)
         d = to_d(x, sigma, denoised)
         if sigma_down == 0:
             # Euler step.
@@ -183,9 +115,9 @@ def sample_dpm_2_ancestral(
         # Midpoint step to sigma_down, then noise up to sigma_next.
         sigma_mid = sigma.log().lerp(sigma_down.log(), 0.5).exp()
         x_2 = x + d * (sigma_mid - sigma)
-        d_2 = to_d(x_2, sigma_mid, model(x_2, sigma_mid * s_in, **extra))
+        d_2 = to_d(x_2, sigma_mid, run.denoise(x_2, sigma_mid))
         x = x + d_2 * (sigma_down - sigma)
-        x = x + noise_sampler(sigma, sigma_next) * s_noise * sigma_up
+        x = x + run.noise(sigma, sigma_next) * s_noise * sigma_up
     return x
 
 
@@ -205,27 +137,15 @@ def lms_coefficient(order: int, t: list[float], i: int, j: int) -> float:
 
 
 @sampler("lms")
-@torch.no_grad()
-def sample_lms(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-    order: int = 4,
-) -> Tensor:
+def sample_lms(x: Tensor, sigmas: Tensor, run: Run, order: int = 4) -> Tensor:
     """Linear multistep (Adams-Bashforth) on the ODE in sigma, up to `order` past derivatives."""
-    extra = args(extra_args)
-    s_in = x.new_ones([x.shape[0]])
     t = [float(s) for s in sigmas.detach().cpu().double()]
     ds: list[Tensor] = []
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
+        denoised = run.denoise(x, sigma)
         ds = [*ds, to_d(x, sigma, denoised)][-order:]
-        report(callback, x, i, sigma, sigma, denoised)
+        run.report(x, i, sigma, denoised)
         if sigma_next == 0:
             # Denoising step.
             x = denoised
@@ -236,26 +156,14 @@ def sample_lms(
     return x
 
 
-@sampler("ddpm", stochastic=True)
-@torch.no_grad()
-def sample_ddpm(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+@sampler("ddpm", noise=default_noise_sampler)
+def sample_ddpm(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """DDPM ancestral steps (Ho et al. 2020, Algorithm 2) between arbitrary noise levels,
     in the variance-preserving space x_vp = x / sqrt(1 + sigma^2)."""
-    extra = args(extra_args)
-    noise_sampler = noise_sampler or default_noise_sampler(x, extra, "ddpm")
-    s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
-        report(callback, x, i, sigma, sigma, denoised)
+        denoised = run.denoise(x, sigma)
+        run.report(x, i, sigma, denoised)
         eps = (x - denoised) / sigma
         alphabar, alphabar_next = 1 / (sigma * sigma + 1), 1 / (sigma_next * sigma_next + 1)
         alpha = alphabar / alphabar_next
@@ -264,32 +172,20 @@ def sample_ddpm(
         x = (1.0 / alpha).sqrt() * (x_vp - (1 - alpha) * eps / (1 - alphabar).sqrt())
         if sigma_next > 0:
             beta_tilde = (1 - alpha) * (1.0 - alphabar_next) / (1.0 - alphabar)
-            x = x + beta_tilde.sqrt() * noise_sampler(sigma, sigma_next)
+            x = x + beta_tilde.sqrt() * run.noise(sigma, sigma_next)
             x = x * torch.sqrt(1.0 + sigma_next**2.0)
     return x
 
 
-@sampler("lcm", stochastic=True)
-@torch.no_grad()
-def sample_lcm(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+@sampler("lcm", noise=default_noise_sampler)
+def sample_lcm(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """Latent consistency multistep sampling (Luo et al. 2023): jump to the denoised estimate,
     then re-noise it to the next sigma with fresh noise."""
-    extra = args(extra_args)
-    noise_sampler = noise_sampler or default_noise_sampler(x, extra, "lcm")
-    s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
-        report(callback, x, i, sigma, sigma, denoised)
+        denoised = run.denoise(x, sigma)
+        run.report(x, i, sigma, denoised)
         x = denoised
         if sigma_next > 0:
-            x = x + noise_sampler(sigma, sigma_next) * sigma_next
+            x = x + run.noise(sigma, sigma_next) * sigma_next
     return x

@@ -3,18 +3,14 @@
 In the variance-exploding sigma space the data-prediction update from sigma to sigma_next over
 h = lambda_next - lambda is x_next = (sigma_next / sigma) x - expm1(-h) D (DPM-Solver++(1),
 which equals DDIM). The SDE variants add exp(-h eta)-damped Brownian noise from the seed.
-Signature and model contract as in `samplers`.
+Bodies `fn(x, sigmas, run, **options) -> x` as in `samplers`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-import torch
 from torch import Tensor
 
-from ._common import Callback, Model, ancestral_step, args, report, to_d
+from ._common import Run, ancestral_step, to_d
 from .noise_samplers import NoiseSampler, brownian_noise_sampler, default_noise_sampler
 from .registry import sampler
 
@@ -29,24 +25,13 @@ def _sigma(lam: Tensor) -> Tensor:
 
 
 @sampler("dpmpp_2m")
-@torch.no_grad()
-def sample_dpmpp_2m(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+def sample_dpmpp_2m(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2): 2nd-order multistep on D."""
-    extra = args(extra_args)
-    s_in = x.new_ones([x.shape[0]])
     old_denoised = None
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
-        report(callback, x, i, sigma, sigma, denoised)
+        denoised = run.denoise(x, sigma)
+        run.report(x, i, sigma, denoised)
         lam, lam_next = _lambda(sigma), _lambda(sigma_next)
         h = lam_next - lam
         if old_denoised is None or sigma_next == 0:
@@ -61,28 +46,16 @@ def sample_dpmpp_2m(
     return x
 
 
-@sampler("dpmpp_2s_ancestral", stochastic=True)
-@torch.no_grad()
+@sampler("dpmpp_2s_ancestral", noise=default_noise_sampler)
 def sample_dpmpp_2s_ancestral(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-    eta: float = 1.0,
-    s_noise: float = 1.0,
+    x: Tensor, sigmas: Tensor, run: Run, eta: float = 1.0, s_noise: float = 1.0
 ) -> Tensor:
     """Ancestral DPM-Solver++(2S) (Lu et al. 2022, Algorithm 1, r = 1/2) to sigma_down."""
-    extra = args(extra_args)
-    noise_sampler = noise_sampler or default_noise_sampler(x, extra, "dpmpp_2s_ancestral")
-    s_in = x.new_ones([x.shape[0]])
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
+        denoised = run.denoise(x, sigma)
         sigma_down, sigma_up = ancestral_step(sigma, sigma_next, eta)
-        report(callback, x, i, sigma, sigma, denoised)
+        run.report(x, i, sigma, denoised)
         if sigma_down == 0:
             # Euler step.
             x = x + to_d(x, sigma, denoised) * (sigma_down - sigma)
@@ -92,40 +65,24 @@ def sample_dpmpp_2s_ancestral(
             h = lam_next - lam
             s = lam + 0.5 * h
             x_2 = (_sigma(s) / _sigma(lam)) * x - (-h * 0.5).expm1() * denoised
-            denoised_2 = model(x_2, _sigma(s) * s_in, **extra)
+            denoised_2 = run.denoise(x_2, _sigma(s))
             x = (_sigma(lam_next) / _sigma(lam)) * x - (-h).expm1() * denoised_2
         # Noise addition.
         if sigma_next > 0:
-            x = x + noise_sampler(sigma, sigma_next) * s_noise * sigma_up
+            x = x + run.noise(sigma, sigma_next) * s_noise * sigma_up
     return x
 
 
-@sampler("dpmpp_sde", stochastic=True)
-@torch.no_grad()
+@sampler("dpmpp_sde", noise=brownian_noise_sampler)
 def sample_dpmpp_sde(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-    eta: float = 1.0,
-    s_noise: float = 1.0,
-    r: float = 0.5,
+    x: Tensor, sigmas: Tensor, run: Run, eta: float = 1.0, s_noise: float = 1.0, r: float = 0.5
 ) -> Tensor:
     """Stochastic DPM-Solver++ (2S-style, Lu et al. 2022): two ancestral sub-steps over the
     Brownian path, to lambda + r h and then to lambda_next with the blended D."""
-    if len(sigmas) <= 1:
-        return x
-    extra = args(extra_args)
-    noise_sampler = noise_sampler or brownian_noise_sampler(x, sigmas, extra, "dpmpp_sde")
-    s_in = x.new_ones([x.shape[0]])
-    fac = 1 / (2 * r)
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
-        report(callback, x, i, sigma, sigma, denoised)
+        denoised = run.denoise(x, sigma)
+        run.report(x, i, sigma, denoised)
         if sigma_next == 0:
             # Denoising step.
             x = denoised
@@ -139,15 +96,16 @@ def sample_dpmpp_sde(
         h_ = _lambda(sd) - lam
         x_2 = (-h_).exp() * x - (-h_).expm1() * denoised
         if eta > 0 and s_noise > 0:
-            x_2 = x_2 + noise_sampler(sigma, sigma_mid) * s_noise * su
-        denoised_2 = model(x_2, sigma_mid * s_in, **extra)
+            x_2 = x_2 + run.noise(sigma, sigma_mid) * s_noise * su
+        denoised_2 = run.denoise(x_2, sigma_mid)
         # Step 2: ancestral step to sigma_next with D blended from both evaluations.
         sd, su = ancestral_step(_sigma(lam), _sigma(lam_next), eta)
         h_ = _lambda(sd) - lam
+        fac = 1 / (2 * r)
         denoised_d = (1 - fac) * denoised + fac * denoised_2
         x = (-h_).exp() * x - (-h_).expm1() * denoised_d
         if eta > 0 and s_noise > 0:
-            x = x + noise_sampler(sigma, sigma_next) * s_noise * su
+            x = x + run.noise(sigma, sigma_next) * s_noise * su
     return x
 
 
@@ -178,30 +136,16 @@ def _sde_noise(
     )
 
 
-@sampler("dpmpp_2m_sde", stochastic=True)
-@torch.no_grad()
+@sampler("dpmpp_2m_sde", noise=brownian_noise_sampler)
 def sample_dpmpp_2m_sde(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-    eta: float = 1.0,
-    s_noise: float = 1.0,
+    x: Tensor, sigmas: Tensor, run: Run, eta: float = 1.0, s_noise: float = 1.0
 ) -> Tensor:
     """DPM-Solver++(2M) SDE, midpoint form (Lu et al. 2022), noise from a Brownian tree."""
-    if len(sigmas) <= 1:
-        return x
-    extra = args(extra_args)
-    noise_sampler = noise_sampler or brownian_noise_sampler(x, sigmas, extra, "dpmpp_2m_sde")
-    s_in = x.new_ones([x.shape[0]])
     old_denoised, h, h_last = None, None, None
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
-        report(callback, x, i, sigma, sigma, denoised)
+        denoised = run.denoise(x, sigma)
+        run.report(x, i, sigma, denoised)
         if sigma_next == 0:
             # Denoising step.
             x = denoised
@@ -212,36 +156,22 @@ def sample_dpmpp_2m_sde(
                 r = h_last / h
                 x = x + 0.5 * (-h_eta).expm1().neg() * (1 / r) * (denoised - old_denoised)
             if eta > 0 and s_noise > 0:
-                x = x + _sde_noise(noise_sampler, sigma, sigma_next, h, eta, s_noise)
+                x = x + _sde_noise(run.noise, sigma, sigma_next, h, eta, s_noise)
         old_denoised, h_last = denoised, h
     return x
 
 
-@sampler("dpmpp_3m_sde", stochastic=True)
-@torch.no_grad()
+@sampler("dpmpp_3m_sde", noise=brownian_noise_sampler)
 def sample_dpmpp_3m_sde(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-    eta: float = 1.0,
-    s_noise: float = 1.0,
+    x: Tensor, sigmas: Tensor, run: Run, eta: float = 1.0, s_noise: float = 1.0
 ) -> Tensor:
     """DPM-Solver++(3M) SDE (Lu et al. 2022): 3rd-order multistep, Brownian-tree noise."""
-    if len(sigmas) <= 1:
-        return x
-    extra = args(extra_args)
-    noise_sampler = noise_sampler or brownian_noise_sampler(x, sigmas, extra, "dpmpp_3m_sde")
-    s_in = x.new_ones([x.shape[0]])
     denoised_1, denoised_2 = None, None
     h, h_1, h_2 = None, None, None
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
-        denoised = model(x, sigma * s_in, **extra)
-        report(callback, x, i, sigma, sigma, denoised)
+        denoised = run.denoise(x, sigma)
+        run.report(x, i, sigma, denoised)
         if sigma_next == 0:
             # Denoising step.
             x = denoised
@@ -261,7 +191,7 @@ def sample_dpmpp_3m_sde(
                 # 2nd order.
                 x = x + phi_2 * ((denoised - denoised_1) / (h_1 / h))
             if eta > 0 and s_noise > 0:
-                x = x + _sde_noise(noise_sampler, sigma, sigma_next, h, eta, s_noise)
+                x = x + _sde_noise(run.noise, sigma, sigma_next, h, eta, s_noise)
         denoised_1, denoised_2 = denoised, denoised_1
         h_1, h_2 = h, h_1
     return x

@@ -10,14 +10,12 @@ rounds to 0 (ComfyUI gives NaN there).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from ._common import Callback, Model, append_dims, args
-from .noise_samplers import NoiseSampler
+from ._common import Run, append_dims
 from .registry import sampler
 
 FINAL_SIGMA = 0.001
@@ -95,18 +93,10 @@ def _uni_pc_update(
     return x_t, model_t
 
 
-def _sample_unipc(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None,
-    callback: Callback | None,
-    variant: str,
-) -> Tensor:
+def _sample_unipc(x: Tensor, sigmas: Tensor, run: Run, variant: str) -> Tensor:
     """UniPC multistep over `sigmas` (see the module docstring)."""
     if len(sigmas) <= 1:
         return x
-    extra = args(extra_args)
     times = sigmas.clone()
     if times[-1] == 0:
         times[-1] = FINAL_SIGMA
@@ -117,7 +107,7 @@ def _sample_unipc(
         """x_0 from the denoiser, through eps as the VP solver sees it."""
         t_ = append_dims(t, x_vp.ndim)
         x_in = x_vp * ((t_**2 + 1.0) ** 0.5)
-        eps = (x_in - model(x_in, t, **extra)) / t_
+        eps = (x_in - run.denoise(x_in, t)) / t_
         alpha, sigma_vp, _ = _vp(t)
         return (x_vp - append_dims(sigma_vp, x_vp.ndim) * eps) / append_dims(alpha, x_vp.ndim)
 
@@ -148,37 +138,17 @@ def _sample_unipc(
                 models, ts = models[1:] + models[-1:], ts[1:] + [t]  # shift the history
                 if step < steps:
                     models[-1] = model_x if model_x is not None else data_prediction(x, t)
-        if callback is not None:
-            callback({"x": x, "i": step_index, "sigma": times[step_index],
-                      "sigma_hat": times[step_index], "denoised": models[-1]})  # fmt: skip
+        run.report(x, step_index, times[step_index], models[-1])
     return x / _vp(times[-1])[0]
 
 
 @sampler("uni_pc", discard_penultimate=True)
-@torch.no_grad()
-def sample_uni_pc(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+def sample_uni_pc(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """UniPC with B(h) = h (Zhao et al. 2023, "bh1")."""
-    return _sample_unipc(model, x, sigmas, extra_args, callback, "bh1")
+    return _sample_unipc(x, sigmas, run, "bh1")
 
 
 @sampler("uni_pc_bh2", discard_penultimate=True)
-@torch.no_grad()
-def sample_uni_pc_bh2(
-    model: Model,
-    x: Tensor,
-    sigmas: Tensor,
-    extra_args: Mapping[str, Any] | None = None,
-    callback: Callback | None = None,
-    disable: bool | None = None,
-    noise_sampler: NoiseSampler | None = None,
-) -> Tensor:
+def sample_uni_pc_bh2(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """UniPC with B(h) = expm1(h) (Zhao et al. 2023, "bh2")."""
-    return _sample_unipc(model, x, sigmas, extra_args, callback, "bh2")
+    return _sample_unipc(x, sigmas, run, "bh2")
