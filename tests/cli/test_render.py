@@ -44,7 +44,7 @@ def check_run(out: Path, frames: int, size: tuple[int, int]) -> None:
         with Image.open(png) as image:
             assert image.size == size and image.mode == "RGB"
         meta = read_png_metadata(png)
-        assert meta["seqsampler.planning"] == plan["frames"][i]
+        assert meta["seqsampler.plan"] == plan["frames"][i]
         assert meta["seqsampler.spec"] == spec
     for fmt in ("mp4", "gif", "webp"):
         assert count_video_frames(out / f"video.{fmt}") == frames

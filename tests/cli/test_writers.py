@@ -68,8 +68,8 @@ def test_gif_keeps_colours_with_a_clip_palette(tmp_path):
 def test_png_metadata_round_trip(tmp_path):
     path = tmp_path / "f.png"
     plan_entry = {"frame": 3, "seed": 2**64 - 1, "glide": None, "prompt": "ünïcode"}
-    save_png(path, clip(1)[0], {"seqsampler.planning": json.dumps(plan_entry), "other": "x"})
-    assert read_png_metadata(path) == {"seqsampler.planning": plan_entry}
+    save_png(path, clip(1)[0], {"seqsampler.plan": json.dumps(plan_entry), "other": "x"})
+    assert read_png_metadata(path) == {"seqsampler.plan": plan_entry}
 
 
 def test_atomic_write_leaves_the_old_file_or_the_new_one(tmp_path):

@@ -30,7 +30,7 @@ def comfy():
 
 @pytest.fixture(scope="session")
 def tiny(comfy):
-    """The tiny model helpers (tests/comfy/tiny_comfy.py), importable once ComfyUI is."""
+    """The tiny model helpers (tests/comfy_adapter/tiny_comfy.py), importable once ComfyUI is."""
     import tiny_comfy
 
     return tiny_comfy

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..planning import FIELD_HELP, FieldSpec, field_specs
-from .writers import VIDEO_FORMATS
+
+VIDEO_FORMATS = ("mp4", "gif", "webp")
+
 
 EMBEDDED = "embedded"
 # Node fields the spec does not take directly: the counts and schedules come from the prompts

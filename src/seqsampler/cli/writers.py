@@ -17,11 +17,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .fields import VIDEO_FORMATS
+
 log = logging.getLogger(__name__)
 
-PLAN_KEY = "seqsampler.planning"
+PLAN_KEY = "seqsampler.plan"
 SPEC_KEY = "seqsampler.spec"
-VIDEO_FORMATS = ("mp4", "gif", "webp")
+
 H264_ENCODERS = ("libx264", "h264", "libopenh264", "h264_videotoolbox")
 
 
