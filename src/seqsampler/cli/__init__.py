@@ -1,6 +1,6 @@
 """The standalone front door: the `seqsampler` command and its back end.
 
-- `main`: the argument parser and the commands (`render`, `plan`, `demo`).
+- `main`: the argument parser and the commands (`render`, `plan`, `demo`, `metrics`).
 - `spec`: TOML / YAML spec -> `ResolvedSpec` (fields, prompt lists, `SequenceConfig`).
 - `schedule`: Deforum / FizzNodes value schedules, parsed and evaluated per frame.
 - `run`: `render(spec, out)` into a resumable run folder.
