@@ -54,3 +54,12 @@ def test_metrics_command_bad_folder_exits_2_with_one_line(tmp_path, capsys):
     assert len(err) == 1
     assert err[0].startswith("seqsampler: error: run_folder: ")
     assert "nowhere" in err[0] and "accepted" in err[0]
+
+
+def test_overwrite_clears_stale_metrics(tmp_path):
+    from seqsampler.cli.run import RunFolder
+
+    for name in ("metrics.json", "metrics.csv", "metrics.png", "notes.txt"):
+        (tmp_path / name).write_text("x")
+    RunFolder(tmp_path).clear()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

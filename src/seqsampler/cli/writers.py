@@ -13,12 +13,9 @@ import os
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
-
-if TYPE_CHECKING:  # torch is imported where a function needs it: `metrics` reads frames without it
-    import torch
+import torch
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +57,6 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def to_uint8(image: torch.Tensor) -> np.ndarray:
     """An image [3, H, W] in [0, 1] to uint8 [H, W, 3]."""
-    import torch
-
     array = image.detach().float().clamp(0, 1).mul(255).round().to(torch.uint8)
     return array.permute(1, 2, 0).cpu().numpy()
 
