@@ -1,6 +1,6 @@
 """The standalone front door: the `seqsampler` command and its back end.
 
-- `main`: the argument parser and the commands (`render`, `plan`, `demo`).
+- `main`: the argument parser and the commands (`render`, `plan`, `demo`, `metrics`).
 - `spec_file`: the TOML / YAML spec file and the field flags, as written (names checked).
 - `fields`: the field registry (the CLI's own fields and the node's) and the CLI fields' checks.
 - `prompts`: prompts and negatives (string, list or keyframe table) -> the planner's lists.

@@ -3,6 +3,7 @@
     seqsampler render SPEC [--out DIR] [--overwrite] [--dry-run] [--FIELD VALUE ...]
     seqsampler plan SPEC [--format json|table] [--chart PNG] [--FIELD VALUE ...]
     seqsampler demo [--out runs/demo] [--overwrite] [--FIELD VALUE ...]
+    seqsampler metrics RUN_FOLDER
 
 Every spec field is also a flag (its name in kebab-case) whose value overrides the spec's; the
 value is read as TOML (`--cfg 7.5`, `--inject-noise false`, `--formats '["mp4"]'`) or else taken
@@ -82,6 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="render the bundled example on the embedded model")
     _add_run_flags(demo, str(DEMO_OUT))
     _add_field_flags(demo)
+
+    metrics = sub.add_parser(
+        "metrics",
+        help="measure a run folder's frames: flicker, SSIM, colour drift, flow residual, loop seam",
+        description="Write metrics.json, metrics.csv and metrics.png into the run folder and "
+        "print a summary (docs/quality.md defines each measure).",
+    )
+    metrics.add_argument("run_folder", help="a run folder (frames/*.png and plan.json)")
     return parser
 
 
@@ -145,6 +154,16 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_metrics(args: argparse.Namespace) -> int:
+    from ..metrics import run_metrics, summary_table
+
+    result = run_metrics(Path(args.run_folder))
+    sys.stdout.write(summary_table(result) + "\n")
+    for path in result["outputs"]:
+        sys.stdout.write(f"{path}\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `seqsampler` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
@@ -156,6 +175,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return _cmd_plan(args)
+        if args.command == "metrics":
+            return _cmd_metrics(args)
         return _cmd_render(args)
     except ValueError as exc:  # SpecError and the library's validation errors
         sys.stderr.write(f"seqsampler: error: {exc}\n")

@@ -36,6 +36,9 @@ OUR_FILES = (
     "video.mp4",
     "video.gif",
     "video.webp",
+    "metrics.json",  # `seqsampler metrics` writes these; stale once the frames are rendered again
+    "metrics.csv",
+    "metrics.png",
 )
 OUR_FOLDERS = ("frames", "latents")
 

@@ -263,6 +263,7 @@ def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
 
     def at(key: Key, t: int) -> float:
         if key.expression is None:
+            assert key.value is not None, f"{field}: key {key.text!r} holds no value"
             return key.value
         return _evaluate(key.expression, t, max_f, f"{field}: key {key.text!r} at frame {t}")
 
@@ -278,7 +279,7 @@ def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
         if key.expression is not None:
             continue
         nxt = keys[j + 1]
-        v0, v1 = key.value, at(nxt, nxt.frame)
+        v0, v1 = at(key, key.frame), at(nxt, nxt.frame)
         for t in range(key.frame + 1, min(nxt.frame, frame_count)):
             values[t] = v0 + (v1 - v0) * (t - key.frame) / (nxt.frame - key.frame)
     first, last = keys[0], keys[-1]
@@ -286,8 +287,12 @@ def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
         values[t] = at(first, first.frame)
     if last.expression is None:
         for t in range(last.frame + 1, frame_count):
-            values[t] = last.value
-    return [float(v) for v in values]
+            values[t] = at(last, last.frame)
+    filled: list[float] = []
+    for t, v in enumerate(values):
+        assert v is not None, f"{field}: frame {t} got no value from keys {keys!r}"
+        filled.append(float(v))
+    return filled
 
 
 def schedule_values(value: object, field: str, frame_count: int) -> list[float]:

@@ -259,12 +259,20 @@ class SequenceConfig:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], **accepted: Sequence[str] | None) -> SequenceConfig:
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        accepted_samplers: Sequence[str] | None = None,
+        accepted_schedulers: Sequence[str] | None = None,
+    ) -> SequenceConfig:
         """Build from a dict of field values (missing fields take the node's defaults);
-        `accepted` takes `accepted_samplers` / `accepted_schedulers` as the constructor does."""
+        `accepted_samplers` / `accepted_schedulers` as the constructor takes them."""
         unknown = sorted(set(data) - set(_SPECS))
         if unknown:
             raise ValueError(
                 f"unknown config field(s) {', '.join(unknown)}; accepted: {', '.join(_SPECS)}"
             )
-        return cls(**data, **accepted)
+        return cls(
+            **data, accepted_samplers=accepted_samplers, accepted_schedulers=accepted_schedulers
+        )

@@ -111,7 +111,9 @@ def sequence_keyframes(kind: str, frame_count: int, starts: Sequence[int | None]
         curve = [0] * (count - 1)
     else:
         curve = curve_keyframes(kind, frame_count, count)
-    keyframes = [curve[j - 1] if starts[j] is None else int(starts[j]) for j in range(1, count)]
+    keyframes = [
+        curve[j - 1] if start is None else int(start) for j, start in enumerate(starts[1:], start=1)
+    ]
     previous = 0
     for j, keyframe in enumerate(keyframes, start=1):
         if keyframe <= previous:

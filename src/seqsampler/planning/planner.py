@@ -99,21 +99,33 @@ class Plan:
         return json.dumps(self.to_dict(), indent=indent)
 
     @classmethod
-    def from_json(cls, data: str | Mapping[str, Any], **accepted: Sequence[str] | None) -> Plan:
-        """Inverse of `to_json` / `to_dict`; `accepted` as for `SequenceConfig.from_dict`."""
-        if isinstance(data, str):
-            data = json.loads(data)
-        if data.get("version") != PLAN_VERSION:
-            raise ValueError(f"plan version must be {PLAN_VERSION}; got {data.get('version')!r}")
-        frames = tuple(FramePlan.from_dict(frame) for frame in data["frames"])
-        if len(frames) != data["frame_count"]:
+    def from_json(
+        cls,
+        data: str | Mapping[str, Any],
+        *,
+        accepted_samplers: Sequence[str] | None = None,
+        accepted_schedulers: Sequence[str] | None = None,
+    ) -> Plan:
+        """Inverse of `to_json` / `to_dict`; `accepted_samplers` / `accepted_schedulers` as for
+        `SequenceConfig.from_dict`."""
+        plan_data = json.loads(data) if isinstance(data, str) else data
+        if not isinstance(plan_data, Mapping):
+            raise ValueError(f"a plan must be a JSON object; got {type(plan_data).__name__}")
+        if plan_data.get("version") != PLAN_VERSION:
+            raise ValueError(f"plan version must be {PLAN_VERSION}; got {plan_data.get('version')!r}")
+        frames = tuple(FramePlan.from_dict(frame) for frame in plan_data["frames"])
+        if len(frames) != plan_data["frame_count"]:
             raise ValueError(
-                f"frames must hold frame_count ({data['frame_count']}) entries; got {len(frames)}"
+                f"frames must hold frame_count ({plan_data['frame_count']}) entries; got {len(frames)}"
             )
         return cls(
-            SequenceConfig.from_dict(data["config"], **accepted),
-            data["frame_count"],
-            tuple(data["keyframes"]),
+            SequenceConfig.from_dict(
+                plan_data["config"],
+                accepted_samplers=accepted_samplers,
+                accepted_schedulers=accepted_schedulers,
+            ),
+            plan_data["frame_count"],
+            tuple(plan_data["keyframes"]),
             frames,
         )
 

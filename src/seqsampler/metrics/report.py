@@ -1,0 +1,162 @@
+"""`run_metrics(run_folder)`: read a run folder's frames and plan, write metrics.json,
+metrics.csv and metrics.png beside them, and return the metrics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .measures import SERIES, UNITS, segment_starts_of, sequence_metrics
+from .plot import metrics_png
+
+OUTPUTS = ("metrics.json", "metrics.csv", "metrics.png")
+FRAME_NAME = re.compile(r"^(\d{5})\.png$")
+ACCEPTED_FOLDER = "a run folder written by `seqsampler render` (plan.json and frames/00000.png ...)"
+
+
+def _run_files(root: Path) -> tuple[list[Path], list[int]]:
+    """The frame PNGs (frames/00000.png ... without gaps) and each frame's prompt index."""
+    if not root.exists():
+        raise ValueError(f"run_folder: {str(root)!r} does not exist; accepted: {ACCEPTED_FOLDER}")
+    if not root.is_dir():
+        raise ValueError(f"run_folder: {str(root)!r} is not a folder; accepted: {ACCEPTED_FOLDER}")
+    plan_path, frames_dir = root / "plan.json", root / "frames"
+    if not plan_path.is_file() or not frames_dir.is_dir():
+        missing = [p.name for p in (plan_path, frames_dir) if not p.exists()]
+        raise ValueError(
+            f"run_folder: {str(root)!r} is not a run folder (no {' or '.join(missing)}); "
+            f"accepted: {ACCEPTED_FOLDER}"
+        )
+    try:
+        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+        prompts = [int(frame["positive"]) for frame in plan["frames"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"run_folder: {str(plan_path)!r} is not a plan ({exc.__class__.__name__}: {exc}); "
+            "accepted: Plan.to_json() output, a 'frames' list whose entries hold 'positive'"
+        ) from exc
+    indices = sorted(
+        int(m.group(1)) for p in frames_dir.iterdir() if (m := FRAME_NAME.match(p.name))
+    )
+    if not indices:
+        raise ValueError(
+            f"run_folder: {str(frames_dir)!r} holds no frames; accepted: {ACCEPTED_FOLDER}"
+        )
+    if indices != list(range(len(indices))):
+        gap = next(i for i, n in enumerate(indices) if i != n)
+        raise ValueError(
+            f"run_folder: {str(frames_dir)!r} lacks frame {gap:05d}.png (frames "
+            f"{indices[0]}..{indices[-1]}); accepted: frames numbered 00000.png up, without gaps"
+        )
+    if len(indices) > len(prompts):
+        raise ValueError(
+            f"run_folder: {str(frames_dir)!r} holds {len(indices)} frames but plan.json plans "
+            f"{len(prompts)}; accepted: at most the plan's frames"
+        )
+    return [frames_dir / f"{i:05d}.png" for i in indices], prompts[: len(indices)]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside `path`, fsync, `os.replace` (as `cli.writers` does; the
+    metrics package does not import the CLI, which imports it)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _load(paths: list[Path]) -> list[Any]:
+    import numpy as np
+    from PIL import Image
+
+    frames = []
+    for path in paths:
+        with Image.open(path) as image:
+            frames.append(np.asarray(image.convert("RGB")).copy())
+    return frames
+
+
+def metrics_csv(metrics: dict[str, Any]) -> str:
+    """One row per frame: frame, segment start flag, every series (empty where undefined)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["frame", "keyframe", *SERIES])
+    starts = set(metrics["segment_starts"])
+    for i in range(metrics["frame_count"]):
+        values = [metrics["frames"][name][i] for name in SERIES]
+        cells = ["" if v is None else f"{v:.6g}" for v in values]
+        writer.writerow([i, int(i in starts), *cells])
+    return buffer.getvalue()
+
+
+def summary_table(metrics: dict[str, Any]) -> str:
+    """A compact fixed-width summary: one row per series (mean, min, max, worst frame), the seam."""
+    rows = [["metric", "mean", "min", "max", "worst", "unit"]]
+    for name in SERIES:
+        s = metrics["summary"][name]
+        rows.append(
+            [
+                name,
+                f"{s['mean']:.4f}",
+                f"{s['min']:.4f}",
+                f"{s['max']:.4f}",
+                str(s["worst_frame"]),
+                UNITS[name],
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if c in (0, 5) else cell.rjust(w)
+            for c, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    seam = metrics["summary"]["seam"]
+    ratio = "unbounded" if seam["ratio"] is None else f"{seam['ratio']:.3f}"
+    lines.append(
+        f"loop seam (last -> frame 0): mean|diff|/255 {seam['change']:.4f}, "
+        f"median consecutive change {seam['median_change']:.4f}, ratio {ratio}"
+    )
+    lines.append(
+        f"{metrics['frame_count']} frames {metrics['width']}x{metrics['height']}, "
+        f"segment starts {metrics['segment_starts']}"
+    )
+    return "\n".join(lines)
+
+
+def run_metrics(run_folder: str | Path, **options: Any) -> dict[str, Any]:
+    """Measure a run folder's frames (segments from plan.json's prompt indices) and write
+    metrics.json, metrics.csv and metrics.png into it. `options` go to `sequence_metrics`.
+    Returns the metrics (as in metrics.json) with `"outputs"`: the paths written."""
+    root = Path(run_folder)
+    paths, prompts = _run_files(root)
+    frames = _load(paths)
+    height, width = frames[0].shape[:2]
+    for path, frame in zip(paths, frames, strict=True):
+        if frame.shape != frames[0].shape:
+            raise ValueError(
+                f"run_folder: {str(path)!r} is {frame.shape[1]}x{frame.shape[0]} while "
+                f"00000.png is {width}x{height}; accepted: frames of one size"
+            )
+    metrics = sequence_metrics(frames, segment_starts_of(prompts), **options)
+    metrics["run_folder"] = str(root)
+    _write_atomic(root / "metrics.json", (json.dumps(metrics, indent=2) + "\n").encode())
+    _write_atomic(root / "metrics.csv", metrics_csv(metrics).encode())
+    _write_atomic(root / "metrics.png", metrics_png(metrics))
+    return {**metrics, "outputs": [str(root / name) for name in OUTPUTS]}
