@@ -21,6 +21,7 @@ from typing import Any
 import tomllib
 
 from ..planning import FIELD_HELP, SequenceConfig, field_specs
+from .prompt_keys import drop_late_keys
 from .schedule import ScheduleError, is_schedule, schedule_values
 from .writers import VIDEO_FORMATS
 
@@ -341,6 +342,7 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
     """
     check_names(data)
     positive, negative, keyframes, prompt_fields = _prompts(data)
+    positive, negative, keyframes = drop_late_keys(data, positive, negative, keyframes)
     nodes = node_fields()
     out: dict[str, Any] = {
         "model": _model(data.get("model", EMBEDDED), check_model),
