@@ -83,6 +83,7 @@ def test_pack_entry_loads_the_library_by_path_when_not_installed():
 # Which of seqsampler's top-level modules each one may import (docs/architecture.md): the
 # arrows point one way, from the front doors down to the planner.
 ALLOWED = {
+    "version": set(),
     "planning": set(),
     "conditioning": set(),
     "noise": {"planning"},
@@ -94,10 +95,10 @@ ALLOWED = {
     "frame_sampler": {"conditioning", "masks", "models", "noise", "planning", "sampling",
                       "sequence"},
     "cli": {"conditioning", "frame_sampler", "interp", "masks", "models", "noise", "planning",
-            "sampling", "sequence"},
+            "sampling", "sequence", "version"},
     "comfy_adapter": {"conditioning", "interp", "masks", "noise", "planning", "sampling",
                       "sequence"},
-    "__init__": {"conditioning", "planning", "sequence"},
+    "__init__": {"conditioning", "planning", "sequence", "version"},
 }  # fmt: skip
 HOST_MODULES = {"comfy", "comfy_api", "comfy_extras", "nodes", "folder_paths", "latent_preview"}
 TRAINING_MODULES = {path.stem for path in (REPO / "training").glob("*.py")}

@@ -86,7 +86,7 @@ def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
+    from ..version import __version__
 
     parser = Parser(
         prog="seqsampler",
