@@ -95,10 +95,10 @@ ALLOWED = {
                       "sequence"},
     "metrics": set(),
     "cli": {"conditioning", "frame_sampler", "interp", "masks", "metrics", "models", "noise",
-            "planning", "sampling", "sequence"},
+            "planning", "sampling", "sequence", "version"},
     "comfy_adapter": {"conditioning", "interp", "masks", "noise", "planning", "sampling",
                       "sequence"},
-    "__init__": {"conditioning", "planning", "sequence"},
+    "__init__": {"conditioning", "planning", "sequence", "version"},
 }  # fmt: skip
 HOST_MODULES = {"comfy", "comfy_api", "comfy_extras", "nodes", "folder_paths", "latent_preview"}
 TRAINING_MODULES = {path.stem for path in (REPO / "training").glob("*.py")}

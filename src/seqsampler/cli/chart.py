@@ -24,6 +24,17 @@ PALETTE = (
     (188, 189, 34),
     (23, 190, 207),
 )
+CFG_COLOUR, STEPS_COLOUR = PALETTE[0], PALETTE[1]
+LEFT, TOP, PANEL_H, GAP = 70, 30, 110, 40
+
+
+def panel_rows(index: int) -> tuple[int, int]:
+    """The pixel rows (top, bottom) of chart panel `index` (0 denoise, 1 seeds, 2 cfg and
+    steps, 3 prompt weights) inside `plan_chart`'s image."""
+    y0 = TOP + index * (PANEL_H + GAP)
+    return y0, y0 + PANEL_H
+
+
 COLUMNS = (
     ("frame", "frame"),
     ("prompt", "positive"),
@@ -88,7 +99,7 @@ def plan_chart(plan: Plan, texts: Sequence[str], path: Path) -> None:
     from .writers import atomic_write_bytes
 
     frames = plan.frame_count
-    left, right, panel_h, gap, top = 70, 20, 110, 40, 30
+    left, right, panel_h, gap, top = LEFT, 20, PANEL_H, GAP, TOP
     width = max(640, left + right + 8 * frames)
     weights = prompt_weights(plan, texts)
     legend_h = 16 * len(weights) + 10
@@ -141,10 +152,21 @@ def plan_chart(plan: Plan, texts: Sequence[str], path: Path) -> None:
         "(orange), each scaled to its own range"
     )
     y0, h = panel(2, title, 0.0, 1.0)
-    for values, colour in ((cfgs, PALETTE[0]), (steps, PALETTE[1])):
+    # steps first, cfg on top; a constant series gets its own height (steps at 1/3, cfg at
+    # 2/3) and a label, so two constant lines never hide each other.
+    for name, values, colour, level in (
+        ("steps", steps, STEPS_COLOUR, 1 / 3),
+        ("cfg", cfgs, CFG_COLOUR, 2 / 3),
+    ):
         low, high = min(values), max(values)
         if low == high:
-            low, high = low - 1, high + 1
+            low, high = low - level / (1 - level), high + 1
+            draw.text(
+                (left + 4, y0 + h * (1 - level) - 13),
+                f"{name} {values[0]:g}",
+                fill=colour,
+                font=font,
+            )
         polyline(values, y0, h, colour, low, high)
 
     y0, h = panel(3, "prompt weights", 0.0, 1.0)

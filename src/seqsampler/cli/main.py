@@ -4,6 +4,7 @@
     seqsampler plan SPEC [--format json|table] [--chart PNG] [--FIELD VALUE ...]
     seqsampler demo [--out runs/demo] [--overwrite] [--FIELD VALUE ...]
     seqsampler metrics RUN_FOLDER
+    seqsampler view RUN_FOLDER [--serve [--port N]]
 
 Every spec field is also a flag (its name in kebab-case) whose value overrides the spec's; the
 value is read as TOML (`--cfg 7.5`, `--inject-noise false`, `--formats '["mp4"]'`) or else taken
@@ -15,6 +16,7 @@ walk-through.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import sys
 from collections.abc import Sequence
@@ -26,6 +28,32 @@ log = logging.getLogger("seqsampler.cli")
 
 DEMO_SPEC = "demo.toml"
 DEMO_OUT = Path("runs") / "demo"
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit 2) that suggest the nearest flag for an unknown one."""
+
+    def error(self, message: str) -> Any:
+        if message.startswith("unrecognized arguments:"):
+            unknown = [a.split("=")[0] for a in message.split(":", 1)[1].split() if a[:2] == "--"]
+            known = _option_strings(self)
+            for flag in unknown:
+                near = difflib.get_close_matches(flag, known, n=1, cutoff=0.6)
+                if near:
+                    message += f" (did you mean {near[0]}?)"
+                    break
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    """Every long flag of `parser` and of its subcommands."""
+    out: list[str] = []
+    for action in parser._actions:
+        out += [s for s in action.option_strings if s.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                out += _option_strings(sub)
+    return list(dict.fromkeys(out))
 
 
 def _flag(name: str) -> str:
@@ -59,10 +87,13 @@ def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    from ..version import __version__
+
+    parser = Parser(
         prog="seqsampler",
         description="Keyframed sequence sampling (KSampler Sequence v2) without ComfyUI.",
     )
+    parser.add_argument("--version", action="version", version=f"seqsampler {__version__}")
     parser.add_argument("--verbose", "-v", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -91,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
         "print a summary (docs/quality.md defines each measure).",
     )
     metrics.add_argument("run_folder", help="a run folder (frames/*.png and plan.json)")
+    view = sub.add_parser(
+        "view", help="write view.html into a run folder: video, contact sheet, plan, frames"
+    )
+    view.add_argument("folder", metavar="RUN_FOLDER", help="a folder written by render or demo")
+    view.add_argument(
+        "--serve", action="store_true", help="serve the folder on 127.0.0.1 until Ctrl-C"
+    )
+    view.add_argument("--port", type=int, default=8000, help="port for --serve [default: 8000]")
     return parser
 
 
@@ -137,6 +176,17 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_view(args: argparse.Namespace) -> int:
+    from .view import serve, write_view
+
+    folder = Path(args.folder)
+    page = write_view(folder)
+    sys.stdout.write(f"{page}\n")
+    if args.serve:
+        return serve(folder, args.port)
+    return 0
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from .render import render
 
@@ -177,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_plan(args)
         if args.command == "metrics":
             return _cmd_metrics(args)
+        if args.command == "view":
+            return _cmd_view(args)
         return _cmd_render(args)
     except ValueError as exc:  # SpecError and the library's validation errors
         sys.stderr.write(f"seqsampler: error: {exc}\n")

@@ -22,6 +22,7 @@ from .writers import (
     contact_sheet,
     load_frames,
     load_latent,
+    plan_prompts,
     save_image,
     save_latent,
     save_png,
@@ -180,6 +181,7 @@ def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> li
         path = folder.video_path(fmt)
         write_video(path, scaled, spec.fields["fps"], fmt)
         outputs.append(path)
-    save_image(folder.contact_sheet_path, contact_sheet(scaled))
+    prompts = plan_prompts(folder.plan_path)
+    save_image(folder.contact_sheet_path, contact_sheet(scaled, prompts=prompts))
     outputs.append(folder.contact_sheet_path)
     return outputs

@@ -39,6 +39,8 @@ OUR_FILES = (
     "metrics.json",  # `seqsampler metrics` writes these; stale once the frames are rendered again
     "metrics.csv",
     "metrics.png",
+    "view.html",  # `seqsampler view` writes these
+    "plan.png",
 )
 OUR_FOLDERS = ("frames", "latents")
 

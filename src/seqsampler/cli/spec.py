@@ -30,6 +30,7 @@ from .fields import (
     positive_int,
     video_formats,
 )
+from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
 from .schedule import ScheduleError, is_schedule, schedule_values
 from .spec_file import check_names
@@ -68,6 +69,7 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
     """
     check_names(data)
     positive, negative, keyframes, prompt_fields = prompt_lists(data)
+    positive, negative, keyframes = drop_late_keys(data, positive, negative, keyframes)
     nodes = node_fields()
     out: dict[str, Any] = {
         "model": model_source(data.get("model", EMBEDDED), check_model),

@@ -12,6 +12,7 @@ import math
 import os
 import tempfile
 from collections.abc import Sequence
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -165,15 +166,52 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) ->
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
             return frame.reformat(format=pix_fmt)
 
+    starts = gif_starts(len(frames), fps) if fmt == "gif" else None
     with av.open(str(tmp), mode="w", format=container_format) as container:
         stream = container.add_stream(codec, rate=fps, options=options)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
-        for image in frames:
-            for packet in stream.encode(to_frame(image)):
+        if starts is None:
+            for image in frames:
+                for packet in stream.encode(to_frame(image)):
+                    container.mux(packet)
+            for packet in stream.encode():
                 container.mux(packet)
-        for packet in stream.encode():
-            container.mux(packet)
+        else:
+            _encode_gif(container, stream, frames, to_frame, starts)
     os.replace(tmp, path)
+
+
+def gif_starts(count: int, fps: int) -> list[int]:
+    """Start times in 1/100 s (GIF's unit) of `count` frames and the end, tracking
+    round(100 i / fps): each delay is floor or ceil of 100 / fps and the delays sum to
+    round(100 N / fps), so the GIF plays at `fps` on average (12, 13, 13, 12 cs at 8 fps).
+    Above 100 fps every delay is 1 cs (GIF cannot show frames faster)."""
+    starts: list[int] = []
+    for i in range(count + 1):
+        start = round(Fraction(100 * i, fps))
+        starts.append(max(start, starts[-1] + 1) if starts else start)
+    return starts
+
+
+def _encode_gif(container, stream, frames, to_frame, starts: list[int]) -> None:
+    """Encode with explicit timestamps in 1/100 s and each packet's duration set, so FFmpeg's
+    GIF muxer writes exactly the delays of `starts` (the last frame's included)."""
+    base = Fraction(1, 100)
+    stream.time_base = base
+    stream.codec_context.time_base = base
+    delays = {starts[i]: starts[i + 1] - starts[i] for i in range(len(frames))}
+
+    def mux(packets) -> None:
+        for packet in packets:
+            if packet.pts is not None:
+                packet.duration = delays[packet.pts]
+            container.mux(packet)
+
+    for i, image in enumerate(frames):
+        frame = to_frame(image)
+        frame.pts, frame.time_base = starts[i], base
+        mux(stream.encode(frame))
+    mux(stream.encode())
 
 
 def _palette_frames(frames: Sequence[np.ndarray]):
@@ -208,8 +246,18 @@ def count_video_frames(path: Path) -> int:
         return sum(1 for _ in container.decode(video=0))
 
 
-def contact_sheet(frames: Sequence[np.ndarray], columns: int | None = None) -> np.ndarray:
-    """Frames in a grid (row-major, 2 px gaps), uint8 [H', W', 3]."""
+CHANGE_COLOUR = (255, 140, 0)
+
+
+def contact_sheet(
+    frames: Sequence[np.ndarray],
+    columns: int | None = None,
+    prompts: Sequence[object] | None = None,
+) -> np.ndarray:
+    """Frames in a grid (row-major, 2 px gaps), uint8 [H', W', 3], each tile labelled with its
+    frame number. `prompts` (one value per frame, e.g. the plan's (positive, negative) prompt
+    indices) marks the tiles where it differs from the previous frame's: an orange outline
+    and an orange label."""
     count = len(frames)
     columns = columns or max(1, math.ceil(math.sqrt(count)))
     rows = math.ceil(count / columns)
@@ -218,11 +266,54 @@ def contact_sheet(frames: Sequence[np.ndarray], columns: int | None = None) -> n
     sheet = np.full(
         (rows * (height + gap) + gap, columns * (width + gap) + gap, 3), 255, dtype=np.uint8
     )
+    origins = []
     for index, image in enumerate(frames):
         r, c = divmod(index, columns)
         y, x = gap + r * (height + gap), gap + c * (width + gap)
         sheet[y : y + height, x : x + width] = image
-    return sheet
+        origins.append((x, y))
+    changes = set()
+    if prompts is not None:
+        changes = {i for i in range(1, count) if prompts[i] != prompts[i - 1]}
+    return _label_tiles(sheet, origins, (width, height), changes)
+
+
+def _label_tiles(
+    sheet: np.ndarray, origins: list[tuple[int, int]], size: tuple[int, int], changes: set[int]
+) -> np.ndarray:
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = size
+    image = Image.fromarray(sheet)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=max(8, min(48, height // 7)))
+    line = max(1, min(width, height) // 32)
+    for index, (x, y) in enumerate(origins):
+        changed = index in changes
+        if changed:
+            for k in range(line):
+                draw.rectangle(
+                    (x + k, y + k, x + width - 1 - k, y + height - 1 - k), outline=CHANGE_COLOUR
+                )
+        text = str(index)
+        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+        box_w, box_h = right - left + 4, bottom - top + 4
+        box_w, box_h = min(box_w, width), min(box_h, height)
+        bx, by = x + line, y + height - box_h - line
+        fill = CHANGE_COLOUR if changed else (20, 20, 20)
+        draw.rectangle((bx, by, bx + box_w - 1, by + box_h - 1), fill=fill)
+        draw.text((bx + 2 - left, by + 2 - top), text, fill=(255, 255, 255), font=font)
+    return np.asarray(image).copy()
+
+
+def plan_prompts(plan_path: Path) -> list[tuple[int, int]] | None:
+    """Each frame's (positive, negative) prompt indices from a run folder's plan.json, or None
+    if it cannot be read."""
+    try:
+        frames = json.loads(plan_path.read_text(encoding="utf-8"))["frames"]
+        return [(f["positive"], f["negative"]) for f in frames]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def save_image(path: Path, image: np.ndarray) -> None:
