@@ -15,35 +15,130 @@ from typing import Any
 
 import tomllib
 
-from .fields import SpecError, all_fields
+from .fields import (
+    MAX_DEPTH,
+    MAX_NODES,
+    MAX_SPEC_BYTES,
+    SpecError,
+    all_fields,
+    short_repr,
+)
+
+
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    """A parser's message on one line, at most `limit` characters."""
+    text = " ".join(str(exc)[: limit * 4].split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def check_structure(data: Any, where: str) -> None:
+    """Nesting depth <= MAX_DEPTH and values <= MAX_NODES (an iterative walk, so a deep value
+    cannot exhaust the stack); else a SpecError naming `where`."""
+    stack = [(data, 0)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise SpecError(
+                f"{where}: more than {MAX_NODES} values in all; accepted: at most {MAX_NODES}"
+            )
+        if depth > MAX_DEPTH:
+            raise SpecError(
+                f"{where}: lists and tables nested more than {MAX_DEPTH} deep; accepted: at most "
+                f"{MAX_DEPTH}"
+            )
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for v in value.values())
+            nodes += len(value)  # the keys
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def _yaml_load(text: str, name: str) -> Any:
+    """YAML through a SafeLoader that refuses aliases (no "billion laughs") and caps nesting
+    and the number of nodes while composing, before anything is built."""
+    import yaml
+
+    class BoundedLoader(yaml.SafeLoader):
+        depth = 0
+        nodes = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                line = event.start_mark.line + 1
+                raise SpecError(
+                    f"spec: {name} uses the YAML alias *{short_repr(event.anchor, 40)[1:-1]} "
+                    f"(line {line}); accepted: YAML without anchors and aliases (& and *)"
+                )
+            self.depth += 1
+            self.nodes += 1
+            if self.depth > MAX_DEPTH:
+                raise SpecError(
+                    f"spec: {name} nests lists and tables more than {MAX_DEPTH} deep; "
+                    f"accepted: at most {MAX_DEPTH}"
+                )
+            if self.nodes > MAX_NODES:
+                raise SpecError(
+                    f"spec: {name} holds more than {MAX_NODES} values; accepted: at most "
+                    f"{MAX_NODES}"
+                )
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    loader = BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
 
 
 def load_spec_file(path: str | Path) -> dict[str, Any]:
-    """Read a `.toml` or `.yaml` / `.yml` spec into a dict."""
+    """Read a `.toml` or `.yaml` / `.yml` spec into a dict (at most MAX_SPEC_BYTES, UTF-8)."""
     path = Path(path)
+    name = short_repr(str(path))
     if not path.is_file():
-        raise SpecError(f"spec: no file at {str(path)!r}; accepted: a .toml or .yaml file")
+        raise SpecError(f"spec: no file at {name}; accepted: a .toml or .yaml file")
     suffix = path.suffix.lower()
-    text = path.read_text(encoding="utf-8")
+    if suffix not in (".toml", ".yaml", ".yml"):
+        raise SpecError(
+            f"spec: {name} has suffix {short_repr(suffix)}; accepted: .toml, .yaml, .yml"
+        )
     try:
-        if suffix == ".toml":
-            data = tomllib.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            import yaml
-
-            data = yaml.safe_load(text) or {}
-        else:
-            raise SpecError(
-                f"spec: {str(path)!r} has suffix {suffix!r}; accepted: .toml, .yaml, .yml"
-            )
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"spec: {str(path)!r} is not valid TOML: {exc}") from None
-    except Exception as exc:
-        if isinstance(exc, SpecError):
-            raise
-        raise SpecError(f"spec: {str(path)!r} is not valid YAML: {exc}") from None
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SPEC_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(f"spec: cannot read {name} ({_one_line(exc)})") from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(
+            f"spec: {name} is larger than {MAX_SPEC_BYTES} bytes; accepted: a spec of at most "
+            f"{MAX_SPEC_BYTES // 1024} KiB"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            f"spec: {name} is not UTF-8 text (byte {exc.start}); accepted: a UTF-8 .toml or "
+            ".yaml file"
+        ) from None
+    kind = "TOML" if suffix == ".toml" else "YAML"
+    try:
+        data = tomllib.loads(text) if kind == "TOML" else (_yaml_load(text, name) or {})
+    except SpecError:
+        raise
+    except (RecursionError, MemoryError):
+        raise SpecError(
+            f"spec: {name} nests too deep to parse; accepted: lists and tables at most "
+            f"{MAX_DEPTH} deep"
+        ) from None
+    except Exception as exc:  # tomllib.TOMLDecodeError, yaml.YAMLError, int-size limits
+        raise SpecError(f"spec: {name} is not valid {kind}: {_one_line(exc)}") from None
     if not isinstance(data, dict):
-        raise SpecError(f"spec: {str(path)!r} must hold a table of fields; got {data!r}")
+        raise SpecError(f"spec: {name} must hold a table of fields; got {short_repr(data)}")
+    check_structure(data, f"spec: {name}")
     return data
 
 
@@ -52,17 +147,17 @@ def parse_flag_value(text: str) -> Any:
     JSON, or else the text itself (so `0:(0.5), 8:(0.9)` and bare prompts work)."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except (tomllib.TOMLDecodeError, ValueError):
+    except (ValueError, RecursionError, MemoryError):  # TOMLDecodeError is a ValueError
         pass
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError, MemoryError):
         pass
     stripped = text.strip()
     if stripped.startswith('"') and ":" in stripped:  # a Fizz-style body without braces
         try:
             return json.loads("{" + stripped.rstrip(",") + "}")
-        except ValueError:
+        except (ValueError, RecursionError, MemoryError):
             pass
     return text
 
@@ -72,12 +167,15 @@ def check_names(data: Mapping[str, Any], where: str = "spec") -> None:
     known = all_fields()
     for name in data:
         if name not in known:
-            close = difflib.get_close_matches(str(name), list(known), n=1)
+            close = difflib.get_close_matches(str(name)[:100], list(known), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise SpecError(f"{where}: unknown field {name!r}{hint}; accepted: {', '.join(known)}")
+            raise SpecError(
+                f"{where}: unknown field {short_repr(name)}{hint}; accepted: {', '.join(known)}"
+            )
 
 
 def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """The spec with command-line values (already parsed) replacing its fields."""
     check_names(overrides, "command line")
+    check_structure(overrides, "command line")
     return {**data, **overrides}

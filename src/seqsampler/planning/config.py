@@ -21,7 +21,6 @@ from .names import (
     SEED_MODES,
 )
 
-
 # The most frames a config may plan (frame_count's high end, and the cap on the frames a
 # frame_count of 0 infers from positive_count) and the most cond_keyframes entries.
 MAX_FRAMES = 1024
