@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..planning import FIELD_HELP, FieldSpec, field_specs
-from ..planning.config import MAX_FRAMES, short_repr
+from ..planning.config import MAX_FRAMES, short_repr, short_text  # noqa: F401 (re-exported)
 
 # Bounds on what a spec may ask of the parsers and the evaluator (docs/cli.md "Limits"): every
 # one is checked before the work it bounds, and breaking one is a one-line `SpecError`.

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import simpleeval
 
-from .fields import MAX_INT, MAX_SCHEDULE_CHARS, MAX_SCHEDULE_KEYS, short_repr
+from .fields import MAX_INT, MAX_SCHEDULE_CHARS, MAX_SCHEDULE_KEYS, short_repr, short_text
 
 # One expression's length (a key's value or an expression key): each is evaluated once per
 # frame, so this and MAX_FRAMES bound a schedule's evaluation time.
@@ -140,12 +140,6 @@ def _bounded(op: Callable, precheck: Callable[[object, object], None] | None = N
     return run
 
 
-def _brief(exc: BaseException) -> str:
-    """An exception's message on one line, at most 80 characters."""
-    text = " ".join(str(exc)[:200].split())
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 def _round(x: object, digits: object = None) -> object:
     if digits is not None and (not isinstance(digits, int) or abs(digits) > MAX_ROUND_DIGITS):
         raise _OutOfBounds(f"round to {short_repr(digits, 40)} digits (at most {MAX_ROUND_DIGITS})")
@@ -254,12 +248,12 @@ def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
         raise ScheduleError(f"{where}: invalid expression {shown} ({exc.msg})") from None
     except (_OutOfBounds, OverflowError) as exc:
         raise ScheduleError(
-            f"{where}: {shown} at t={t} goes out of bounds ({_brief(exc)}); {_BOUNDS}"
+            f"{where}: {shown} at t={t} goes out of bounds ({short_text(str(exc))}); {_BOUNDS}"
         ) from None
     except Exception as exc:  # simpleeval's own errors, ZeroDivisionError, math domain errors,
         # RecursionError / MemoryError of a deeply nested expression
         raise ScheduleError(
-            f"{where}: cannot evaluate {shown} at t={t} ({type(exc).__name__}: {_brief(exc)})"
+            f"{where}: cannot evaluate {shown} at t={t} ({type(exc).__name__}: {short_text(str(exc))})"
         ) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScheduleError(f"{where}: {shown} gives {short_repr(value)}; a number is expected")

@@ -22,13 +22,8 @@ from .fields import (
     SpecError,
     all_fields,
     short_repr,
+    short_text,
 )
-
-
-def _one_line(exc: BaseException, limit: int = 200) -> str:
-    """A parser's message on one line, at most `limit` characters."""
-    text = " ".join(str(exc)[: limit * 4].split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def check_structure(data: Any, where: str) -> None:
@@ -69,7 +64,7 @@ def _yaml_load(text: str, name: str) -> Any:
                 event = self.peek_event()
                 line = event.start_mark.line + 1
                 raise SpecError(
-                    f"spec: {name} uses the YAML alias *{short_repr(event.anchor, 40)[1:-1]} "
+                    f"spec: {name} uses the YAML alias *{short_text(event.anchor, 40)} "
                     f"(line {line}); accepted: YAML without anchors and aliases (& and *)"
                 )
             self.depth += 1
@@ -111,7 +106,7 @@ def load_spec_file(path: str | Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             raw = handle.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
-        raise SpecError(f"spec: cannot read {name} ({_one_line(exc)})") from None
+        raise SpecError(f"spec: cannot read {name} ({short_text(str(exc), 200)})") from None
     if len(raw) > MAX_SPEC_BYTES:
         raise SpecError(
             f"spec: {name} is larger than {MAX_SPEC_BYTES} bytes; accepted: a spec of at most "
@@ -135,7 +130,7 @@ def load_spec_file(path: str | Path) -> dict[str, Any]:
             f"{MAX_DEPTH} deep"
         ) from None
     except Exception as exc:  # tomllib.TOMLDecodeError, yaml.YAMLError, int-size limits
-        raise SpecError(f"spec: {name} is not valid {kind}: {_one_line(exc)}") from None
+        raise SpecError(f"spec: {name} is not valid {kind}: {short_text(str(exc), 200)}") from None
     if not isinstance(data, dict):
         raise SpecError(f"spec: {name} must hold a table of fields; got {short_repr(data)}")
     check_structure(data, f"spec: {name}")
@@ -168,7 +163,7 @@ def check_names(data: Mapping[str, Any], where: str = "spec") -> None:
     for name in data:
         if name not in known:
             close = difflib.get_close_matches(str(name)[:100], list(known), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = f" (did you mean {short_repr(close[0])}?)" if close else ""
             raise SpecError(
                 f"{where}: unknown field {short_repr(name)}{hint}; accepted: {', '.join(known)}"
             )

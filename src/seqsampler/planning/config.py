@@ -45,6 +45,12 @@ def short_repr(value: Any, limit: int = SHORT_REPR_LIMIT) -> str:
     return text[: max(limit - 3, 0)] + "..." + size
 
 
+def short_text(text: str, limit: int = SHORT_REPR_LIMIT) -> str:
+    """`text` (a message, a list of words) on one line, cut to `limit` characters."""
+    one_line = " ".join(text[: limit * 4].split())
+    return one_line if len(one_line) <= limit else one_line[: max(limit - 3, 0)] + "..."
+
+
 def _bounded_repr(value: Any, budget: int, depth: int) -> str:
     """A repr of at most about `budget` characters that never formats more than that."""
     if depth > 8:
