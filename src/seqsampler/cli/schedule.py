@@ -29,7 +29,7 @@ from .fields import MAX_INT, MAX_SCHEDULE_CHARS, MAX_SCHEDULE_KEYS, short_repr, 
 
 # One expression's length (a key's value or an expression key): each is evaluated once per
 # frame, so this and MAX_FRAMES bound a schedule's evaluation time.
-MAX_EXPRESSION_CHARS = 500
+MAX_EXPRESSION_CHARS = 256
 # round()'s digits: int rounding to -n digits computes 10**n.
 MAX_ROUND_DIGITS = 32
 
