@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .fields import EMBEDDED, SpecError
+from .fields import EMBEDDED, SpecError, short_repr, short_text
 from .spec import ResolvedSpec
 
 
@@ -22,7 +22,7 @@ def check_engine(spec: ResolvedSpec) -> None:
     ):
         if value not in table:
             raise SpecError(
-                f"{name}: {value!r} is not implemented by the standalone engine; accepted: "
+                f"{name}: {short_repr(value)} is not implemented by the standalone engine; accepted: "
                 f"{', '.join(table)}"
             )
 
@@ -40,8 +40,8 @@ def check_prompts(spec: ResolvedSpec) -> None:
             unknown = [w for w in tok.split(text) if w not in known]
             if unknown:
                 raise SpecError(
-                    f"{name}: {text!r} has words the embedded model does not know "
-                    f"({', '.join(unknown)}); accepted words: {' '.join(tok.words)}"
+                    f"{name}: {short_repr(text)} has words the embedded model does not know "
+                    f"({short_text(', '.join(unknown))}); accepted words: {' '.join(tok.words)}"
                 )
 
 

@@ -12,6 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from ..planning import FIELD_HELP, FieldSpec, field_specs
+from ..planning.config import MAX_FRAMES, short_repr, short_text  # noqa: F401 (re-exported)
+
+# Bounds on what a spec may ask of the parsers and the evaluator (docs/cli.md "Limits"): every
+# one is checked before the work it bounds, and breaking one is a one-line `SpecError`.
+MAX_SPEC_BYTES = 1 << 20  # a spec file's size
+MAX_DEPTH = 32  # nesting of lists and tables in a spec file or a flag value
+MAX_NODES = 100_000  # values (scalars, lists, tables) in a spec file, all together
+MAX_PROMPTS = MAX_FRAMES  # entries of prompts / negative (a list or a table)
+MAX_PROMPT_CHARS = 10_000  # one prompt's length
+MAX_SCHEDULE_CHARS = 10_000  # one value schedule's text (a string, or one table value)
+MAX_SCHEDULE_KEYS = MAX_FRAMES  # keys of one value schedule
+MAX_INT = 2**64  # magnitude of any int an expression reads or makes
 
 VIDEO_FORMATS = ("mp4", "gif", "webp")
 
@@ -92,7 +104,7 @@ def positive_int(name: str, value: Any, allow_none: bool = False, high: int = 81
     value = int_value(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
         extra = " or unset (the model's default)" if allow_none else ""
-        raise SpecError(f"{name}: got {value!r}; accepted: an int in [1, {high}]{extra}")
+        raise SpecError(f"{name}: got {short_repr(value)}; accepted: an int in [1, {high}]{extra}")
     return value
 
 
@@ -102,7 +114,7 @@ def video_formats(value: Any) -> list[str]:
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list) or any(v not in VIDEO_FORMATS for v in value):
         raise SpecError(
-            f"formats: got {value!r}; accepted: a list of {', '.join(VIDEO_FORMATS)} (may be empty)"
+            f"formats: got {short_repr(value)}; accepted: a list of {', '.join(VIDEO_FORMATS)} (may be empty)"
         )
     return list(dict.fromkeys(value))
 
@@ -113,7 +125,7 @@ def model_source(value: Any, check: bool) -> str:
         return EMBEDDED
     if not isinstance(value, str) or not value.strip():
         raise SpecError(
-            f'model: got {value!r}; accepted: "embedded", a diffusers folder or a .safetensors '
+            f'model: got {short_repr(value)}; accepted: "embedded", a diffusers folder or a .safetensors '
             "/ .ckpt file"
         )
     path = Path(value).expanduser()
@@ -122,17 +134,17 @@ def model_source(value: Any, check: bool) -> str:
     if path.is_dir():
         if not (path / "model_index.json").is_file() and not (path / "unet").is_dir():
             raise SpecError(
-                f"model: {value!r} is a folder without model_index.json; accepted: a diffusers "
+                f"model: {short_repr(value)} is a folder without model_index.json; accepted: a diffusers "
                 'folder (save_pretrained), a single .safetensors / .ckpt file, or "embedded"'
             )
     elif path.is_file():
         if path.suffix not in (".safetensors", ".ckpt"):
             raise SpecError(
-                f"model: {value!r} has suffix {path.suffix!r}; accepted: .safetensors, .ckpt"
+                f"model: {short_repr(value)} has suffix {short_repr(path.suffix)}; accepted: .safetensors, .ckpt"
             )
     else:
         raise SpecError(
-            f'model: nothing at {value!r}; accepted: "embedded", a diffusers folder or a '
+            f'model: nothing at {short_repr(value)}; accepted: "embedded", a diffusers folder or a '
             ".safetensors / .ckpt file"
         )
     return str(path.resolve())

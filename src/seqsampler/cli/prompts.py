@@ -10,22 +10,43 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .fields import SpecError
+from .fields import MAX_PROMPT_CHARS, MAX_PROMPTS, SpecError, short_repr
+
+
+def _check_size(count: int, name: str) -> None:
+    if count > MAX_PROMPTS:
+        raise SpecError(
+            f"{name}: {count} prompts; accepted: at most {MAX_PROMPTS} (one per frame at most)"
+        )
+
+
+def _check_text(text: str, name: str) -> None:
+    if len(text) > MAX_PROMPT_CHARS:
+        raise SpecError(
+            f"{name}: the prompt {short_repr(text)} has {len(text)} characters; accepted: at "
+            f"most {MAX_PROMPT_CHARS}"
+        )
 
 
 def _keyed_texts(value: Mapping, name: str) -> dict[int, str]:
+    _check_size(len(value), name)
     out: dict[int, str] = {}
     for key, text in value.items():
-        raw = str(key).strip()
-        if not raw.isdigit():
+        raw = str(key).strip() if isinstance(key, (str, int)) else ""
+        if not raw.isdigit() or len(raw) > 18:
             raise SpecError(
-                f'{name}: key {key!r}; accepted: a frame number >= 0, e.g. {{"0" = "...", '
+                f'{name}: key {short_repr(key)}; accepted: a frame number >= 0, e.g. {{"0" = "...", '
                 '"24" = "..."}'
             )
         if int(raw) in out:
-            raise SpecError(f"{name}: key {key!r} repeats frame {int(raw)}; accepted: each once")
+            raise SpecError(
+                f"{name}: key {short_repr(key)} repeats frame {int(raw)}; accepted: each once"
+            )
         if not isinstance(text, str):
-            raise SpecError(f"{name}: key {key!r} has {text!r}; accepted: a prompt string")
+            raise SpecError(
+                f"{name}: key {short_repr(key)} has {short_repr(text)}; accepted: a prompt string"
+            )
+        _check_text(text, name)
         out[int(raw)] = text
     if not out:
         raise SpecError(f"{name}: the table is empty; accepted: at least one keyframe")
@@ -33,8 +54,12 @@ def _keyed_texts(value: Mapping, name: str) -> dict[int, str]:
 
 
 def _text_list(value: Any, name: str) -> list[str]:
-    if not value or not all(isinstance(v, str) for v in value):
-        raise SpecError(f"{name}: got {value!r}; accepted: a non-empty list of strings")
+    if isinstance(value, list):
+        _check_size(len(value), name)
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise SpecError(f"{name}: got {short_repr(value)}; accepted: a non-empty list of strings")
+    for text in value:
+        _check_text(text, name)
     return list(value)
 
 
@@ -51,6 +76,10 @@ def prompt_lists(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, di
             'prompts: missing; accepted: a string, a list, or a table {"0" = "...", "24" = "..."}'
         )
     keyframes = data.get("cond_keyframes", [])
+    if isinstance(keyframes, (list, tuple)) and len(keyframes) > MAX_PROMPTS:
+        raise SpecError(
+            f"cond_keyframes: {len(keyframes)} entries; accepted: at most {MAX_PROMPTS}"
+        )
     if isinstance(prompts, str):
         prompts = [prompts]
     if isinstance(prompts, list):
@@ -60,11 +89,13 @@ def prompt_lists(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, di
                 "negative: a keyframe table needs prompts as a table too; accepted: a string "
                 "or a list"
             )
+        if isinstance(negative, str):
+            _check_text(negative, "negative")
         neg = [negative] if isinstance(negative, str) else _text_list(negative, "negative")
         return positive, neg, keyframes, {"prompts": positive, "negative": neg}
     if not isinstance(prompts, Mapping):
         raise SpecError(
-            f"prompts: got {prompts!r}; accepted: a string, a list, or a table of keyframes"
+            f"prompts: got {short_repr(prompts)}; accepted: a string, a list, or a table of keyframes"
         )
     if "cond_keyframes" in data:
         raise SpecError(
@@ -73,21 +104,26 @@ def prompt_lists(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, di
         )
     pos_keys = _keyed_texts(prompts, "prompts")
     if isinstance(negative, str):
+        _check_text(negative, "negative")
         neg_keys = {min(pos_keys): negative}
     elif isinstance(negative, Mapping):
         neg_keys = _keyed_texts(negative, "negative")
     else:
         raise SpecError(
-            f"negative: got {negative!r}; accepted: a string or a table keyed like prompts"
+            f"negative: got {short_repr(negative)}; accepted: a string or a table keyed like prompts"
         )
     keys = sorted(set(pos_keys) | set(neg_keys))
 
-    def active(table: dict[int, str], key: int) -> str:
-        before = [k for k in table if k <= key]
-        return table[max(before) if before else min(table)]
+    def actives(table: dict[int, str]) -> list[str]:
+        """The prompt active at each key (one pass over the sorted keys, not one per key)."""
+        out, current = [], table[min(table)]
+        for k in keys:
+            current = table.get(k, current)
+            out.append(current)
+        return out
 
-    positive = [active(pos_keys, k) for k in keys]
-    neg = [active(neg_keys, k) for k in keys]
+    positive = actives(pos_keys)
+    neg = actives(neg_keys)
     if isinstance(negative, str):
         neg = [negative]
     normalised = {

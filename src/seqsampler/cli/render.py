@@ -12,7 +12,7 @@ from typing import Any
 
 from ..planning import Plan, plan
 from .checks import check_engine, check_prompts, check_size
-from .fields import EMBEDDED, SpecError
+from .fields import EMBEDDED, SpecError, short_repr, short_text
 from .run_folder import RunFolder, model_fingerprint, prepare_folder
 from .spec import ResolvedSpec
 from .writers import (
@@ -124,7 +124,9 @@ def render(
                 try:
                     cache[text] = model.encode_prompt(text)
                 except ValueError as exc:
-                    raise SpecError(f"prompts: {text!r} cannot be encoded: {exc}") from None
+                    raise SpecError(
+                        f"prompts: {short_repr(text)} cannot be encoded: {short_text(str(exc), 200)}"
+                    ) from None
             return cache[text]
 
         positive = [encode(t) for t in spec.positive]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..planning import Plan
-from .fields import EMBEDDED, SpecError
+from .fields import EMBEDDED, SpecError, short_repr
 from .spec import ResolvedSpec, spec_differences
 
 OUR_FILES = (
@@ -118,11 +118,11 @@ def prepare_folder(
         differing = spec_differences(saved, spec.fields)
         if differing:
             details = "; ".join(
-                f"{name}: saved {saved.get(name)!r}, now {spec.fields.get(name)!r}"
+                f"{name}: saved {short_repr(saved.get(name))}, now {short_repr(spec.fields.get(name))}"
                 for name in differing
             )
             raise SpecError(
-                f"out: the run folder {str(out)!r} holds a different spec ({details}); "
+                f"out: the run folder {short_repr(str(out), 240)} holds a different spec ({details}); "
                 "render into a new folder (--out) or pass --overwrite to start again"
             )
         if the_plan is not None and folder.plan_path.is_file():
@@ -131,7 +131,7 @@ def prepare_folder(
             _check_saved_model(folder, spec)
     elif out.exists() and any(out.iterdir()):
         raise SpecError(
-            f"out: {str(out)!r} is not empty and holds no spec.json (not a run folder); "
+            f"out: {short_repr(str(out), 240)} is not empty and holds no spec.json (not a run folder); "
             "choose a new folder or pass --overwrite"
         )
     out.mkdir(parents=True, exist_ok=True)
@@ -163,7 +163,7 @@ def _check_saved_model(folder: RunFolder, spec: ResolvedSpec) -> None:
     saved = json.loads(folder.model_path.read_text(encoding="utf-8"))
     if saved != model_fingerprint(spec):
         raise SpecError(
-            f"out: the run folder {str(folder.root)!r} was rendered with other weights of the "
+            f"out: the run folder {short_repr(str(folder.root), 240)} was rendered with other weights of the "
             f"{spec.fields['model']} model (an older seqsampler); render into a new folder "
             "(--out) or pass --overwrite to start again"
         )
@@ -176,7 +176,7 @@ def _check_saved_plan(folder: RunFolder, the_plan: Plan) -> None:
         if old != new:
             fields = [k for k in dict.fromkeys([*old, *new]) if old.get(k) != new.get(k)]
             raise SpecError(
-                f"out: the run folder {str(folder.root)!r} was planned differently by another "
+                f"out: the run folder {short_repr(str(folder.root), 240)} was planned differently by another "
                 f"version of seqsampler (frame {new.get('frame')} differs in {', '.join(fields)}); "
                 "render into a new folder (--out) or pass --overwrite to start again"
             )

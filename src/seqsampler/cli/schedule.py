@@ -16,13 +16,24 @@ value holds. Expressions run in simpleeval with a whitelist of math functions, n
 
 from __future__ import annotations
 
+import ast
+import functools
 import math
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import simpleeval
 
-FUNCTIONS = {
+from .fields import MAX_INT, MAX_SCHEDULE_CHARS, MAX_SCHEDULE_KEYS, short_repr, short_text
+
+# One expression's length (a key's value or an expression key): each is evaluated once per
+# frame, so this and MAX_FRAMES bound a schedule's evaluation time.
+MAX_EXPRESSION_CHARS = 256
+# round()'s digits: int rounding to -n digits computes 10**n.
+MAX_ROUND_DIGITS = 32
+
+_MATH = {
     "sin": math.sin,
     "cos": math.cos,
     "tan": math.tan,
@@ -57,6 +68,96 @@ class ScheduleError(ValueError):
     """A schedule that cannot be parsed or evaluated; the message names field, key and position."""
 
 
+class _OutOfBounds(ArithmeticError):
+    """An operand or a result beyond the evaluator's bounds (raised before the big computation)."""
+
+
+_BOUNDS = f"accepted: ints within +-2**{MAX_INT.bit_length() - 1} and finite floats"
+
+
+def _operand(value: object) -> object:
+    """A number within the bounds (bools are numbers), else `_OutOfBounds`."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if abs(value) > MAX_INT:
+            raise _OutOfBounds(f"an int of {value.bit_length()} bits")
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _OutOfBounds(f"{value}")
+        return value
+    raise _OutOfBounds(f"{short_repr(value, 40)} is not a number")
+
+
+def _check_pow(base: object, exponent: object) -> None:
+    """Refuse a power whose result would exceed the bounds, before computing it."""
+    if isinstance(base, bool) or isinstance(exponent, bool):
+        return
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
+        if exponent * math.log2(abs(base)) > MAX_INT.bit_length() + 1:
+            raise _OutOfBounds(f"{base} ** {exponent} is beyond 2**{MAX_INT.bit_length() - 1}")
+
+
+def _check_shift(_value: object, count: object) -> None:
+    if isinstance(count, int) and count > MAX_INT.bit_length():
+        raise _OutOfBounds(f"a shift by {count}")
+
+
+_PRECHECKS: dict[type, Callable[[object, object], None]] = {
+    ast.Pow: _check_pow,
+    ast.LShift: _check_shift,
+}
+_PLAIN_OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+    ast.BitXor: operator.xor,
+    ast.BitOr: operator.or_,
+    ast.BitAnd: operator.and_,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.Invert: operator.invert,
+}
+
+
+def _bounded(op: Callable, precheck: Callable[[object, object], None] | None = None) -> Callable:
+    """`op` on numbers within the bounds, checked first by `precheck`, its result checked too."""
+
+    def run(*args: object) -> object:
+        for arg in args:
+            _operand(arg)
+        if precheck is not None and len(args) >= 2:
+            precheck(args[0], args[1])
+        return _operand(op(*args))
+
+    return run
+
+
+def _round(x: object, digits: object = None) -> object:
+    if digits is not None and (not isinstance(digits, int) or abs(digits) > MAX_ROUND_DIGITS):
+        raise _OutOfBounds(f"round to {short_repr(digits, 40)} digits (at most {MAX_ROUND_DIGITS})")
+    return round(x) if digits is None else round(x, digits)
+
+
+# The operators and functions an expression may use: numbers in, numbers out, every int
+# within +-MAX_INT and every float finite, powers and shifts refused before they are computed.
+OPERATORS = {
+    **simpleeval.DEFAULT_OPERATORS,
+    **{node: _bounded(op, _PRECHECKS.get(node)) for node, op in _PLAIN_OPERATORS.items()},
+}
+FUNCTIONS = {
+    name: _bounded(_round if name == "round" else fn, _check_pow if name == "pow" else None)
+    for name, fn in _MATH.items()
+}
+
+
 @dataclass(frozen=True)
 class Key:
     """One keyframe: `frame`, and either a number `value` or an `expression` (source text)."""
@@ -85,7 +186,7 @@ def _split_top_level(text: str, field: str) -> list[tuple[int, str]]:
         elif ch in ")]}":
             if not depth_stack:
                 raise ScheduleError(
-                    f"{field}: unmatched {ch!r} at position {i + 1} in {text!r}; "
+                    f"{field}: unmatched {ch!r} at position {i + 1} in {short_repr(text)}; "
                     "accepted: 'key:(value), key:(value), ...'"
                 )
             depth_stack.pop()
@@ -93,44 +194,71 @@ def _split_top_level(text: str, field: str) -> list[tuple[int, str]]:
             chunks.append((start, text[start:i]))
             start = i + 1
     if quote:
-        raise ScheduleError(f"{field}: unclosed quote {quote} in {text!r}")
+        raise ScheduleError(f"{field}: unclosed quote {quote} in {short_repr(text)}")
     if depth_stack:
         raise ScheduleError(
-            f"{field}: unclosed '(' at position {depth_stack[-1] + 1} in {text!r}; "
+            f"{field}: unclosed '(' at position {depth_stack[-1] + 1} in {short_repr(text)}; "
             "accepted: 'key:(value), key:(value), ...'"
         )
     chunks.append((start, text[start:]))
     return chunks
 
 
+class _Evaluator(simpleeval.SimpleEval):
+    """simpleeval with the bounded operators and functions, and no attribute access."""
+
+    def __init__(self, names: dict[str, object]) -> None:
+        super().__init__(operators=OPERATORS, functions=FUNCTIONS, names=names)
+        self.nodes[ast.Attribute] = self._no_attribute
+
+    def _no_attribute(self, node: ast.Attribute) -> object:
+        raise simpleeval.FeatureNotAvailable(f"attribute access (.{node.attr}) is not accepted")
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(expression: str) -> ast.AST:
+    return simpleeval.SimpleEval.parse(expression)
+
+
 def _evaluator(t: int, max_f: int) -> simpleeval.SimpleEval:
     names = {**CONSTANTS, "t": t, "max_f": max_f}
-    return simpleeval.SimpleEval(functions=FUNCTIONS, names=names)
+    return _Evaluator(names)
 
 
 def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
+    shown = short_repr(expression)
+    if len(expression) > MAX_EXPRESSION_CHARS:
+        raise ScheduleError(
+            f"{where}: the expression {shown} has {len(expression)} characters; accepted: at "
+            f"most {MAX_EXPRESSION_CHARS}"
+        )
     try:
-        value = _evaluator(t, max_f).eval(expression)
+        value = _evaluator(t, max_f).eval(expression, previously_parsed=_parsed(expression))
     except simpleeval.NameNotDefined as exc:
         raise ScheduleError(
-            f"{where}: unknown name {exc.name!r} in {expression!r}; accepted names: "
+            f"{where}: unknown name {short_repr(exc.name)} in {shown}; accepted names: "
             f"{', '.join(VARIABLES)}, pi, e and the functions {', '.join(sorted(FUNCTIONS))}"
         ) from None
     except simpleeval.FunctionNotDefined as exc:
         raise ScheduleError(
-            f"{where}: unknown function {exc.func_name!r} in {expression!r}; accepted: "
+            f"{where}: unknown function {short_repr(exc.func_name)} in {shown}; accepted: "
             f"{', '.join(sorted(FUNCTIONS))}"
         ) from None
     except SyntaxError as exc:
-        raise ScheduleError(f"{where}: invalid expression {expression!r} ({exc.msg})") from None
-    except Exception as exc:  # simpleeval's own errors, ZeroDivisionError, math domain errors
+        raise ScheduleError(f"{where}: invalid expression {shown} ({exc.msg})") from None
+    except (_OutOfBounds, OverflowError) as exc:
         raise ScheduleError(
-            f"{where}: cannot evaluate {expression!r} at t={t} ({type(exc).__name__}: {exc})"
+            f"{where}: {shown} at t={t} goes out of bounds ({short_text(str(exc))}); {_BOUNDS}"
+        ) from None
+    except Exception as exc:  # simpleeval's own errors, ZeroDivisionError, math domain errors,
+        # RecursionError / MemoryError of a deeply nested expression
+        raise ScheduleError(
+            f"{where}: cannot evaluate {shown} at t={t} ({type(exc).__name__}: {short_text(str(exc))})"
         ) from None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ScheduleError(f"{where}: {expression!r} gives {value!r}; a number is expected")
-    if not math.isfinite(value):
-        raise ScheduleError(f"{where}: {expression!r} gives {value} at t={t}; finite expected")
+        raise ScheduleError(f"{where}: {shown} gives {short_repr(value)}; a number is expected")
+    if not math.isfinite(value) or abs(value) > MAX_INT:
+        raise ScheduleError(f"{where}: {shown} goes out of bounds at t={t}; {_BOUNDS}")
     return value
 
 
@@ -146,7 +274,7 @@ def _key_frame(text: str, field: str, position: int, max_f: int) -> int:
     raw = text.strip()
     if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
         raw = raw[1:-1].strip()
-    where = f"{field}: key {text.strip()!r} at position {position}"
+    where = f"{field}: key {short_repr(text.strip())} at position {position}"
     if not raw:
         raise ScheduleError(
             f"{where}: empty key; accepted: a frame number or an expression in max_f"
@@ -160,7 +288,7 @@ def _key_frame(text: str, field: str, position: int, max_f: int) -> int:
 
 def _value(text: str, field: str, key: str, position: int, frame: int, max_f: int) -> Key:
     raw = text.strip()
-    where = f"{field}: key {key!r} at position {position}"
+    where = f"{field}: key {short_repr(key)} at position {position}"
     if raw.startswith("(") and raw.endswith(")"):
         # Strip one pair of parentheses only when they enclose the whole value.
         depth = 0
@@ -185,26 +313,44 @@ def _value(text: str, field: str, key: str, position: int, frame: int, max_f: in
 def parse_schedule(text: str, field: str, frame_count: int) -> list[Key]:
     """Parse `0:(0.5), 24:(expr), ...` into sorted keys; errors name the field, key and position."""
     max_f = frame_count - 1
+    _check_length(text, field)
     keys: list[Key] = []
-    for start, chunk in _split_top_level(text, field):
+    chunks = _split_top_level(text, field)
+    _check_key_count(len(chunks), field)
+    for start, chunk in chunks:
         if not chunk.strip():
             if start + len(chunk) == len(text) and keys:
                 continue  # a trailing comma
             raise ScheduleError(
-                f"{field}: empty entry at position {start + 1} in {text!r}; "
+                f"{field}: empty entry at position {start + 1} in {short_repr(text)}; "
                 "accepted: 'key:(value), key:(value), ...'"
             )
         offset = start + len(chunk) - len(chunk.lstrip())
         colon = _top_level_colon(chunk)
         if colon is None:
             raise ScheduleError(
-                f"{field}: entry {chunk.strip()!r} at position {offset + 1} has no ':'; "
+                f"{field}: entry {short_repr(chunk.strip())} at position {offset + 1} has no ':'; "
                 "accepted: 'key:(value)', e.g. '0:(0.5)'"
             )
         key_text = chunk[:colon]
         frame = _key_frame(key_text, field, offset + 1, max_f)
         keys.append(_value(chunk[colon + 1 :], field, key_text.strip(), offset + 1, frame, max_f))
     return _check_unique(keys, field)
+
+
+def _check_length(text: str, field: str) -> None:
+    if len(text) > MAX_SCHEDULE_CHARS:
+        raise ScheduleError(
+            f"{field}: the schedule {short_repr(text)} has {len(text)} characters; accepted: at "
+            f"most {MAX_SCHEDULE_CHARS}"
+        )
+
+
+def _check_key_count(count: int, field: str) -> None:
+    if count > MAX_SCHEDULE_KEYS:
+        raise ScheduleError(
+            f"{field}: the schedule has {count} keys; accepted: at most {MAX_SCHEDULE_KEYS}"
+        )
 
 
 def _top_level_colon(chunk: str) -> int | None:
@@ -230,8 +376,8 @@ def _check_unique(keys: list[Key], field: str) -> list[Key]:
         if key.frame in seen:
             first = seen[key.frame]
             raise ScheduleError(
-                f"{field}: key {key.text!r} at position {key.position} repeats frame {key.frame} "
-                f"(already given by key {first.text!r} at position {first.position}); "
+                f"{field}: key {short_repr(key.text)} at position {key.position} repeats frame {key.frame} "
+                f"(already given by key {short_repr(first.text)} at position {first.position}); "
                 "accepted: each frame once"
             )
         seen[key.frame] = key
@@ -243,15 +389,24 @@ def _check_unique(keys: list[Key], field: str) -> list[Key]:
 def parse_mapping(mapping: Mapping, field: str, frame_count: int) -> list[Key]:
     """Parse a `{key: value}` table (TOML / YAML) with the same key and value forms."""
     max_f = frame_count - 1
+    _check_key_count(len(mapping), field)
     keys = []
     for raw_key, raw_value in mapping.items():
-        key_text = str(raw_key)
+        key_text = str(raw_key) if isinstance(raw_key, (str, int, float)) else ""
+        if not key_text or isinstance(raw_key, bool):
+            raise ScheduleError(
+                f"{field}: key {short_repr(raw_key)}; accepted: a frame number or an "
+                "expression in max_f"
+            )
+        _check_length(key_text, field)
         frame = _key_frame(key_text, field, 0, max_f)
         if isinstance(raw_value, bool) or not isinstance(raw_value, (int, float, str)):
             raise ScheduleError(
-                f"{field}: key {key_text!r} has value {raw_value!r}; "
+                f"{field}: key {short_repr(key_text)} has value {short_repr(raw_value)}; "
                 "accepted: a number or an expression string"
             )
+        if isinstance(raw_value, str):
+            _check_length(raw_value, field)
         keys.append(_value(str(raw_value), field, key_text, 0, frame, max_f))
     return _check_unique(keys, field)
 
@@ -265,7 +420,9 @@ def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
         if key.expression is None:
             assert key.value is not None, f"{field}: key {key.text!r} holds no value"
             return key.value
-        return _evaluate(key.expression, t, max_f, f"{field}: key {key.text!r} at frame {t}")
+        return _evaluate(
+            key.expression, t, max_f, f"{field}: key {short_repr(key.text)} at frame {t}"
+        )
 
     for j, key in enumerate(keys):
         end = keys[j + 1].frame if j + 1 < len(keys) else frame_count
@@ -298,10 +455,11 @@ def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
 def schedule_values(value: object, field: str, frame_count: int) -> list[float]:
     """A field's per-frame values from a number, a schedule string or a mapping."""
     if isinstance(value, bool):
-        raise ScheduleError(f"{field}: got {value!r}; accepted: a number or a schedule")
+        raise ScheduleError(f"{field}: got {short_repr(value)}; accepted: a number or a schedule")
     if isinstance(value, (int, float)):
         return [float(value)] * frame_count
     if isinstance(value, str):
+        _check_length(value, field)
         number = _number(value.strip())
         if number is not None:
             return [number] * frame_count
@@ -309,7 +467,7 @@ def schedule_values(value: object, field: str, frame_count: int) -> list[float]:
     if isinstance(value, Mapping):
         return evaluate_keys(parse_mapping(value, field, frame_count), field, frame_count)
     raise ScheduleError(
-        f"{field}: got {value!r}; accepted: a number, a schedule string '0:(0.5), 24:(0.8)' "
+        f"{field}: got {short_repr(value)}; accepted: a number, a schedule string '0:(0.5), 24:(0.8)' "
         "or a table {0 = 0.5, 24 = 0.8}"
     )
 

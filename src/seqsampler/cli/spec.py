@@ -28,12 +28,13 @@ from .fields import (
     model_source,
     node_fields,
     positive_int,
+    short_repr,
     video_formats,
 )
 from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
 from .schedule import ScheduleError, is_schedule, schedule_values
-from .spec_file import check_names
+from .spec_file import check_names, check_structure
 
 # The node's denoise rule (behaviour.md §5): scheduled, they become the planner's `denoise` knob.
 DENOISE_RULE = ("denoise_start", "denoise_seq", "denoise_max")
@@ -68,6 +69,7 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
     `check_model=False` skips checking that the model path exists (`plan` needs no model).
     """
     check_names(data)
+    check_structure(data, "spec")
     positive, negative, keyframes, prompt_fields = prompt_lists(data)
     positive, negative, keyframes = drop_late_keys(data, positive, negative, keyframes)
     nodes = node_fields()
@@ -103,7 +105,7 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
     if denoise is not None:
         if isinstance(denoise, bool) or not isinstance(denoise, (int, float, str, Mapping)):
             raise SpecError(
-                f"denoise: got {denoise!r}; accepted: a number or a schedule '0:(1), 1:(0.5)'"
+                f"denoise: got {short_repr(denoise)}; accepted: a number or a schedule '0:(1), 1:(0.5)'"
             )
         denoise = _normalise_schedule(denoise)
     out["denoise"] = denoise

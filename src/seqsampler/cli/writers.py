@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .fields import VIDEO_FORMATS
+from .fields import VIDEO_FORMATS, short_repr
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) ->
     import av
 
     if fmt not in VIDEO_FORMATS:
-        raise ValueError(f"formats: got {fmt!r}; accepted: {', '.join(VIDEO_FORMATS)}")
+        raise ValueError(f"formats: got {short_repr(fmt)}; accepted: {', '.join(VIDEO_FORMATS)}")
     height, width = frames[0].shape[:2]
     if fmt == "mp4":
         # yuv420p needs even sizes: pad the right / bottom edge by repeating it.

@@ -21,6 +21,70 @@ from .names import (
     SEED_MODES,
 )
 
+# The most frames a config may plan (frame_count's high end, and the cap on the frames a
+# frame_count of 0 infers from positive_count) and the most cond_keyframes entries.
+MAX_FRAMES = 1024
+MAX_KEYFRAMES = 1024
+SHORT_REPR_LIMIT = 80
+
+
+def short_repr(value: Any, limit: int = SHORT_REPR_LIMIT) -> str:
+    """`repr(value)` cut to `limit` characters (with a note of the full length) for messages.
+
+    Containers are summarised before `repr` so a huge or deeply nested value costs no more than
+    `limit` characters: only the head of a string, list or mapping is ever turned into text.
+    """
+    text = _bounded_repr(value, limit + 1, 0)
+    if len(text) <= limit:
+        return text
+    size = ""
+    if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
+        size = f" ({len(value)} {'chars' if isinstance(value, (str, bytes)) else 'items'})"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        size = f" ({value.bit_length()} bits)"
+    return text[: max(limit - 3, 0)] + "..." + size
+
+
+def short_text(text: str, limit: int = SHORT_REPR_LIMIT) -> str:
+    """`text` (a message, a list of words) on one line, cut to `limit` characters."""
+    one_line = " ".join(text[: limit * 4].split())
+    return one_line if len(one_line) <= limit else one_line[: max(limit - 3, 0)] + "..."
+
+
+def _bounded_repr(value: Any, budget: int, depth: int) -> str:
+    """A repr of at most about `budget` characters that never formats more than that."""
+    if depth > 8:
+        return "..."
+    if isinstance(value, (str, bytes)):
+        return repr(value[:budget]) + ("..." if len(value) > budget else "")
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() > 4 * budget:  # more than `budget` decimal digits: show a size
+            return f"<int of {value.bit_length()} bits>"
+        return repr(value)
+    if isinstance(value, Mapping):
+        parts, used = [], 0
+        for k, v in value.items():
+            if used > budget:
+                parts.append("...")
+                break
+            part = f"{_bounded_repr(k, budget, depth + 1)}: {_bounded_repr(v, budget, depth + 1)}"
+            parts.append(part)
+            used += len(part) + 2
+        return "{" + ", ".join(parts) + "}"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        parts, used = [], 0
+        for item in value:
+            if used > budget:
+                parts.append("...")
+                break
+            part = _bounded_repr(item, budget, depth + 1)
+            parts.append(part)
+            used += len(part) + 2
+        open_, close = ("[", "]") if isinstance(value, list) else ("(", ")")
+        return open_ + ", ".join(parts) + close
+    text = repr(value)
+    return text[:budget] + ("..." if len(text) > budget else "")
+
 
 @dataclass(frozen=True)
 class FieldSpec:
@@ -45,7 +109,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("cfg", "float", 8.0, "Classifier-free guidance scale.", 0.0, 100.0),
     FieldSpec("sampler_name", "choice", "euler", "Sampler (ComfyUI's names).", choices=SAMPLER_NAMES),
     FieldSpec("scheduler", "choice", "simple", "Sigma schedule (ComfyUI's names).", choices=SCHEDULER_NAMES),
-    FieldSpec("frame_count", "int", 0, "Total frames to run. If 0, inferred from conditionings (one frame per prompt).", 0, 1024),
+    FieldSpec("frame_count", "int", 0, "Total frames to run. If 0, inferred from conditionings (one frame per prompt).", 0, MAX_FRAMES),
     FieldSpec("cond_keyframes", "keyframes", 0, "Frames where the next prompt starts (an int or a list); values outside 1..frames-1 are ignored.", None, None),
     FieldSpec("use_conditioning_slerp", "bool", False, "Glide the conditioning toward each new prompt instead of a hard cut."),
     FieldSpec("cond_slerp_strength", "float", 0.5, "Glide step per frame: 1 is a hard cut, small values glide slowly.", 0.0, 1.0),
@@ -107,26 +171,32 @@ def _check_int(name: str, value: Any, low: float | None, high: float | None) -> 
     if ok and high is not None and value > high:
         ok = False
     if not ok:
-        raise ValueError(f"{name} must be an int {_range_text(low, high)}; got {value!r}")
+        raise ValueError(f"{name} must be an int {_range_text(low, high)}; got {short_repr(value)}")
     return int(value)
 
 
 def _check_float(name: str, value: Any, low: float, high: float) -> float:
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not number or not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{name} must be a number in [{low}, {high}]; got {value!r}")
+        raise ValueError(f"{name} must be a number in [{low}, {high}]; got {short_repr(value)}")
     return float(value)
 
 
 def _check_keyframes(value: Any) -> tuple[int, ...]:
     items = [value] if isinstance(value, int) and not isinstance(value, bool) else value
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-        raise ValueError(f"cond_keyframes must be an int or a list of ints; got {value!r}")
+        raise ValueError(
+            f"cond_keyframes must be an int or a list of ints; got {short_repr(value)}"
+        )
+    if len(items) > MAX_KEYFRAMES:
+        raise ValueError(
+            f"cond_keyframes must hold at most {MAX_KEYFRAMES} entries; got {len(items)}"
+        )
     for item in items:
         if not isinstance(item, int) or isinstance(item, bool):
             raise ValueError(
-                f"cond_keyframes must be an int or a list of ints; got {value!r} "
-                f"(bad item {item!r})"
+                f"cond_keyframes must be an int or a list of ints; got {short_repr(value)} "
+                f"(bad item {short_repr(item)})"
             )
     return tuple(int(item) for item in items)
 
@@ -139,12 +209,14 @@ def _check_field(spec: FieldSpec, value: Any, choices: Sequence[str] | None = No
         return _check_float(spec.name, value, spec.low, spec.high)
     if spec.kind == "bool":
         if not isinstance(value, bool):
-            raise ValueError(f"{spec.name} must be a bool (true or false); got {value!r}")
+            raise ValueError(f"{spec.name} must be a bool (true or false); got {short_repr(value)}")
         return value
     if spec.kind == "choice":
         choices = spec.choices if choices is None else choices
         if value not in choices:
-            raise ValueError(f"{spec.name} must be one of {', '.join(choices)}; got {value!r}")
+            raise ValueError(
+                f"{spec.name} must be one of {', '.join(choices)}; got {short_repr(value)}"
+            )
         return value
     if spec.kind == "keyframes":
         return _check_keyframes(value)
@@ -201,6 +273,11 @@ class SequenceConfig:
                 continue
             value = _check_field(spec, getattr(self, spec.name), accepted.get(spec.name))
             object.__setattr__(self, spec.name, value)
+        if self.frame_count == 0 and self.positive_count > MAX_FRAMES:
+            raise ValueError(
+                f"frame_count 0 infers {self.positive_count} frames from positive_count; "
+                f"accepted: at most {MAX_FRAMES} frames (fewer prompts, or a frame_count)"
+            )
         object.__setattr__(self, "schedules", self._checked_schedules(self.schedules))
 
     @property
@@ -219,13 +296,13 @@ class SequenceConfig:
             value = dict(value)
         if not isinstance(value, Mapping):
             raise ValueError(
-                f"schedules must be a mapping of knob name to per-frame values; got {value!r}"
+                f"schedules must be a mapping of knob name to per-frame values; got {short_repr(value)}"
             )
         checked = {}
         for knob, values in value.items():
             if knob not in SCHEDULE_KNOBS:
                 raise ValueError(
-                    f"schedules has unknown knob {knob!r}; accepted: {', '.join(SCHEDULE_KNOBS)}"
+                    f"schedules has unknown knob {short_repr(knob)}; accepted: {', '.join(SCHEDULE_KNOBS)}"
                 )
             kind, low, high, switch = SCHEDULE_KNOBS[knob]
             if switch is not None and not getattr(self, switch):
@@ -234,7 +311,9 @@ class SequenceConfig:
                     f"turn {switch} on or drop the schedule"
                 )
             if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-                raise ValueError(f"schedules[{knob!r}] must be a list of values; got {values!r}")
+                raise ValueError(
+                    f"schedules[{knob!r}] must be a list of values; got {short_repr(values)}"
+                )
             if len(values) != self.frame_total:
                 raise ValueError(
                     f"schedules[{knob!r}] must have one value per frame ({self.frame_total}); "

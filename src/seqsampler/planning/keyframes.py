@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from bisect import bisect_right
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -31,5 +32,6 @@ def spread_keyframes(prompts: int, frames: int) -> tuple[int, ...]:
 
 
 def prompt_index(frame: int, keyframes: Sequence[int], count: int) -> int:
-    """The number of keyframes <= frame, clamped to count - 1."""
-    return min(sum(1 for k in keyframes if k <= frame), count - 1)
+    """The number of keyframes <= frame, clamped to count - 1 (`keyframes` sorted, as
+    `effective_keyframes` and `spread_keyframes` give them: a binary search, O(log K))."""
+    return min(bisect_right(keyframes, frame), count - 1)
