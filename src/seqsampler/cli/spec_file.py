@@ -86,7 +86,7 @@ def _yaml_load(text: str, name: str) -> Any:
 def load_spec_file(path: str | Path) -> dict[str, Any]:
     """Read a `.toml` or `.yaml` / `.yml` spec into a dict (at most MAX_SPEC_BYTES, UTF-8)."""
     path = Path(path)
-    name = short_repr(str(path))
+    name = repr(str(path))  # a path is bounded by the OS (PATH_MAX); show it whole
     if not path.is_file():
         raise SpecError(f"spec: no file at {name}; accepted: a .toml or .yaml file")
     suffix = path.suffix.lower()
