@@ -75,8 +75,8 @@ class StandaloneFrameSampler:
         """KSampler (add_noise, denoise) / KSamplerAdvanced (add_noise off, start_step k)."""
         _check_steps(call.steps)
         space = self.denoiser.sigma_space
-        sigmas = ksampler_sigmas(space, self.scheduler, self.sampler_name, call.steps, denoise)
-        sigmas = slice_sigmas(sigmas, start_step=start_step)
+        schedule = ksampler_sigmas(space, self.scheduler, self.sampler_name, call.steps, denoise)
+        sigmas = slice_sigmas(schedule, start_step=start_step)
         if sigmas is None or len(sigmas) == 0:
             return x
         noise = prepare_noise(x, call.seed) if add_noise else torch.zeros(x.shape, dtype=x.dtype)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, overload
 
 import torch
 from torch import Tensor
@@ -77,6 +77,51 @@ class Resume:
 OnFrame = Callable[[FramePlan, Tensor], Any]
 
 
+@overload
+def run_sequence(
+    plan: Plan,
+    frame_sampler: FrameSampler,
+    positive: Sequence[Conditioning],
+    negative: Sequence[Conditioning],
+    init_latent: Tensor | Mapping[str, Any],
+    *,
+    noise_mask: Tensor | None = ...,
+    on_frame: OnFrame | None = ...,
+    resume: Resume | None = ...,
+    collect: Literal[True] = ...,
+) -> Tensor: ...
+
+
+@overload
+def run_sequence(
+    plan: Plan,
+    frame_sampler: FrameSampler,
+    positive: Sequence[Conditioning],
+    negative: Sequence[Conditioning],
+    init_latent: Tensor | Mapping[str, Any],
+    *,
+    noise_mask: Tensor | None = ...,
+    on_frame: OnFrame | None = ...,
+    resume: Resume | None = ...,
+    collect: Literal[False],
+) -> None: ...
+
+
+@overload
+def run_sequence(
+    plan: Plan,
+    frame_sampler: FrameSampler,
+    positive: Sequence[Conditioning],
+    negative: Sequence[Conditioning],
+    init_latent: Tensor | Mapping[str, Any],
+    *,
+    noise_mask: Tensor | None = ...,
+    on_frame: OnFrame | None = ...,
+    resume: Resume | None = ...,
+    collect: bool,
+) -> Tensor | None: ...
+
+
 def run_sequence(
     plan: Plan,
     frame_sampler: FrameSampler,
@@ -107,7 +152,9 @@ def run_sequence(
     init_latent, noise_mask = _unpack_latent(init_latent, noise_mask)
     _check_inputs(plan, frame_sampler, positive, negative, init_latent, noise_mask, resume)
     start = resume.start_frame if resume is not None else 0
-    latent = init_latent if start == 0 else resume.previous_latent  # type: ignore[union-attr]
+    # _check_inputs: previous_latent is a tensor when start > 0, else None.
+    previous = resume.previous_latent if resume is not None else None
+    latent = init_latent if previous is None else previous
     log.info("%s", describe_plan(plan))
     made: list[Tensor] = []
     chain = zip(plan.frames, conditioning_chain(plan, positive, "positive"),
@@ -152,12 +199,13 @@ def run_frame(
 def inject_noise(frame: FramePlan, x: Tensor, noise_mask: Tensor | None = None) -> Tensor:
     """x + noise_strength * eps (* the mask at latent resolution), eps drawn from the frame's
     inject seed (§6); x unchanged when the plan injects nothing."""
-    if frame.inject_noise_seed is None:
+    seed, strength = frame.inject_noise_seed, frame.noise_strength
+    if seed is None or strength is None:  # FramePlan holds both or neither
         return x
-    eps = randn_like_seeded(x, frame.inject_noise_seed)
+    eps = randn_like_seeded(x, seed)
     if noise_mask is not None:
         eps = eps * latent_mask(noise_mask, x.shape).to(x)
-    return x + frame.noise_strength * eps
+    return x + strength * eps
 
 
 def conditioning_chain(
@@ -198,7 +246,7 @@ def _unpack_latent(
             )
         if noise_mask is None:
             noise_mask = latent.get("noise_mask")
-        latent = latent["samples"]
+        return latent["samples"], noise_mask  # _check_inputs checks what they hold
     return latent, noise_mask
 
 
@@ -304,11 +352,12 @@ def _check_inputs(
         if resume.previous_latent is not None:
             raise ValueError("resume.previous_latent must be None when resume.start_frame is 0")
         return
-    _check_latent("resume.previous_latent", resume.previous_latent)
     previous = resume.previous_latent
-    if previous.shape != init_latent.shape or previous.dtype != init_latent.dtype:  # type: ignore[union-attr]
+    _check_latent("resume.previous_latent", previous)
+    assert isinstance(previous, Tensor), "_check_latent raised otherwise"
+    if previous.shape != init_latent.shape or previous.dtype != init_latent.dtype:
         raise ValueError(
             "resume.previous_latent must match init_latent's shape and dtype "
             f"{tuple(init_latent.shape)} {init_latent.dtype}; got "
-            f"{tuple(previous.shape)} {previous.dtype}"  # type: ignore[union-attr]
+            f"{tuple(previous.shape)} {previous.dtype}"
         )

@@ -150,10 +150,8 @@ def demo_spec_text() -> str:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    import tomllib
-
     from .spec import resolve_spec
-    from .spec_file import apply_overrides, load_spec_file
+    from .spec_file import apply_overrides, load_spec_file, tomllib
 
     data = tomllib.loads(demo_spec_text()) if args.command == "demo" else load_spec_file(args.spec)
     check_model = args.command != "plan"

@@ -33,7 +33,7 @@ MAX_EXPRESSION_CHARS = 256
 # round()'s digits: int rounding to -n digits computes 10**n.
 MAX_ROUND_DIGITS = 32
 
-_MATH = {
+_MATH: dict[str, Callable[..., object]] = {
     "sin": math.sin,
     "cos": math.cos,
     "tan": math.tan,
@@ -108,7 +108,7 @@ _PRECHECKS: dict[type, Callable[[object, object], None]] = {
     ast.Pow: _check_pow,
     ast.LShift: _check_shift,
 }
-_PLAIN_OPERATORS = {
+_PLAIN_OPERATORS: dict[type, Callable[..., object]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
@@ -143,6 +143,7 @@ def _bounded(op: Callable, precheck: Callable[[object, object], None] | None = N
 def _round(x: object, digits: object = None) -> object:
     if digits is not None and (not isinstance(digits, int) or abs(digits) > MAX_ROUND_DIGITS):
         raise _OutOfBounds(f"round to {short_repr(digits, 40)} digits (at most {MAX_ROUND_DIGITS})")
+    assert isinstance(x, (int, float)), "_bounded checked the operand"  # bools are ints
     return round(x) if digits is None else round(x, digits)
 
 
@@ -221,7 +222,7 @@ def _parsed(expression: str) -> ast.AST:
 
 
 def _evaluator(t: int, max_f: int) -> simpleeval.SimpleEval:
-    names = {**CONSTANTS, "t": t, "max_f": max_f}
+    names: dict[str, object] = {**CONSTANTS, "t": t, "max_f": max_f}
     return _Evaluator(names)
 
 

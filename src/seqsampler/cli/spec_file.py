@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import tomllib
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: tomllib's origin, the tomli package
+    import tomli as tomllib
 
 from .fields import (
     MAX_DEPTH,

@@ -259,9 +259,9 @@ def render_html(run: RunView, chart: Path | None) -> str:
     previous = None
     tiles = []
     for n, entry in enumerate(frames):
-        key = (entry.get("positive"), entry.get("negative"))
-        tiles.append(_frame_html(run, entry, n > 0 and key != previous))
-        previous = key
+        frame_prompts = (entry.get("positive"), entry.get("negative"))
+        tiles.append(_frame_html(run, entry, n > 0 and frame_prompts != previous))
+        previous = frame_prompts
     starts = _prompt_starts(frames)
     prompt_items = "".join(
         f'<li value="{i}"><span class="key">from frame {_e(starts.get(i, "-"))}</span> '
@@ -335,6 +335,7 @@ def serve(folder: Path, port: int) -> int:
         ) from None
     with server:
         host, bound = server.server_address[:2]
+        assert isinstance(host, str), "an AF_INET server's host is a str"
         sys.stdout.write(f"http://{host}:{bound}/{VIEW_NAME}\n")
         sys.stdout.flush()
         log.info("serving %s on 127.0.0.1 only; Ctrl-C stops", folder)

@@ -222,13 +222,17 @@ def _palette_frames(frames: Sequence[np.ndarray]):
 
     montage = Image.fromarray(np.concatenate([np.asarray(f) for f in frames], axis=0))
     palette_image = montage.quantize(256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    raw = palette_image.getpalette()[: 3 * 256]
+    palette = palette_image.getpalette()
+    assert palette is not None, "quantize() returns a palette ('P') image"
+    raw = palette[: 3 * 256]
     rgb = np.array(raw + [0] * (3 * 256 - len(raw)), dtype=np.uint8).reshape(256, 3)
     argb = np.concatenate([np.full((256, 1), 255, dtype=np.uint8), rgb], axis=1)
 
     def to_frame(image: np.ndarray) -> av.VideoFrame:
         indices = Image.fromarray(image).quantize(palette=palette_image, dither=Image.Dither.NONE)
-        return av.VideoFrame.from_ndarray((np.asarray(indices), argb), format="pal8")
+        # PyAV's stub types `array` as one ndarray, but pal8 takes an (image, palette) pair.
+        pal8 = (np.asarray(indices), argb)
+        return av.VideoFrame.from_ndarray(pal8, format="pal8")  # type: ignore[arg-type]
 
     return to_frame
 

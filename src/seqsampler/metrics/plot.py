@@ -134,7 +134,7 @@ def metrics_png(metrics: dict[str, Any]) -> bytes:
 
         # heading and legend above the panel
         draw.text((left, y0 - 40), heading, fill=BLACK, font=font)
-        lx = left
+        lx: float = left
         legend = [(PALETTE[c], label) for c, (_, label) in enumerate(curves)]
         if n == 3:
             ratio = seam["ratio"]

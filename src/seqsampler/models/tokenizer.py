@@ -40,7 +40,7 @@ class WordTokenizer:
     @property
     def words(self) -> list[str]:
         """The prompt words the model knows, in id order."""
-        return [w for w in sorted(self.vocab, key=self.vocab.get) if w not in (BOS, EOS)]
+        return [w for w in sorted(self.vocab, key=self.vocab.__getitem__) if w not in (BOS, EOS)]
 
     def split(self, text: str) -> list[str]:
         """Lower-case words of `text` (commas and full stops dropped)."""

@@ -58,6 +58,14 @@ class FramePlan:
     sample_steps: int
     unsample_steps: int
 
+    def __post_init__(self) -> None:
+        # Noise is injected exactly when both are set (`inject_noise` reads them together).
+        if (self.inject_noise_seed is None) != (self.noise_strength is None):
+            raise ValueError(
+                "inject_noise_seed and noise_strength must both be null or both be set; got "
+                f"{self.inject_noise_seed!r} and {self.noise_strength!r}"
+            )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -66,11 +74,6 @@ class FramePlan:
         values = {item.name: data[item.name] for item in fields(cls)}
         if values["path"] not in PATHS:
             raise ValueError(f"path must be one of {', '.join(PATHS)}; got {values['path']!r}")
-        if (values["inject_noise_seed"] is None) != (values["noise_strength"] is None):
-            raise ValueError(
-                "inject_noise_seed and noise_strength must both be null or both be set; got "
-                f"{values['inject_noise_seed']!r} and {values['noise_strength']!r}"
-            )
         if values["interp"] is not None:
             values["interp"] = LatentInterp(**values["interp"])
         return cls(**values)
@@ -112,7 +115,9 @@ class Plan:
         if not isinstance(plan_data, Mapping):
             raise ValueError(f"a plan must be a JSON object; got {type(plan_data).__name__}")
         if plan_data.get("version") != PLAN_VERSION:
-            raise ValueError(f"plan version must be {PLAN_VERSION}; got {plan_data.get('version')!r}")
+            raise ValueError(
+                f"plan version must be {PLAN_VERSION}; got {plan_data.get('version')!r}"
+            )
         frames = tuple(FramePlan.from_dict(frame) for frame in plan_data["frames"])
         if len(frames) != plan_data["frame_count"]:
             raise ValueError(

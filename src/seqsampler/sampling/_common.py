@@ -25,14 +25,24 @@ class Run:
 
     denoise(x, sigma): the model with the call's extra_args.
     report(x, i, sigma, denoised): the call's callback, once per step.
-    noise(sigma, sigma_next) -> N(0, I) like x: a stochastic sampler's noise (None otherwise).
+    noise(sigma, sigma_next) -> N(0, I) like x: a stochastic sampler's noise, from
+    `noise_sampler` (None for a deterministic sampler, whose body never asks for noise).
     """
 
     model: Model
     extra_args: dict[str, Any]
     s_in: Tensor  # ones [B] in x's dtype
     callback: Callback | None
-    noise: NoiseSampler | None
+    noise_sampler: NoiseSampler | None
+
+    def noise(self, sigma: Tensor, sigma_next: Tensor) -> Tensor:
+        """The noise sampler's draw for the step sigma -> sigma_next."""
+        if self.noise_sampler is None:
+            raise ValueError(
+                "this sampler body draws noise but was registered without a noise factory "
+                "(@sampler(..., noise=...)) and no noise_sampler was passed"
+            )
+        return self.noise_sampler(sigma, sigma_next)
 
     def denoise(self, x: Tensor, sigma: Tensor) -> Tensor:
         """D(x [B, C, ...]; sigma) [B, C, ...]; a scalar sigma [] is broadcast over the batch in

@@ -27,7 +27,7 @@ def _sigma(lam: Tensor) -> Tensor:
 @sampler("dpmpp_2m")
 def sample_dpmpp_2m(x: Tensor, sigmas: Tensor, run: Run) -> Tensor:
     """DPM-Solver++(2M) (Lu et al. 2022, Algorithm 2): 2nd-order multistep on D."""
-    old_denoised = None
+    old_denoised: Tensor | None = None
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
         denoised = run.denoise(x, sigma)
@@ -141,7 +141,9 @@ def sample_dpmpp_2m_sde(
     x: Tensor, sigmas: Tensor, run: Run, eta: float = 1.0, s_noise: float = 1.0
 ) -> Tensor:
     """DPM-Solver++(2M) SDE, midpoint form (Lu et al. 2022), noise from a Brownian tree."""
-    old_denoised, h, h_last = None, None, None
+    old_denoised: Tensor | None = None
+    h: Tensor | None = None
+    h_last: Tensor | None = None
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
         denoised = run.denoise(x, sigma)
@@ -151,7 +153,7 @@ def sample_dpmpp_2m_sde(
             x = denoised
         else:
             x, h, h_eta = _sde_step(x, sigma, sigma_next, denoised, eta)
-            if old_denoised is not None:
+            if old_denoised is not None and h_last is not None:
                 # 2nd order correction (midpoint).
                 r = h_last / h
                 x = x + 0.5 * (-h_eta).expm1().neg() * (1 / r) * (denoised - old_denoised)
@@ -166,8 +168,11 @@ def sample_dpmpp_3m_sde(
     x: Tensor, sigmas: Tensor, run: Run, eta: float = 1.0, s_noise: float = 1.0
 ) -> Tensor:
     """DPM-Solver++(3M) SDE (Lu et al. 2022): 3rd-order multistep, Brownian-tree noise."""
-    denoised_1, denoised_2 = None, None
-    h, h_1, h_2 = None, None, None
+    denoised_1: Tensor | None = None
+    denoised_2: Tensor | None = None
+    h: Tensor | None = None
+    h_1: Tensor | None = None
+    h_2: Tensor | None = None
     for i in range(len(sigmas) - 1):
         sigma, sigma_next = sigmas[i], sigmas[i + 1]
         denoised = run.denoise(x, sigma)
@@ -178,7 +183,13 @@ def sample_dpmpp_3m_sde(
         else:
             x, h, h_eta = _sde_step(x, sigma, sigma_next, denoised, eta)
             phi_2 = h_eta.neg().expm1() / h_eta + 1
-            if h_2 is not None:
+            # h_2 set implies h_1, denoised_1 and denoised_2 set; h_1 set implies denoised_1.
+            if (
+                h_2 is not None
+                and h_1 is not None
+                and denoised_1 is not None
+                and denoised_2 is not None
+            ):
                 # 3rd order: first and second divided differences of D in lambda.
                 r0, r1 = h_1 / h, h_2 / h
                 d1_0 = (denoised - denoised_1) / r0
@@ -187,7 +198,7 @@ def sample_dpmpp_3m_sde(
                 d2 = (d1_0 - d1_1) / (r0 + r1)
                 phi_3 = phi_2 / h_eta - 0.5
                 x = x + phi_2 * d1 - phi_3 * d2
-            elif h_1 is not None:
+            elif h_1 is not None and denoised_1 is not None:
                 # 2nd order.
                 x = x + phi_2 * ((denoised - denoised_1) / (h_1 / h))
             if eta > 0 and s_noise > 0:

@@ -44,7 +44,8 @@ def _uni_pc_update(
     alpha_t, sigma_vp_t, lambda_t = _vp(t)
     model_0 = models[-1]
     h = lambda_t - lambda_0
-    rks, d1s = [], []
+    rks: list[Tensor | float] = []
+    d1s: list[Tensor] = []
     for i in range(1, order):
         rk = ((_vp(times[-(i + 1)])[2] - lambda_0) / h)[0]
         rks.append(rk)
