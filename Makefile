@@ -36,6 +36,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: setup lint
 	$(call pytest_no_skips,$(BIN)/pytest $(XDIST) -q -m "not comfyui",COMFYUI,a test above skipped for want of ComfyUI: mark it @pytest.mark.comfyui)
