@@ -33,7 +33,7 @@ from seqsampler.cli.fields import (
     SpecError,
     short_repr,
 )
-from seqsampler.cli.schedule import MAX_EXPRESSION_CHARS, ScheduleError, schedule_values
+from seqsampler.planning.schedule import MAX_EXPRESSION_CHARS, ScheduleError, schedule_values
 from seqsampler.cli.spec import resolve_spec
 from seqsampler.cli.spec_file import load_spec_file, parse_flag_value
 from seqsampler.planning import SequenceConfig, plan

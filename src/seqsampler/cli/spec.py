@@ -33,7 +33,7 @@ from .fields import (
 )
 from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
-from .schedule import ScheduleError, is_schedule, schedule_values
+from ..planning.schedule import ScheduleError, is_schedule, schedule_values
 from .spec_file import check_names, check_structure
 
 # The node's denoise rule (behaviour.md §5): scheduled, they become the planner's `denoise` knob.

@@ -11,7 +11,13 @@ Forms (one field's value):
 Semantics (Deforum's `get_inbetweens`): numeric keys are linearly interpolated; an expression key
 is evaluated at every frame from its key until the next key (to the end for the last key);
 frames before the first key take the first key's value at its key; after a numeric last key the
-value holds. Expressions run in simpleeval with a whitelist of math functions, never `eval`.
+value holds. Expressions are evaluated by walking Python's `ast` (below) with a whitelist of
+numbers, operators and math functions, never `eval`: no attribute access, no subscripts, no
+names but `t`, `max_f`, `pi`, `e`; every int within +-MAX_INT and every float finite, powers and
+shifts refused before they are computed.
+
+Shared by both front doors (the CLI's spec and the ComfyUI nodes); pure Python, standard library
+only, so the node pack needs nothing ComfyUI does not ship.
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import simpleeval
+from .config import MAX_FRAMES, short_repr, short_text
 
-from .fields import MAX_INT, MAX_SCHEDULE_CHARS, MAX_SCHEDULE_KEYS, short_repr, short_text
+MAX_SCHEDULE_CHARS = 10_000  # one value schedule's text (a string, or one table value)
+MAX_SCHEDULE_KEYS = MAX_FRAMES  # keys of one value schedule
+MAX_INT = 2**64  # magnitude of any int an expression reads or makes
 
 # One expression's length (a key's value or an expression key): each is evaluated once per
 # frame, so this and MAX_FRAMES bound a schedule's evaluation time.
@@ -125,6 +133,14 @@ _PLAIN_OPERATORS: dict[type, Callable[..., object]] = {
     ast.UAdd: operator.pos,
     ast.Invert: operator.invert,
 }
+_COMPARISONS: dict[type, Callable[[object, object], object]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
 
 
 def _bounded(op: Callable, precheck: Callable[[object, object], None] | None = None) -> Callable:
@@ -149,10 +165,7 @@ def _round(x: object, digits: object = None) -> object:
 
 # The operators and functions an expression may use: numbers in, numbers out, every int
 # within +-MAX_INT and every float finite, powers and shifts refused before they are computed.
-OPERATORS = {
-    **simpleeval.DEFAULT_OPERATORS,
-    **{node: _bounded(op, _PRECHECKS.get(node)) for node, op in _PLAIN_OPERATORS.items()},
-}
+OPERATORS = {node: _bounded(op, _PRECHECKS.get(node)) for node, op in _PLAIN_OPERATORS.items()}
 FUNCTIONS = {
     name: _bounded(_round if name == "round" else fn, _check_pow if name == "pow" else None)
     for name, fn in _MATH.items()
@@ -205,25 +218,112 @@ def _split_top_level(text: str, field: str) -> list[tuple[int, str]]:
     return chunks
 
 
-class _Evaluator(simpleeval.SimpleEval):
-    """simpleeval with the bounded operators and functions, and no attribute access."""
+class _NameNotDefined(NameError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
-    def __init__(self, names: dict[str, object]) -> None:
-        super().__init__(operators=OPERATORS, functions=FUNCTIONS, names=names)
-        self.nodes[ast.Attribute] = self._no_attribute
 
-    def _no_attribute(self, node: ast.Attribute) -> object:
-        raise simpleeval.FeatureNotAvailable(f"attribute access (.{node.attr}) is not accepted")
+class _FunctionNotDefined(NameError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.func_name = name
+
+
+class FeatureNotAvailable(ValueError):
+    """A construct outside the whitelist (attribute access, subscripts, lambdas, ...)."""
+
+
+_REFUSED = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscripts",
+    ast.Lambda: "lambda",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.JoinedStr: "f-strings",
+    ast.NamedExpr: "assignments",
+    ast.Starred: "starred arguments",
+}
+
+
+def _eval_node(node: ast.AST, names: Mapping[str, object]) -> object:
+    """Evaluate one whitelisted expression node (the only evaluator: never `eval`)."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, (bool, int, float, str)):
+            return node.value
+        raise FeatureNotAvailable(f"the constant {short_repr(node.value, 40)} is not accepted")
+    if isinstance(node, ast.Name):
+        if node.id in names:
+            return names[node.id]
+        raise _NameNotDefined(node.id)
+    if isinstance(node, ast.BinOp):
+        left = _eval_node(node.left, names)
+        right = _eval_node(node.right, names)
+        return _operator(type(node.op))(left, right)
+    if isinstance(node, ast.UnaryOp):
+        operand = _eval_node(node.operand, names)
+        if isinstance(node.op, ast.Not):
+            return not operand
+        return _operator(type(node.op))(operand)
+    if isinstance(node, ast.BoolOp):
+        value: object = None
+        for item in node.values:
+            value = _eval_node(item, names)
+            if isinstance(node.op, ast.And) and not value:
+                return value
+            if isinstance(node.op, ast.Or) and value:
+                return value
+        return value
+    if isinstance(node, ast.Compare):
+        left = _eval_node(node.left, names)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            compare = _COMPARISONS.get(type(op))
+            if compare is None:
+                raise FeatureNotAvailable(f"the comparison {type(op).__name__} is not accepted")
+            right = _eval_node(right_node, names)
+            _operand(left)
+            _operand(right)
+            if not compare(left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.IfExp):
+        test = _eval_node(node.test, names)
+        return _eval_node(node.body if test else node.orelse, names)
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name):
+            if isinstance(node.func, ast.Attribute):
+                raise FeatureNotAvailable(f"attribute access (.{node.func.attr}) is not accepted")
+            raise FeatureNotAvailable("only calls of the named functions are accepted")
+        function = FUNCTIONS.get(node.func.id)
+        if function is None:
+            raise _FunctionNotDefined(node.func.id)
+        if node.keywords:
+            raise FeatureNotAvailable(f"keyword arguments to {node.func.id}() are not accepted")
+        args = [_eval_node(arg, names) for arg in node.args]
+        return function(*args)
+    if isinstance(node, ast.Attribute):
+        raise FeatureNotAvailable(f"attribute access (.{node.attr}) is not accepted")
+    what = _REFUSED.get(type(node), type(node).__name__)
+    raise FeatureNotAvailable(f"{what} not accepted")
+
+
+def _operator(kind: type) -> Callable[..., object]:
+    op = OPERATORS.get(kind)
+    if op is None:
+        raise FeatureNotAvailable(f"the operator {kind.__name__} is not accepted")
+    return op
 
 
 @functools.lru_cache(maxsize=256)
 def _parsed(expression: str) -> ast.AST:
-    return simpleeval.SimpleEval.parse(expression)
-
-
-def _evaluator(t: int, max_f: int) -> simpleeval.SimpleEval:
-    names: dict[str, object] = {**CONSTANTS, "t": t, "max_f": max_f}
-    return _Evaluator(names)
+    return ast.parse(expression.strip(), mode="eval").body
 
 
 def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
@@ -234,13 +334,14 @@ def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
             f"most {MAX_EXPRESSION_CHARS}"
         )
     try:
-        value = _evaluator(t, max_f).eval(expression, previously_parsed=_parsed(expression))
-    except simpleeval.NameNotDefined as exc:
+        names: dict[str, object] = {**CONSTANTS, "t": t, "max_f": max_f}
+        value = _eval_node(_parsed(expression), names)
+    except _NameNotDefined as exc:
         raise ScheduleError(
             f"{where}: unknown name {short_repr(exc.name)} in {shown}; accepted names: "
             f"{', '.join(VARIABLES)}, pi, e and the functions {', '.join(sorted(FUNCTIONS))}"
         ) from None
-    except simpleeval.FunctionNotDefined as exc:
+    except _FunctionNotDefined as exc:
         raise ScheduleError(
             f"{where}: unknown function {short_repr(exc.func_name)} in {shown}; accepted: "
             f"{', '.join(sorted(FUNCTIONS))}"
@@ -251,7 +352,7 @@ def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
         raise ScheduleError(
             f"{where}: {shown} at t={t} goes out of bounds ({short_text(str(exc))}); {_BOUNDS}"
         ) from None
-    except Exception as exc:  # simpleeval's own errors, ZeroDivisionError, math domain errors,
+    except Exception as exc:  # a construct not accepted, ZeroDivisionError, math domain errors,
         # RecursionError / MemoryError of a deeply nested expression
         raise ScheduleError(
             f"{where}: cannot evaluate {shown} at t={t} ({type(exc).__name__}: {short_text(str(exc))})"
