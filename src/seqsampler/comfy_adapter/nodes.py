@@ -283,11 +283,19 @@ NODE_DISPLAY_NAME_MAPPINGS = {
     "SeqSamplerScheduled": "KSampler Sequence (scheduled)",
     "SeqSamplerPlanPreview": "Sequence Plan Preview",
 }
-# The scheduled nodes use the V3 schema (comfy_api.latest) where the running ComfyUI has it.
-_V3 = v3.scheduled_nodes(NODE_DISPLAY_NAME_MAPPINGS)
-NODE_CLASS_MAPPINGS: dict[str, Any] = {
-    "KSamplerSeq2": KSamplerSeq2,
-    "CLIPTextEncodeSequence2": CLIPTextEncodeSequence2,
-    "SeqSamplerScheduled": _V3.get("SeqSamplerScheduled", SeqSamplerScheduled),
-    "SeqSamplerPlanPreview": _V3.get("SeqSamplerPlanPreview", SeqSamplerPlanPreview),
-}
+
+
+def node_class_mappings() -> dict[str, Any]:
+    """The pack's nodes; the scheduled ones on the V3 schema (`comfy_api.latest`) where the
+    running ComfyUI has it (detected at each call: the pack's entry calls it when ComfyUI loads
+    the pack), the classic classes otherwise."""
+    v3_nodes = v3.scheduled_nodes(NODE_DISPLAY_NAME_MAPPINGS)
+    return {
+        "KSamplerSeq2": KSamplerSeq2,
+        "CLIPTextEncodeSequence2": CLIPTextEncodeSequence2,
+        "SeqSamplerScheduled": v3_nodes.get("SeqSamplerScheduled", SeqSamplerScheduled),
+        "SeqSamplerPlanPreview": v3_nodes.get("SeqSamplerPlanPreview", SeqSamplerPlanPreview),
+    }
+
+
+NODE_CLASS_MAPPINGS = node_class_mappings()
