@@ -35,7 +35,7 @@ def _input(io: Any, name: str, kind: Any, options: dict[str, Any], lists: dict[s
     tip = options.get("tooltip")
     if isinstance(kind, list) or kind in lists:
         choices = kind if isinstance(kind, list) else lists[kind]
-        return io.Combo.Input(name, options=list(choices), tooltip=tip)
+        return io.Combo.Input(name, options=list(choices), default=choices[0], tooltip=tip)
     simple = {"MODEL": io.Model, "CLIP": io.Clip, "LATENT": io.Latent}
     if kind in simple:
         return simple[kind].Input(name, tooltip=tip)
