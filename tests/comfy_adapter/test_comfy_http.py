@@ -275,6 +275,12 @@ def test_bad_widget_value_is_refused_at_validation(server):
     assert status == 400 and "sampler_name" in json.dumps(body)
 
 
+PACK_NODES = {
+    "KSamplerSeq2",
+    "CLIPTextEncodeSequence2",
+    "SeqSamplerScheduled",
+    "SeqSamplerPlanPreview",
+}
 CONTROL_VALUES = {"fixed", "increment", "decrement", "randomize"}
 WIDGET_TYPES = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
 
@@ -317,19 +323,30 @@ def test_example_workflows_fit_the_nodes(server, path):
     workflow = json.loads(path.read_text())
     info = _get(f"{server}/object_info")
     nodes = {node["id"]: node for node in workflow["nodes"]}
+    # A core node missing from this server (its module did not import: the vendored 0.3.64
+    # tarball lacks comfy_api/input/, so comfy_extras/nodes_video.py fails) is reported as a
+    # skip after everything else is checked; a missing node of this pack is a failure.
+    missing = sorted({node["type"] for node in workflow["nodes"]} - set(info))
+    assert not [name for name in missing if name in PACK_NODES], missing
     for node in workflow["nodes"]:
-        assert node["type"] in info, node["type"]
+        if node["type"] in missing:
+            continue
         widgets = _widgets(info[node["type"]])
         values = node.get("widgets_values", [])
         assert len(values) == len(widgets), (node["type"], [w[0] for w in widgets], values)
         for (name, kind, options), value in zip(widgets, values, strict=True):
             _check_value(name, kind, options, value)
     for _, source, source_slot, target, target_slot, kind in workflow["links"]:
-        assert info[nodes[source]["type"]]["output"][source_slot] == kind
         assert nodes[source]["outputs"][source_slot]["type"] == kind
-        target_input = nodes[target]["inputs"][target_slot]
-        required = info[nodes[target]["type"]]["input"]["required"]
-        assert target_input["type"] == kind and required[target_input["name"]][0] == kind
+        assert nodes[target]["inputs"][target_slot]["type"] == kind
+        if nodes[source]["type"] not in missing:
+            assert info[nodes[source]["type"]]["output"][source_slot] == kind
+        if nodes[target]["type"] not in missing:
+            target_input = nodes[target]["inputs"][target_slot]
+            required = info[nodes[target]["type"]]["input"]["required"]
+            assert required[target_input["name"]][0] == kind
+    if missing:
+        pytest.skip(f"{path.name}: {', '.join(missing)} not in this ComfyUI's /object_info")
 
 
 # ---- SeqSamplerScheduled / SeqSamplerPlanPreview (issue 16) ----
@@ -456,7 +473,7 @@ def test_plan_preview_over_http(server):
     assert (image.width, image.height) == (640, 30 + 4 * 150 + 16 * 3 + 10)
     assert report["dtype"] == ["torch.float32"]
     assert 0.0 <= report["range"][0][0] and report["range"][0][1] <= 1.0
-    assert report["pixel_sum"] == [sum(sum(p) for p in image.getdata())]
+    assert report["pixel_sum"] == [sum(image.tobytes())]
     assert report["text"] == [text]
     the_plan = scheduled_plan(**widgets).plan
     rows = [line.split() for line in text.splitlines()[1:21]]
