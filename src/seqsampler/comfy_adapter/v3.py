@@ -68,7 +68,9 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
         validate_schedules,
     )
 
-    class SeqSamplerScheduled(io.ComfyNode):
+    base: Any = io.ComfyNode  # a run-time base class (mypy cannot see comfy_api)
+
+    class SeqSamplerScheduled(base):
         @classmethod
         def define_schema(cls):
             return _schema(
@@ -83,7 +85,7 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
         def execute(cls, model, clip, latent_image, **widgets):
             return io.NodeOutput(scheduled.run_scheduled(model, clip, latent_image, **widgets))
 
-    class SeqSamplerPlanPreview(io.ComfyNode):
+    class SeqSamplerPlanPreview(base):
         @classmethod
         def define_schema(cls):
             return _schema(

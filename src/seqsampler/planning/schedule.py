@@ -29,6 +29,7 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .config import MAX_FRAMES, short_repr, short_text
 
@@ -134,7 +135,7 @@ _PLAIN_OPERATORS: dict[type, Callable[..., object]] = {
     ast.UAdd: operator.pos,
     ast.Invert: operator.invert,
 }
-_COMPARISONS: dict[type, Callable[[object, object], object]] = {
+_COMPARISONS: dict[type, Callable[[Any, Any], object]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,
