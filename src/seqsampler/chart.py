@@ -28,6 +28,7 @@ PALETTE = (
     (23, 190, 207),
 )
 CFG_COLOUR, STEPS_COLOUR = PALETTE[0], PALETTE[1]
+SEED_BAR, SEED_DOT = PALETTE[3], PALETTE[4]
 LEFT, TOP, PANEL_H, GAP = 70, 30, 110, 40
 
 
@@ -148,12 +149,21 @@ def plan_chart_image(plan: Plan, texts: Sequence[str]) -> Any:
             x, y = x_of(f.frame), y0 + h - h * f.denoise
             draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=colour)
 
-    y0, h = panel(1, "seed changes (bar: the seed differs from the previous frame's)", 0.0, 1.0)
+    seeds = [f.seed for f in plan.frames]
+    title = (
+        f"seed changes (red bar: differs from the previous frame's); seed {min(seeds)}.."
+        f"{max(seeds)} (purple dots, scaled to its range)"
+    )
+    y0, h = panel(1, title, 0.0, 1.0)
     previous = None
     for f in plan.frames:
         if previous is None or f.seed != previous:
-            draw.line((x_of(f.frame), y0 + 4, x_of(f.frame), y0 + h - 4), fill=PALETTE[3], width=2)
+            draw.line((x_of(f.frame), y0 + 4, x_of(f.frame), y0 + h - 4), fill=SEED_BAR, width=2)
         previous = f.seed
+    span = (max(seeds) - min(seeds)) or 1
+    for f in plan.frames:  # the seed's value: a dot per frame, 8 px inside the panel's edges
+        x, y = x_of(f.frame), y0 + h - 8 - (h - 16) * (f.seed - min(seeds)) / span
+        draw.ellipse((x - 2, y - 2, x + 2, y + 2), fill=SEED_DOT)
 
     cfgs = [f.cfg for f in plan.frames]
     steps = [f.steps for f in plan.frames]
