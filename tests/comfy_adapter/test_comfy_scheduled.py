@@ -145,3 +145,41 @@ def test_preview_image_shows_the_plan(comfy):
     assert [int(r[3]) for r in rows][8:10] == [7, 100]
     assert [r[5] for r in rows][1:3] == ["unsample", "unsample"]
     assert "prompt 1: A portrait of a blooming rose" in text
+
+
+def test_the_classic_classes_behave_like_the_v3_ones(comfy, model, tiny):
+    """The V1 path (ComfyUI without comfy_api.latest) under the same real ComfyUI: same
+    output bit for bit, and ComfyUI's own validation calls its VALIDATE_INPUTS."""
+    import asyncio
+
+    import execution
+
+    from seqsampler.comfy_adapter import nodes as pack_nodes
+
+    widgets = {**widget_defaults(), "frame_count": 3, "steps_schedule": "0:(2), 2:(3)"}
+    widgets["prompt_schedule"] = '"0": "a rose", "2": "a tulip"'
+    inputs = {"model": model, "clip": FakeClip(tiny), "latent_image": tiny.tiny_latent()}
+    (v1,) = pack_nodes.SeqSamplerScheduled().sample(**inputs, **widgets)
+    (v3,) = _call(comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"], **inputs, **widgets)
+    assert torch.equal(v1["samples"], v3["samples"])
+    image1, text1 = pack_nodes.SeqSamplerPlanPreview().preview(**widgets)
+    image3, text3 = _call(comfy.NODE_CLASS_MAPPINGS["SeqSamplerPlanPreview"], **widgets)
+    assert torch.equal(image1, image3) and text1 == text3
+
+    name = "SeqTestClassicPreview"
+    comfy.NODE_CLASS_MAPPINGS[name] = pack_nodes.SeqSamplerPlanPreview
+    try:
+        for cls_name in (name, "SeqSamplerPlanPreview"):
+            prompt = {
+                "1": {"class_type": cls_name, "inputs": dict(widgets, cfg_schedule="0:(2 +)")}
+            }
+            ok, errors, _ = asyncio.run(execution.validate_inputs("t", prompt, "1", {}))
+            assert not ok
+            assert any(
+                "cfg_schedule: key '0' at position 1: invalid expression" in e["details"]
+                for e in errors
+            )
+            prompt["1"]["inputs"]["cfg_schedule"] = "0:(2), 2:(3)"
+            assert asyncio.run(execution.validate_inputs("t", prompt, "1", {}))[0]
+    finally:
+        del comfy.NODE_CLASS_MAPPINGS[name]

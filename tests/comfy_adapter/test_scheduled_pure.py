@@ -85,6 +85,10 @@ def test_validate_names_field_and_position():
     assert isinstance(message, str) and message.startswith("cfg_schedule: key '4' at position 8")
     linked = dict(bad, cfg_schedule=None)  # a linked input: unknown at queue time
     assert validate(**linked) is True
+    assert validate(**dict(bad, frame_count=None)) is True
+    glide = dict(bad, cfg_schedule="7", glide_strength_schedule="0:(0.1), 2:(0.2)")
+    assert "use_conditioning_slerp is off" in validate(**glide)
+    assert validate(**dict(glide, use_conditioning_slerp=None)) is True  # linked switch
     for field in SCHEDULES:
         message = validate(**{**{n: _widgets()[n] for n in VALIDATED}, field: "0:(1), 2:("})
         assert isinstance(message, str) and message.startswith(f"{field}: unclosed '('"), message

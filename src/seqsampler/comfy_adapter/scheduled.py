@@ -204,13 +204,20 @@ def widget_defaults() -> dict[str, Any]:
 def validate(**inputs: Any) -> bool | str:
     """Queue-time check of the schedules (VALIDATE_INPUTS): True, or the error message.
 
-    Linked inputs are not known at queue time (absent here); they are checked when the node runs.
+    Linked inputs are not known at queue time (absent or None here): a linked frame_count skips
+    the check; a linked schedule takes its default and a linked switch counts as on (no false
+    alarm); everything is checked again when the node runs.
     """
-    if any(inputs.get(name) is None for name in VALIDATED):
+    if inputs.get("frame_count") is None:
         return True
-    defaults = widget_defaults()
+    values = widget_defaults()
+    for name in VALIDATED:
+        value = inputs.get(name)
+        if value is None:
+            value = True if name in SWITCHES else values[name]
+        values[name] = value
     try:
-        scheduled_plan(**{**defaults, **{name: inputs[name] for name in VALIDATED}})
+        scheduled_plan(**values)
     except ValueError as exc:
         return str(exc)
     return True
