@@ -36,7 +36,9 @@ if __name__ == "seqsampler":
 else:
     try:
         _library()
-        from seqsampler.comfy_adapter import NODE_CLASS_MAPPINGS, NODE_DISPLAY_NAME_MAPPINGS
+        from seqsampler.comfy_adapter import NODE_DISPLAY_NAME_MAPPINGS, node_class_mappings
+
+        NODE_CLASS_MAPPINGS = node_class_mappings()  # V3 classes where ComfyUI has the schema
     except ImportError as error:  # A broken install: say so, load nothing.
         logging.getLogger("seqsampler").warning("seqsampler nodes not loaded: %s", error)
         NODE_CLASS_MAPPINGS = {}

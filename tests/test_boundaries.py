@@ -80,7 +80,7 @@ def test_pack_entry_loads_the_library_by_path_when_not_installed():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        "['CLIPTextEncodeSequence2', 'KSamplerSeq2']",
+        "['CLIPTextEncodeSequence2', 'KSamplerSeq2', 'SeqSamplerPlanPreview', 'SeqSamplerScheduled']",
         LIBRARY_INIT,
     ]
 
@@ -99,9 +99,10 @@ ALLOWED = {
     "frame_sampler": {"conditioning", "masks", "models", "noise", "planning", "sampling",
                       "sequence"},
     "metrics": set(),
-    "cli": {"conditioning", "frame_sampler", "interp", "masks", "metrics", "models", "noise",
+    "chart": {"planning"},
+    "cli": {"chart", "conditioning", "frame_sampler", "interp", "masks", "metrics", "models", "noise",
             "planning", "sampling", "sequence", "version"},
-    "comfy_adapter": {"conditioning", "interp", "masks", "noise", "planning", "sampling",
+    "comfy_adapter": {"chart", "conditioning", "interp", "masks", "noise", "planning", "sampling",
                       "sequence"},
     "__init__": {"conditioning", "planning", "sequence", "version"},
 }  # fmt: skip

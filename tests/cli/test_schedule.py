@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqsampler.cli.schedule import ScheduleError, is_schedule, parse_schedule, schedule_values
+from seqsampler.planning.schedule import ScheduleError, is_schedule, parse_schedule, schedule_values
 
 
 def test_number_forms():

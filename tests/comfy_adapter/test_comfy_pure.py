@@ -233,7 +233,8 @@ def test_root_package_imports_outside_comfyui():
         "import importlib.util, sys\n"
         f"spec = importlib.util.spec_from_file_location('seqsampler_pack', {str(REPO_ROOT / '__init__.py')!r})\n"
         "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
-        "assert sorted(module.NODE_CLASS_MAPPINGS) == ['CLIPTextEncodeSequence2', 'KSamplerSeq2']\n"
+        "assert sorted(module.NODE_CLASS_MAPPINGS) == ['CLIPTextEncodeSequence2', 'KSamplerSeq2', "
+        "'SeqSamplerPlanPreview', 'SeqSamplerScheduled']\n"
         "assert module.NODE_DISPLAY_NAME_MAPPINGS['KSamplerSeq2'] == 'KSampler Sequence (v2)'\n"
         "assert not [m for m in sys.modules if m.split('.')[0] in ('comfy', 'nodes')]\n"
     )

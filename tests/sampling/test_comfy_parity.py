@@ -81,6 +81,9 @@ class _Harness:
                 assert name == "model_sampling"
                 return harness.model_sampling
 
+            def is_dynamic(self):  # what newer ComfyUI's CFG guider asks a model patcher
+                return False
+
         class Wrap:
             inner_model = Base()
             model_patcher = Patcher()

@@ -1,188 +1,25 @@
-"""The plan as a table and as a PNG chart (Pillow only): denoise, seed changes, cfg and steps,
-prompt weights.
-
-Prompt weights: a hard cut gives the active prompt weight 1; a glide of strength g moves the
-weights `w_i = (1 - g) w_{i-1} + g onehot(target_i)` (the linear picture of the slerp glide).
-"""
+"""The plan chart as a PNG file (the drawing is shared: `seqsampler.chart`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from io import BytesIO
 from pathlib import Path
 
+from ..chart import (  # noqa: F401 (re-exported)
+    CFG_COLOUR,
+    STEPS_COLOUR,
+    panel_rows,
+    plan_chart_image,
+    plan_table,
+    prompt_weights,
+)
 from ..planning import Plan
-
-PALETTE = (
-    (31, 119, 180),
-    (255, 127, 14),
-    (44, 160, 44),
-    (214, 39, 40),
-    (148, 103, 189),
-    (140, 86, 75),
-    (227, 119, 194),
-    (127, 127, 127),
-    (188, 189, 34),
-    (23, 190, 207),
-)
-CFG_COLOUR, STEPS_COLOUR = PALETTE[0], PALETTE[1]
-LEFT, TOP, PANEL_H, GAP = 70, 30, 110, 40
-
-
-def panel_rows(index: int) -> tuple[int, int]:
-    """The pixel rows (top, bottom) of chart panel `index` (0 denoise, 1 seeds, 2 cfg and
-    steps, 3 prompt weights) inside `plan_chart`'s image."""
-    y0 = TOP + index * (PANEL_H + GAP)
-    return y0, y0 + PANEL_H
-
-
-COLUMNS = (
-    ("frame", "frame"),
-    ("prompt", "positive"),
-    ("neg", "negative"),
-    ("seed", "seed"),
-    ("denoise", "denoise"),
-    ("path", "path"),
-    ("steps", "steps"),
-    ("start", "start_step"),
-    ("evals", None),
-    ("cfg", "cfg"),
-    ("glide", "glide"),
-    ("noise", "noise_strength"),
-    ("interp", "interp"),
-)
-
-
-def prompt_weights(plan: Plan, texts: Sequence[str]) -> dict[str, list[float]]:
-    """Per distinct prompt text, its weight at every frame (see the module docstring)."""
-    names = list(dict.fromkeys(texts))
-    weights: dict[str, list[float]] = {name: [] for name in names}
-    previous: dict[str, float] | None = None
-    for frame in plan.frames:
-        target = {name: float(name == texts[frame.positive]) for name in names}
-        if frame.glide is None or previous is None:
-            current = target
-        else:
-            g = frame.glide
-            current = {name: (1 - g) * previous[name] + g * target[name] for name in names}
-        for name in names:
-            weights[name].append(current[name])
-        previous = current
-    return weights
-
-
-def _cell(frame, key: str | None) -> str:
-    if key is None:
-        return str(frame.sample_steps + frame.unsample_steps)
-    value = getattr(frame, key)
-    if value is None:
-        return "-"
-    if key == "interp":
-        return f"{value.mode}:{value.strength:.3g}"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
-
-
-def plan_table(plan: Plan) -> str:
-    """A fixed-width text table of the plan, one row per frame."""
-    rows = [[title for title, _ in COLUMNS]]
-    rows += [[_cell(frame, key) for _, key in COLUMNS] for frame in plan.frames]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
-    return "\n".join(lines)
+from .writers import atomic_write_bytes
 
 
 def plan_chart(plan: Plan, texts: Sequence[str], path: Path) -> None:
-    """Draw denoise, seed changes, cfg and steps, and prompt weights over frames to `path`."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    from .writers import atomic_write_bytes
-
-    frames = plan.frame_count
-    left, right, panel_h, gap, top = LEFT, 20, PANEL_H, GAP, TOP
-    width = max(640, left + right + 8 * frames)
-    weights = prompt_weights(plan, texts)
-    legend_h = 16 * len(weights) + 10
-    height = top + 4 * (panel_h + gap) + legend_h
-    image = Image.new("RGB", (width, height), "white")
-    draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default()
-    plot_w = width - left - right
-
-    def x_of(i: float) -> float:
-        return left + (plot_w * i / max(1, frames - 1))
-
-    def panel(index: int, title: str, low: float, high: float) -> tuple[float, float]:
-        y0 = top + index * (panel_h + gap)
-        draw.rectangle((left, y0, left + plot_w, y0 + panel_h), outline=(0, 0, 0))
-        draw.text((left, y0 - 14), title, fill=(0, 0, 0), font=font)
-        draw.text((4, y0 - 4), f"{high:g}", fill=(0, 0, 0), font=font)
-        draw.text((4, y0 + panel_h - 8), f"{low:g}", fill=(0, 0, 0), font=font)
-        for i in range(0, frames, max(1, frames // 12)):
-            draw.line((x_of(i), y0 + panel_h, x_of(i), y0 + panel_h + 4), fill=(0, 0, 0))
-            draw.text((x_of(i) - 3, y0 + panel_h + 5), str(i), fill=(0, 0, 0), font=font)
-        return y0, panel_h
-
-    def polyline(values: Sequence[float], y0: float, h: float, colour, low=0.0, high=1.0) -> None:
-        span = (high - low) or 1.0
-        points = [(x_of(i), y0 + h - h * (v - low) / span) for i, v in enumerate(values)]
-        if len(points) == 1:
-            points.append((points[0][0] + 2, points[0][1]))
-        draw.line(points, fill=colour, width=2)
-
-    y0, h = panel(0, "denoise per frame (dots: path unsample = orange, copy = grey)", 0.0, 1.0)
-    polyline([f.denoise for f in plan.frames], y0, h, PALETTE[0])
-    for f in plan.frames:
-        if f.path != "plain":
-            colour = PALETTE[1] if f.path == "unsample" else PALETTE[7]
-            x, y = x_of(f.frame), y0 + h - h * f.denoise
-            draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=colour)
-
-    y0, h = panel(1, "seed changes (bar: the seed differs from the previous frame's)", 0.0, 1.0)
-    previous = None
-    for f in plan.frames:
-        if previous is None or f.seed != previous:
-            draw.line((x_of(f.frame), y0 + 4, x_of(f.frame), y0 + h - 4), fill=PALETTE[3], width=2)
-        previous = f.seed
-
-    cfgs = [f.cfg for f in plan.frames]
-    steps = [f.steps for f in plan.frames]
-    title = (
-        f"cfg {min(cfgs):g}..{max(cfgs):g} (blue) and steps {min(steps)}..{max(steps)} "
-        "(orange), each scaled to its own range"
-    )
-    y0, h = panel(2, title, 0.0, 1.0)
-    # steps first, cfg on top; a constant series gets its own height (steps at 1/3, cfg at
-    # 2/3) and a label, so two constant lines never hide each other.
-    for name, values, colour, level in (
-        ("steps", steps, STEPS_COLOUR, 1 / 3),
-        ("cfg", cfgs, CFG_COLOUR, 2 / 3),
-    ):
-        low, high = min(values), max(values)
-        if low == high:
-            low, high = low - level / (1 - level), high + 1
-            draw.text(
-                (left + 4, y0 + h * (1 - level) - 13),
-                f"{name} {values[0]:g}",
-                fill=colour,
-                font=font,
-            )
-        polyline(values, y0, h, colour, low, high)
-
-    y0, h = panel(3, "prompt weights", 0.0, 1.0)
-    for k in plan.keyframes:
-        draw.line((x_of(k), y0, x_of(k), y0 + h), fill=(200, 200, 200))
-    legend_y = top + 4 * (panel_h + gap) - 10
-    for n, (text, values) in enumerate(weights.items()):
-        colour = PALETTE[n % len(PALETTE)]
-        polyline(values, y0, h, colour)
-        label = text if len(text) <= 90 else text[:87] + "..."
-        draw.rectangle(
-            (left, legend_y + 16 * n + 3, left + 10, legend_y + 16 * n + 13), fill=colour
-        )
-        draw.text((left + 16, legend_y + 16 * n + 2), label, fill=(0, 0, 0), font=font)
-    from io import BytesIO
-
+    """Draw the plan chart (`seqsampler.chart.plan_chart_image`) to the PNG file `path`."""
     buffer = BytesIO()
-    image.save(buffer, format="PNG")
+    plan_chart_image(plan, texts).save(buffer, format="PNG")
     atomic_write_bytes(path, buffer.getvalue())

@@ -13,6 +13,11 @@ from typing import Any
 
 from ..planning import FIELD_HELP, FieldSpec, field_specs
 from ..planning.config import MAX_FRAMES, short_repr, short_text  # noqa: F401 (re-exported)
+from ..planning.schedule import (  # noqa: F401 (re-exported: the evaluator's bounds)
+    MAX_INT,
+    MAX_SCHEDULE_CHARS,
+    MAX_SCHEDULE_KEYS,
+)
 
 # Bounds on what a spec may ask of the parsers and the evaluator (docs/cli.md "Limits"): every
 # one is checked before the work it bounds, and breaking one is a one-line `SpecError`.
@@ -21,9 +26,6 @@ MAX_DEPTH = 32  # nesting of lists and tables in a spec file or a flag value
 MAX_NODES = 100_000  # values (scalars, lists, tables) in a spec file, all together
 MAX_PROMPTS = MAX_FRAMES  # entries of prompts / negative (a list or a table)
 MAX_PROMPT_CHARS = 10_000  # one prompt's length
-MAX_SCHEDULE_CHARS = 10_000  # one value schedule's text (a string, or one table value)
-MAX_SCHEDULE_KEYS = MAX_FRAMES  # keys of one value schedule
-MAX_INT = 2**64  # magnitude of any int an expression reads or makes
 
 VIDEO_FORMATS = ("mp4", "gif", "webp")
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..planning import SCHEDULE_KNOBS, FieldSpec, SequenceConfig
 from ..planning.curves import frame_denoise
+from ..planning.schedule import ScheduleError, is_schedule, schedule_values
 from .fields import (
     CLI_FIELDS,
     EMBEDDED,
@@ -33,7 +34,6 @@ from .fields import (
 )
 from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
-from .schedule import ScheduleError, is_schedule, schedule_values
 from .spec_file import check_names, check_structure
 
 # The node's denoise rule (behaviour.md §5): scheduled, they become the planner's `denoise` knob.

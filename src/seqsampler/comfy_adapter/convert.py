@@ -64,6 +64,16 @@ def latent_samples(latent: Any, name: str = "latent_image") -> Tensor:
             f"[B, C, T, H, W]; got {keys}"
         )
     samples = latent["samples"]
+    if (
+        isinstance(samples, (list, tuple))
+        or type(samples).__name__ == "NestedTensor"
+        or getattr(samples, "is_nested", False)
+    ):
+        raise ValueError(
+            f"{name}['samples'] is a nested latent ({type(samples).__name__}: several tensors, as "
+            "newer ComfyUI gives for some video/audio models); the sequence samplers take one "
+            "tensor [B, C, H, W] or [B, C, T, H, W]: split it or use a single-tensor latent"
+        )
     if not isinstance(samples, torch.Tensor) or samples.ndim < 3:
         shape = tuple(samples.shape) if isinstance(samples, torch.Tensor) else None
         raise ValueError(

@@ -21,6 +21,7 @@ from ..planning import (
     plan,
 )
 from ..planning.keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
+from . import scheduled, v3
 from .convert import conditioning_list, latent_samples, output_latent
 
 logger = logging.getLogger(__name__)
@@ -212,11 +213,89 @@ def _encode(clip: Any, prompt: str, token_normalization: str, weight_interpretat
     return [tokens, dict(extras)]
 
 
-NODE_CLASS_MAPPINGS = {
-    "KSamplerSeq2": KSamplerSeq2,
-    "CLIPTextEncodeSequence2": CLIPTextEncodeSequence2,
-}
+SCHEDULED_DESCRIPTION = (
+    "The sequence sampler driven by Deforum / FizzNodes schedules (the CLI's syntax): seed, "
+    "steps, cfg, denoise, noise, glide and interpolation strength per frame, and a prompt "
+    'schedule ("0": "...", "24": "...") encoded with the CLIP input.'
+)
+PREVIEW_DESCRIPTION = (
+    "The plan of a SeqSamplerScheduled run, before any GPU time: a chart (denoise with "
+    "unsample frames marked, seed changes, cfg and steps, prompt segments) and the plan as text."
+)
+PREVIEW_TOOLTIPS = (
+    "The plan chart [1, H, W, 3].",
+    "The plan: one row per frame (prompt, seed, denoise, path, steps, ...) and the prompts.",
+)
+
+
+def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_schedule=None,
+                 steps_schedule=None, cfg_schedule=None, denoise_schedule=None,
+                 noise_strength_schedule=None, interp_strength_schedule=None,
+                 glide_strength_schedule=None, inject_noise=None, use_conditioning_slerp=None,
+                 use_latent_interpolation=None) -> bool | str:  # fmt: skip
+    """Queue-time check (ComfyUI passes the inputs named here; linked ones are absent)."""
+    del cls
+    return scheduled.validate(
+        **{name: value for name, value in locals().items() if name in scheduled.VALIDATED}
+    )
+
+
+class SeqSamplerScheduled:
+    """The sequence sampler driven by schedule strings (classic API; see v3.py)."""
+
+    RETURN_TYPES = ("LATENT",)
+    OUTPUT_TOOLTIPS = ("All frames as one batch, frame-major.",)
+    FUNCTION = "sample"
+    CATEGORY = "sampling"
+    DESCRIPTION = SCHEDULED_DESCRIPTION
+    VALIDATE_INPUTS = classmethod(validate_schedules)
+
+    @classmethod
+    def INPUT_TYPES(cls) -> dict[str, Any]:
+        return scheduled.v1_input_types(scheduled.SCHEDULED_INPUTS)
+
+    def sample(self, model: Any, clip: Any, latent_image: Any, **widgets: Any) -> tuple[Any]:
+        return (scheduled.run_scheduled(model, clip, latent_image, **widgets),)
+
+
+class SeqSamplerPlanPreview:
+    """The plan of a scheduled run as a chart IMAGE and a STRING; runs no model."""
+
+    RETURN_TYPES = ("IMAGE", "STRING")
+    RETURN_NAMES = ("chart", "plan")
+    OUTPUT_TOOLTIPS = PREVIEW_TOOLTIPS
+    FUNCTION = "preview"
+    CATEGORY = "sampling"
+    DESCRIPTION = PREVIEW_DESCRIPTION
+    VALIDATE_INPUTS = classmethod(validate_schedules)
+
+    @classmethod
+    def INPUT_TYPES(cls) -> dict[str, Any]:
+        return scheduled.v1_input_types(scheduled.PREVIEW_INPUTS)
+
+    def preview(self, **widgets: Any) -> tuple[Any, str]:
+        return scheduled.preview_image(**widgets)
+
+
 NODE_DISPLAY_NAME_MAPPINGS = {
     "KSamplerSeq2": "KSampler Sequence (v2)",
     "CLIPTextEncodeSequence2": "CLIP Text Encode Sequence (v2)",
+    "SeqSamplerScheduled": "KSampler Sequence (scheduled)",
+    "SeqSamplerPlanPreview": "Sequence Plan Preview",
 }
+
+
+def node_class_mappings() -> dict[str, Any]:
+    """The pack's nodes; the scheduled ones on the V3 schema (`comfy_api.latest`) where the
+    running ComfyUI has it (detected at each call: the pack's entry calls it when ComfyUI loads
+    the pack), the classic classes otherwise."""
+    v3_nodes = v3.scheduled_nodes(NODE_DISPLAY_NAME_MAPPINGS)
+    return {
+        "KSamplerSeq2": KSamplerSeq2,
+        "CLIPTextEncodeSequence2": CLIPTextEncodeSequence2,
+        "SeqSamplerScheduled": v3_nodes.get("SeqSamplerScheduled", SeqSamplerScheduled),
+        "SeqSamplerPlanPreview": v3_nodes.get("SeqSamplerPlanPreview", SeqSamplerPlanPreview),
+    }
+
+
+NODE_CLASS_MAPPINGS = node_class_mappings()

@@ -11,21 +11,31 @@ Forms (one field's value):
 Semantics (Deforum's `get_inbetweens`): numeric keys are linearly interpolated; an expression key
 is evaluated at every frame from its key until the next key (to the end for the last key);
 frames before the first key take the first key's value at its key; after a numeric last key the
-value holds. Expressions run in simpleeval with a whitelist of math functions, never `eval`.
+value holds. Expressions are evaluated by walking Python's `ast` (below) with a whitelist of
+numbers, operators and math functions, never `eval`: no attribute access, no subscripts, no
+names but `t`, `max_f`, `pi`, `e`; every int within +-MAX_INT and every float finite, powers and
+shifts refused before they are computed.
+
+Shared by both front doors (the CLI's spec and the ComfyUI nodes); pure Python, standard library
+only, so the node pack needs nothing ComfyUI does not ship.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import json
 import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-import simpleeval
+from .config import MAX_FRAMES, short_repr, short_text
 
-from .fields import MAX_INT, MAX_SCHEDULE_CHARS, MAX_SCHEDULE_KEYS, short_repr, short_text
+MAX_SCHEDULE_CHARS = 10_000  # one value schedule's text (a string, or one table value)
+MAX_SCHEDULE_KEYS = MAX_FRAMES  # keys of one value schedule
+MAX_INT = 2**64  # magnitude of any int an expression reads or makes
 
 # One expression's length (a key's value or an expression key): each is evaluated once per
 # frame, so this and MAX_FRAMES bound a schedule's evaluation time.
@@ -125,6 +135,14 @@ _PLAIN_OPERATORS: dict[type, Callable[..., object]] = {
     ast.UAdd: operator.pos,
     ast.Invert: operator.invert,
 }
+_COMPARISONS: dict[type, Callable[[Any, Any], object]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
 
 
 def _bounded(op: Callable, precheck: Callable[[object, object], None] | None = None) -> Callable:
@@ -149,10 +167,7 @@ def _round(x: object, digits: object = None) -> object:
 
 # The operators and functions an expression may use: numbers in, numbers out, every int
 # within +-MAX_INT and every float finite, powers and shifts refused before they are computed.
-OPERATORS = {
-    **simpleeval.DEFAULT_OPERATORS,
-    **{node: _bounded(op, _PRECHECKS.get(node)) for node, op in _PLAIN_OPERATORS.items()},
-}
+OPERATORS = {node: _bounded(op, _PRECHECKS.get(node)) for node, op in _PLAIN_OPERATORS.items()}
 FUNCTIONS = {
     name: _bounded(_round if name == "round" else fn, _check_pow if name == "pow" else None)
     for name, fn in _MATH.items()
@@ -205,25 +220,112 @@ def _split_top_level(text: str, field: str) -> list[tuple[int, str]]:
     return chunks
 
 
-class _Evaluator(simpleeval.SimpleEval):
-    """simpleeval with the bounded operators and functions, and no attribute access."""
+class _NameNotDefined(NameError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
-    def __init__(self, names: dict[str, object]) -> None:
-        super().__init__(operators=OPERATORS, functions=FUNCTIONS, names=names)
-        self.nodes[ast.Attribute] = self._no_attribute
 
-    def _no_attribute(self, node: ast.Attribute) -> object:
-        raise simpleeval.FeatureNotAvailable(f"attribute access (.{node.attr}) is not accepted")
+class _FunctionNotDefined(NameError):
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.func_name = name
+
+
+class FeatureNotAvailable(ValueError):
+    """A construct outside the whitelist (attribute access, subscripts, lambdas, ...)."""
+
+
+_REFUSED = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscripts",
+    ast.Lambda: "lambda",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.JoinedStr: "f-strings",
+    ast.NamedExpr: "assignments",
+    ast.Starred: "starred arguments",
+}
+
+
+def _eval_node(node: ast.AST, names: Mapping[str, object]) -> object:
+    """Evaluate one whitelisted expression node (the only evaluator: never `eval`)."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, (bool, int, float, str)):
+            return node.value
+        raise FeatureNotAvailable(f"the constant {short_repr(node.value, 40)} is not accepted")
+    if isinstance(node, ast.Name):
+        if node.id in names:
+            return names[node.id]
+        raise _NameNotDefined(node.id)
+    if isinstance(node, ast.BinOp):
+        left = _eval_node(node.left, names)
+        right = _eval_node(node.right, names)
+        return _operator(type(node.op))(left, right)
+    if isinstance(node, ast.UnaryOp):
+        operand = _eval_node(node.operand, names)
+        if isinstance(node.op, ast.Not):
+            return not operand
+        return _operator(type(node.op))(operand)
+    if isinstance(node, ast.BoolOp):
+        value: object = None
+        for item in node.values:
+            value = _eval_node(item, names)
+            if isinstance(node.op, ast.And) and not value:
+                return value
+            if isinstance(node.op, ast.Or) and value:
+                return value
+        return value
+    if isinstance(node, ast.Compare):
+        left = _eval_node(node.left, names)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            compare = _COMPARISONS.get(type(op))
+            if compare is None:
+                raise FeatureNotAvailable(f"the comparison {type(op).__name__} is not accepted")
+            right = _eval_node(right_node, names)
+            _operand(left)
+            _operand(right)
+            if not compare(left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.IfExp):
+        test = _eval_node(node.test, names)
+        return _eval_node(node.body if test else node.orelse, names)
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name):
+            if isinstance(node.func, ast.Attribute):
+                raise FeatureNotAvailable(f"attribute access (.{node.func.attr}) is not accepted")
+            raise FeatureNotAvailable("only calls of the named functions are accepted")
+        function = FUNCTIONS.get(node.func.id)
+        if function is None:
+            raise _FunctionNotDefined(node.func.id)
+        if node.keywords:
+            raise FeatureNotAvailable(f"keyword arguments to {node.func.id}() are not accepted")
+        args = [_eval_node(arg, names) for arg in node.args]
+        return function(*args)
+    if isinstance(node, ast.Attribute):
+        raise FeatureNotAvailable(f"attribute access (.{node.attr}) is not accepted")
+    what = _REFUSED.get(type(node), type(node).__name__)
+    raise FeatureNotAvailable(f"{what} not accepted")
+
+
+def _operator(kind: type) -> Callable[..., object]:
+    op = OPERATORS.get(kind)
+    if op is None:
+        raise FeatureNotAvailable(f"the operator {kind.__name__} is not accepted")
+    return op
 
 
 @functools.lru_cache(maxsize=256)
 def _parsed(expression: str) -> ast.AST:
-    return simpleeval.SimpleEval.parse(expression)
-
-
-def _evaluator(t: int, max_f: int) -> simpleeval.SimpleEval:
-    names: dict[str, object] = {**CONSTANTS, "t": t, "max_f": max_f}
-    return _Evaluator(names)
+    return ast.parse(expression.strip(), mode="eval").body
 
 
 def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
@@ -234,13 +336,14 @@ def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
             f"most {MAX_EXPRESSION_CHARS}"
         )
     try:
-        value = _evaluator(t, max_f).eval(expression, previously_parsed=_parsed(expression))
-    except simpleeval.NameNotDefined as exc:
+        names: dict[str, object] = {**CONSTANTS, "t": t, "max_f": max_f}
+        value = _eval_node(_parsed(expression), names)
+    except _NameNotDefined as exc:
         raise ScheduleError(
             f"{where}: unknown name {short_repr(exc.name)} in {shown}; accepted names: "
             f"{', '.join(VARIABLES)}, pi, e and the functions {', '.join(sorted(FUNCTIONS))}"
         ) from None
-    except simpleeval.FunctionNotDefined as exc:
+    except _FunctionNotDefined as exc:
         raise ScheduleError(
             f"{where}: unknown function {short_repr(exc.func_name)} in {shown}; accepted: "
             f"{', '.join(sorted(FUNCTIONS))}"
@@ -251,7 +354,7 @@ def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
         raise ScheduleError(
             f"{where}: {shown} at t={t} goes out of bounds ({short_text(str(exc))}); {_BOUNDS}"
         ) from None
-    except Exception as exc:  # simpleeval's own errors, ZeroDivisionError, math domain errors,
+    except Exception as exc:  # a construct not accepted, ZeroDivisionError, math domain errors,
         # RecursionError / MemoryError of a deeply nested expression
         raise ScheduleError(
             f"{where}: cannot evaluate {shown} at t={t} ({type(exc).__name__}: {short_text(str(exc))})"
@@ -478,3 +581,65 @@ def is_schedule(value: object) -> bool:
     if isinstance(value, Mapping):
         return True
     return isinstance(value, str) and _number(value.strip()) is None
+
+
+def parse_prompt_schedule(text: str, field: str, frame_count: int) -> list[tuple[int, str]]:
+    """A FizzNodes prompt schedule `"0": "a rose", "24": "a tulip"` as sorted (frame, prompt).
+
+    Keys are frame numbers (or expressions in `max_f`), quoted or not; values are quoted
+    strings (double quotes take JSON escapes). Braces around the whole text and a trailing comma
+    are allowed. Errors name the field, the key and its position.
+    """
+    _check_length(text, field)
+    body = text.strip()
+    offset = len(text) - len(text.lstrip())
+    if body.startswith("{") and body.endswith("}"):
+        body, offset = body[1:-1], offset + 1
+    max_f = frame_count - 1
+    out: list[Key] = []
+    prompts: dict[int, str] = {}
+    chunks = _split_top_level(body, field)
+    _check_key_count(len(chunks), field)
+    for start, chunk in chunks:
+        position = offset + start + len(chunk) - len(chunk.lstrip()) + 1
+        if not chunk.strip():
+            if start + len(chunk) == len(body) and out:
+                continue  # a trailing comma
+            raise ScheduleError(
+                f"{field}: empty entry at position {position}; accepted: "
+                '\'"frame": "prompt", "frame": "prompt", ...\''
+            )
+        colon = _top_level_colon(chunk)
+        if colon is None:
+            raise ScheduleError(
+                f"{field}: entry {short_repr(chunk.strip())} at position {position} has no ':'; "
+                'accepted: \'"frame": "prompt"\', e.g. \'"0": "a red rose"\''
+            )
+        key_text = chunk[:colon].strip()
+        frame = _key_frame(key_text, field, position, max_f)
+        raw = chunk[colon + 1 :].strip()
+        where = f"{field}: key {short_repr(key_text)} at position {position}"
+        if len(raw) < 2 or raw[0] != raw[-1] or raw[0] not in "\"'":
+            raise ScheduleError(
+                f"{where}: the prompt {short_repr(raw)} is not a quoted string; accepted: "
+                '"prompt text"'
+            )
+        if raw[0] == '"':
+            try:
+                prompt = json.loads(raw)
+            except ValueError as exc:
+                raise ScheduleError(f"{where}: invalid string {short_repr(raw)} ({exc})") from None
+        else:
+            prompt = raw[1:-1]
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ScheduleError(f"{where}: empty prompt; accepted: a non-empty prompt text")
+        if frame >= frame_count:
+            raise ScheduleError(
+                f"{where}: frame {frame} is past the last frame ({max_f}, frame_count "
+                f"{frame_count}); accepted: keys 0..{max_f}"
+            )
+        out.append(Key(frame, None, None, position, key_text))
+        prompts[len(out) - 1] = prompt.strip()
+    keys = _check_unique(out, field)
+    order = {id(key): index for index, key in enumerate(out)}
+    return [(key.frame, prompts[order[id(key)]]) for key in keys]
