@@ -275,12 +275,6 @@ def test_bad_widget_value_is_refused_at_validation(server):
     assert status == 400 and "sampler_name" in json.dumps(body)
 
 
-PACK_NODES = {
-    "KSamplerSeq2",
-    "CLIPTextEncodeSequence2",
-    "SeqSamplerScheduled",
-    "SeqSamplerPlanPreview",
-}
 CONTROL_VALUES = {"fixed", "increment", "decrement", "randomize"}
 WIDGET_TYPES = {"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"}
 
@@ -323,14 +317,9 @@ def test_example_workflows_fit_the_nodes(server, path):
     workflow = json.loads(path.read_text())
     info = _get(f"{server}/object_info")
     nodes = {node["id"]: node for node in workflow["nodes"]}
-    # A core node missing from this server (its module did not import: the vendored 0.3.64
-    # tarball lacks comfy_api/input/, so comfy_extras/nodes_video.py fails) is reported as a
-    # skip after everything else is checked; a missing node of this pack is a failure.
     missing = sorted({node["type"] for node in workflow["nodes"]} - set(info))
-    assert not [name for name in missing if name in PACK_NODES], missing
+    assert not missing, f"{path.name}: {missing} not in this ComfyUI's /object_info"
     for node in workflow["nodes"]:
-        if node["type"] in missing:
-            continue
         widgets = _widgets(info[node["type"]])
         values = node.get("widgets_values", [])
         assert len(values) == len(widgets), (node["type"], [w[0] for w in widgets], values)
@@ -339,14 +328,10 @@ def test_example_workflows_fit_the_nodes(server, path):
     for _, source, source_slot, target, target_slot, kind in workflow["links"]:
         assert nodes[source]["outputs"][source_slot]["type"] == kind
         assert nodes[target]["inputs"][target_slot]["type"] == kind
-        if nodes[source]["type"] not in missing:
-            assert info[nodes[source]["type"]]["output"][source_slot] == kind
-        if nodes[target]["type"] not in missing:
-            target_input = nodes[target]["inputs"][target_slot]
-            required = info[nodes[target]["type"]]["input"]["required"]
-            assert required[target_input["name"]][0] == kind
-    if missing:
-        pytest.skip(f"{path.name}: {', '.join(missing)} not in this ComfyUI's /object_info")
+        assert info[nodes[source]["type"]]["output"][source_slot] == kind
+        target_input = nodes[target]["inputs"][target_slot]
+        required = info[nodes[target]["type"]]["input"]["required"]
+        assert required[target_input["name"]][0] == kind
 
 
 # ---- SeqSamplerScheduled / SeqSamplerPlanPreview (issue 16) ----
