@@ -115,7 +115,7 @@ def test_every_doc_command_runs_verbatim_in_order(tmp_path):
             reason = next((why for pattern, why in SKIP if pattern.search(line)), None)
             if line.startswith("make demo"):
                 to_run = _make_recipe("demo")
-            elif reason is None and shlex.split(line)[0].endswith("seqsampler"):
+            elif reason is None and shlex.split(line, comments=True)[0].endswith("seqsampler"):
                 to_run = [line]
             else:
                 reason = reason or "not a seqsampler command"
