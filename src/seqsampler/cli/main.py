@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from .output import command_output
 
 log = logging.getLogger("seqsampler.cli")
 
@@ -228,29 +229,14 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     return 0
 
 
-def configure_output(*, verbose: bool, quiet: bool) -> None:
-    """Log to stderr: INFO (the plan as a compact table, then the bars), DEBUG with `-v` (the
-    plan frame by frame too), WARNING with `-q`, which also hides every progress bar, the model
-    libraries' weight-loading bars included. The run's own plan line comes from `render`, so
-    the library's per-frame plan record (`seqsampler.sequence`, INFO) is not logged again."""
-    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr, force=True)
-    logging.getLogger("seqsampler.sequence").setLevel(logging.WARNING)
-    if quiet:
-        for name in ("transformers", "diffusers"):
-            try:
-                module = importlib.import_module(f"{name}.utils.logging")
-            except ImportError:  # the model libraries are optional for plan / view
-                continue
-            module.disable_progress_bar()
-            module.set_verbosity_error()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `seqsampler` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    quiet = getattr(args, "quiet", False)
-    configure_output(verbose=args.verbose, quiet=quiet)
+    with command_output(verbose=args.verbose, quiet=getattr(args, "quiet", False)):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "plan":
             return _cmd_plan(args)
