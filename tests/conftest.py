@@ -32,3 +32,13 @@ def tiny_sdxl(tmp_path_factory) -> Path:
     """An SDXL-style folder: two text encoders, pooled output and size conditioning."""
     _need_model_libraries()
     return save_tiny_pipeline(tmp_path_factory.mktemp("tiny_sdxl"), xl=True)
+
+
+# Building a tiny diffusers pipeline takes seconds (once per worker): tests on one are `slow`.
+_PIPELINE_FIXTURES = {"tiny_sd", "tiny_sd_v", "tiny_sdxl"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -8,6 +8,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
+
 
 def test_plan_imports_no_torch():
     code = (
@@ -29,6 +31,7 @@ def test_public_names():
     assert not callable(seqsampler.planning)  # the package is a plain package
 
 
+@pytest.mark.slow
 def test_core_imports_no_host_or_heavy_libraries():
     code = (
         "import sys; import seqsampler.sequence, seqsampler.interp; "
@@ -43,6 +46,7 @@ REPO = Path(__file__).resolve().parents[1]
 LIBRARY_INIT = str(REPO / "src" / "seqsampler" / "__init__.py")
 
 
+@pytest.mark.slow
 def test_clone_does_not_shadow_the_library_from_its_parent_folder(tmp_path):
     """A script run beside a clone named `seqsampler` gets the library, not the pack's entry."""
     (tmp_path / "seqsampler").symlink_to(REPO, target_is_directory=True)
@@ -56,6 +60,7 @@ def test_clone_does_not_shadow_the_library_from_its_parent_folder(tmp_path):
     assert done.stdout.split() == [LIBRARY_INIT, "3"]
 
 
+@pytest.mark.slow
 def test_pack_entry_loads_the_library_by_path_when_not_installed():
     """ComfyUI imports the entry by its path; with seqsampler not installed (no .pth files
     read: `python -S`), the entry loads src/seqsampler without editing sys.path."""

@@ -202,6 +202,7 @@ def test_run_metrics_bad_folders(tmp_path):
         run_metrics(more)
 
 
+@pytest.mark.slow
 def test_run_metrics_imports_no_torch(tmp_path):
     run = fake_run(tmp_path / "run", [flat((1, 2, 3)), flat((3, 2, 1))])
     code = (

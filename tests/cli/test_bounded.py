@@ -96,6 +96,7 @@ def assert_one_line_error(rc: int, err: str, *needles: str) -> None:
 # ---- the review's examples, end to end -----------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["plan", "render"])
 def test_pow_tower_in_a_schedule_is_refused_quickly(tmp_path, command):
     spec = tmp_path / "s.toml"
@@ -238,6 +239,7 @@ def test_schedule_text_length_and_key_count_are_capped():
         schedule_values(many_text, "cfg", 5)
 
 
+@pytest.mark.slow
 def test_the_longest_schedules_on_every_field_evaluate_in_time():
     expression = "0.5" + "+0*t" * ((MAX_EXPRESSION_CHARS - 3) // 4)
     assert len(expression) <= MAX_EXPRESSION_CHARS
@@ -356,6 +358,7 @@ def _timed(call, *args) -> None:
     assert time.perf_counter() - start < 2.0, args
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SCHEDULE_TEXT, st.integers(1, 64))
 def test_fuzz_schedule_evaluator(text, frames):
@@ -398,6 +401,7 @@ FIELD_NAMES = st.sampled_from(
     ),
     st.sampled_from([".yaml", ".toml"]),
 )
+@pytest.mark.slow
 def test_fuzz_spec_loader(tmp_path, text, suffix):
     spec = tmp_path / f"fuzz{suffix}"
     spec.write_text(text, encoding="utf-8")

@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from seqsampler.cli import main
 from seqsampler.cli.writers import load_latent
 
@@ -22,6 +24,7 @@ def _files(out, pattern):
     return sorted(p.name for p in (out / pattern[0]).glob(pattern[1]) if not p.name.startswith("."))
 
 
+@pytest.mark.slow
 def test_killed_render_resumes_to_the_uninterrupted_result(tiny_sd, tmp_path):
     extra = {
         "use_conditioning_slerp": True,

@@ -50,6 +50,7 @@ def test_the_unknown_sampler_message_lists_only_the_engines(spec, capsys):
     assert accepted == list(SAMPLERS)
 
 
+@pytest.mark.slow  # builds a diffusers pipeline
 def test_a_diffusers_prompt_over_the_tokenizer_is_measured_with_the_tokenizer_alone(
     tiny_sd, spec, capsys, caplog, monkeypatch
 ):

@@ -130,6 +130,7 @@ def test_view_writes_a_page_with_every_frame(run_folder, capsys):
 @pytest.mark.skipif(
     not CHROMIUM.is_file(), reason="no /usr/bin/chromium (apt-get install chromium)"
 )
+@pytest.mark.slow
 def test_the_page_in_headless_chromium(run_folder):
     assert main(["view", str(run_folder)]) == 0
     plan = json.loads((run_folder / "plan.json").read_text())
@@ -148,6 +149,7 @@ def test_the_page_in_headless_chromium(run_folder):
 @pytest.mark.skipif(
     not CHROMIUM.is_file(), reason="no /usr/bin/chromium (apt-get install chromium)"
 )
+@pytest.mark.slow
 def test_the_page_renders_to_a_screenshot(run_folder, tmp_path):
     from PIL import Image
 
@@ -189,6 +191,7 @@ def test_bad_folders_exit_2_with_one_line(tmp_path, capsys):
     assert "is not a plan" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_serve_on_localhost_until_interrupted(run_folder):
     env = {**os.environ, "PYTHONPATH": str(SRC), "OMP_NUM_THREADS": "1"}
     command = [sys.executable, "-m", "seqsampler.cli", "view", str(run_folder)]

@@ -227,6 +227,7 @@ def test_conditioning_and_latent_errors():
         latent_samples({"latent": 1})
 
 
+@pytest.mark.slow
 def test_root_package_imports_outside_comfyui():
     code = (
         "import importlib.util, sys\n"

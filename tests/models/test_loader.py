@@ -79,6 +79,7 @@ def test_latent_shape_checks_its_inputs(tiny_sd_v):
         model.latent_shape(16, 16, 0)
 
 
+@pytest.mark.slow
 def test_a_single_file_diffusers_cannot_build_offline_is_refused_naming_it(tmp_path):
     # A subprocess, so that HF_HUB_OFFLINE is read when huggingface_hub is first imported.
     import os
