@@ -79,7 +79,7 @@ def _check_prompt_lengths(spec: ResolvedSpec, folder: Path) -> None:
         if not isinstance(limit, int):
             continue
         for name, text in dict.fromkeys(_prompt_texts(spec)):
-            count = len(tok(text, truncation=False).input_ids)
+            count = len(tok(text, truncation=False, verbose=False).input_ids)
             if count > limit:
                 log.warning(
                     "%s: %s has %d tokens; the text encoder reads the first %d",
