@@ -158,7 +158,7 @@ def test_bad_input_fails_before_loading_the_model(tmp_path, monkeypatch, capsys)
             ["--prompts", "a red dragon"],
             "prompts: 'a red dragon' has words the embedded model does not know (dragon)",
         ),
-        (["--sampler-name", "eulr"], "sampler_name must be one of euler"),
+        (["--sampler-name", "eulr"], "sampler_name: 'eulr' is not implemented by the standalone"),
         (["--denoise-seq", "0:(0.5), 4:(sin(t)"], "denoise_seq: unclosed '(' at position 12"),
         (["--frame-count", "-1"], "frame_count must be an int in [0, 1024]; got -1"),
         (["--model", str(tmp_path / "nothing")], "model: nothing at"),

@@ -1,48 +1,94 @@
 """Checks of a resolved spec that need the engine or the model's files, made before any model
-is loaded: the sampler and scheduler are implemented, the embedded model knows every prompt
-word, the image size fits the model's latent factor."""
+is loaded, by every command that reads a spec (`render`, `render --dry-run`, `plan`, `demo`):
+the sampler and scheduler are implemented, the embedded model knows every prompt word and each
+prompt fits its tokenizer's length, a diffusers model's prompts are measured with its tokenizer
+alone, the image size fits the model's latent factor. `check_spec` runs them all."""
 
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
+from typing import Any
 
 from .fields import EMBEDDED, SpecError, short_repr, short_text
-from .spec import ResolvedSpec
+from .spec import ResolvedSpec, check_engine_names
+
+log = logging.getLogger(__name__)
+
+
+def check_spec(spec: ResolvedSpec) -> None:
+    """Every check below, in order: engine, prompts, size."""
+    check_engine(spec)
+    check_prompts(spec)
+    check_size(spec)
 
 
 def check_engine(spec: ResolvedSpec) -> None:
     """The sampler and scheduler must be implemented by the standalone engine."""
-    from ..sampling import SAMPLERS, SCHEDULERS
+    check_engine_names(spec.config.sampler_name, spec.config.scheduler)
 
-    config = spec.config
-    for name, value, table in (
-        ("sampler_name", config.sampler_name, SAMPLERS),
-        ("scheduler", config.scheduler, SCHEDULERS),
-    ):
-        if value not in table:
-            raise SpecError(
-                f"{name}: {short_repr(value)} is not implemented by the standalone engine; accepted: "
-                f"{', '.join(table)}"
-            )
+
+def _prompt_texts(spec: ResolvedSpec) -> list[tuple[str, str]]:
+    return [("prompts", t) for t in spec.positive] + [("negative", t) for t in spec.negative]
 
 
 def check_prompts(spec: ResolvedSpec) -> None:
-    """With the embedded model, every prompt word must be in its closed vocabulary."""
-    if spec.fields["model"] != EMBEDDED:
+    """With the embedded model, every prompt word must be in its closed vocabulary and every
+    prompt must fit its length (both refused, as encoding would refuse them); with a diffusers
+    folder, a prompt longer than a tokenizer's length is logged as cut (as encoding cuts it)."""
+    model = spec.fields["model"]
+    if model != EMBEDDED:
+        _check_prompt_lengths(spec, Path(model))
         return
     from ..models.embedded import tokenizer
 
     tok = tokenizer()
     known = set(tok.words)
-    for name, texts in (("prompts", spec.positive), ("negative", spec.negative)):
-        for text in texts:
-            unknown = [w for w in tok.split(text) if w not in known]
-            if unknown:
-                raise SpecError(
-                    f"{name}: {short_repr(text)} has words the embedded model does not know "
-                    f"({short_text(', '.join(unknown))}); accepted words: {' '.join(tok.words)}"
+    for name, text in _prompt_texts(spec):
+        words = tok.split(text)
+        unknown = [w for w in words if w not in known]
+        if unknown:
+            raise SpecError(
+                f"{name}: {short_repr(text)} has words the embedded model does not know "
+                f"({short_text(', '.join(unknown))}); accepted words: {' '.join(tok.words)}"
+            )
+        if len(words) + 2 > tok.max_length:
+            raise SpecError(
+                f"{name}: {short_repr(text)} has {len(words)} words; accepted: at most "
+                f"{tok.max_length - 2} words (the embedded model's prompt length)"
+            )
+
+
+def diffusers_tokenizers(folder: Path) -> list[Any]:
+    """The tokenizers of a diffusers folder (tokenizer/, and tokenizer_2/ for SDXL), loaded
+    without any weights; none for a single-file checkpoint (its tokenizers come with the
+    pipeline from_single_file builds, so its prompts are measured when encoded)."""
+    if not folder.is_dir():
+        return []
+    from ..models.loader import _load_tokenizer
+
+    return [
+        _load_tokenizer(folder / p) for p in ("tokenizer", "tokenizer_2") if (folder / p).is_dir()
+    ]
+
+
+def _check_prompt_lengths(spec: ResolvedSpec, folder: Path) -> None:
+    for tok in diffusers_tokenizers(folder):
+        limit = getattr(tok, "model_max_length", None)
+        if not isinstance(limit, int):
+            continue
+        for name, text in dict.fromkeys(_prompt_texts(spec)):
+            count = len(tok(text, truncation=False, verbose=False).input_ids)
+            if count > limit:
+                log.warning(
+                    "%s: %s has %d tokens; the text encoder reads the first %d",
+                    name,
+                    short_repr(text),
+                    count,
+                    limit,
                 )
+        return  # tokenizer_2 of SDXL cuts at the same length: one warning per prompt
 
 
 def size_factor(model: str) -> int:

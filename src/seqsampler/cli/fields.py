@@ -53,6 +53,11 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
         'The model: "embedded" (the built-in shapes model), a diffusers folder, or a single '
         "SD 1.x / SDXL .safetensors / .ckpt file.",
     ),
+    "preset": (
+        "cli",
+        'Defaults of the node fields left out: "cli" (seed_keying and denoise_sine off, so '
+        'seed_mode_seq and denoise_seq do what they say) or "ksampler_seq2" (the node\'s own).',
+    ),
     "prompts": (
         None,
         'The prompts: one string, a list (spread evenly), or a table of keyframes {"0" = "...", '
@@ -84,10 +89,14 @@ def node_fields() -> dict[str, FieldSpec]:
 
 
 def all_fields() -> dict[str, tuple[Any, str]]:
-    """Every spec field, name -> (default, help): the CLI's own first, then the node's."""
+    """Every spec field, name -> (default, help): the CLI's own first, then the node's (with
+    the default preset's defaults, `presets.PRESETS`)."""
+    from .presets import DEFAULT_PRESET, PRESETS
+
+    changed = PRESETS[DEFAULT_PRESET]
     out = dict(CLI_FIELDS)
     for name, spec in node_fields().items():
-        default = [] if name == "cond_keyframes" else spec.default
+        default = [] if name == "cond_keyframes" else changed.get(name, spec.default)
         out[name] = (default, FIELD_HELP[name])
     return out
 

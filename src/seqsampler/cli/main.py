@@ -24,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .output import command_output
+
 log = logging.getLogger("seqsampler.cli")
 
 DEMO_SPEC = "demo.toml"
@@ -105,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_flags(render, None)
     _add_field_flags(render)
 
-    plan = sub.add_parser("plan", help="print the per-frame plan (no model is loaded)")
+    plan = sub.add_parser(
+        "plan", help="print the per-frame plan (checked as render checks it; no model is loaded)"
+    )
     plan.add_argument("spec", help="a .toml or .yaml spec file")
     plan.add_argument("--format", choices=("json", "table"), default="json")
     plan.add_argument("--chart", metavar="PNG", help="also draw the plan as a PNG chart")
@@ -150,12 +154,25 @@ def demo_spec_text() -> str:
 
 
 def _load(args: argparse.Namespace) -> Any:
+    """The resolved spec, checked as `render` checks it (checks.check_spec) for every command,
+    before any model work; each field another one overrides is logged as a warning."""
+    from .checks import check_spec
+    from .fields import EMBEDDED
     from .spec import resolve_spec
     from .spec_file import apply_overrides, load_spec_file, tomllib
 
     data = tomllib.loads(demo_spec_text()) if args.command == "demo" else load_spec_file(args.spec)
+    # `plan` alone may plan for a model that is not on this machine (its prompts then go
+    # unmeasured); `render --dry-run` refuses exactly what `render` refuses.
     check_model = args.command != "plan"
-    return resolve_spec(apply_overrides(data, _overrides(args)), check_model=check_model)
+    spec = resolve_spec(apply_overrides(data, _overrides(args)), check_model=check_model)
+    for message in spec.warnings:
+        log.warning("warning: %s", message)
+    model = spec.fields["model"]
+    if not check_model and model != EMBEDDED and not Path(model).exists():
+        log.info("model %s is not here: its prompts are not measured against its tokenizer", model)
+    check_spec(spec)
+    return spec
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
@@ -215,11 +232,11 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `seqsampler` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(message)s",
-        stream=sys.stderr,
-    )
+    with command_output(verbose=args.verbose, quiet=getattr(args, "quiet", False)):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         if args.command == "plan":
             return _cmd_plan(args)

@@ -13,6 +13,7 @@ from typing import Any
 from ..planning import Plan, plan
 from .checks import check_engine, check_prompts, check_size
 from .fields import EMBEDDED, SpecError, short_repr, short_text
+from .plan_summary import plan_summary
 from .run_folder import RunFolder, model_fingerprint, prepare_folder
 from .spec import ResolvedSpec
 from .writers import (
@@ -94,7 +95,7 @@ def render(
     import torch
 
     from ..models.loader import load_model
-    from ..sequence import Resume, run_sequence
+    from ..sequence import Resume, describe_plan, run_sequence
 
     started = time.perf_counter()
     the_plan = plan(spec.config)
@@ -108,6 +109,8 @@ def render(
     n = the_plan.frame_count
     if done:
         log.info("resuming %s after frame %d of %d", folder.root, done - 1, n)
+    log.info("%s", plan_summary(the_plan))  # once, before any progress bar
+    log.debug("%s", describe_plan(the_plan))
 
     if done < n:
         model = load_model(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..planning import SCHEDULE_KNOBS, FieldSpec, SequenceConfig
@@ -32,6 +32,7 @@ from .fields import (
     short_repr,
     video_formats,
 )
+from .presets import DEFAULT_PRESET, overridden, preset_defaults
 from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
 from .spec_file import check_names, check_structure
@@ -42,12 +43,15 @@ DENOISE_RULE = ("denoise_start", "denoise_seq", "denoise_max")
 
 @dataclass(frozen=True)
 class ResolvedSpec:
-    """A validated spec: `fields` (JSON-ready, every field), the prompt lists, the config."""
+    """A validated spec: `fields` (JSON-ready, every field but `preset`: the defaults it chose
+    are written out), the prompt lists, the config, and `warnings`: one line per field the user
+    set that another field overrides (`presets.overridden`)."""
 
     fields: dict[str, Any]
     positive: tuple[str, ...]
     negative: tuple[str, ...]
     config: SequenceConfig
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def frame_count(self) -> int:
@@ -66,10 +70,12 @@ def _normalise_schedule(value: Any) -> Any:
 def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> ResolvedSpec:
     """Validate and default every field, evaluate the schedules, build the `SequenceConfig`.
 
-    `check_model=False` skips checking that the model path exists (`plan` needs no model).
+    Node fields left out take the defaults of `preset` (`presets.PRESETS`: "cli" unless set).
+    `check_model=False` skips checking that the model path exists.
     """
     check_names(data)
     check_structure(data, "spec")
+    defaults = preset_defaults(data.get("preset", DEFAULT_PRESET))
     positive, negative, keyframes, prompt_fields = prompt_lists(data)
     positive, negative, keyframes = drop_late_keys(data, positive, negative, keyframes)
     nodes = node_fields()
@@ -82,7 +88,7 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
     config_kwargs: dict[str, Any] = {}
     scheduled: dict[str, Any] = {}
     for name, spec in nodes.items():
-        value = data.get(name, spec.default)
+        value = data.get(name, defaults.get(name, spec.default))
         if name == "cond_keyframes":
             value = keyframes
         elif spec.kind == "int":
@@ -112,6 +118,7 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
     out["fps"] = positive_int("fps", data.get("fps", CLI_FIELDS["fps"][0]), high=240)
     out["formats"] = video_formats(data.get("formats", CLI_FIELDS["formats"][0]))
     out["upscale"] = positive_int("upscale", data.get("upscale", CLI_FIELDS["upscale"][0]), high=64)
+    check_engine_names(config_kwargs["sampler_name"], config_kwargs["scheduler"])
     config = _build_config(config_kwargs, len(positive), len(negative), prompt_fields)
     schedules = _knob_schedules(config, scheduled, denoise, nodes)
     if schedules:
@@ -119,7 +126,24 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
             {**config_kwargs, "schedules": schedules}, len(positive), len(negative), prompt_fields
         )
     ordered = {name: out[name] for name in all_fields() if name in out}
-    return ResolvedSpec(ordered, tuple(positive), tuple(negative), config)
+    warnings = tuple(overridden(data, ordered))
+    return ResolvedSpec(ordered, tuple(positive), tuple(negative), config, warnings)
+
+
+def check_engine_names(sampler_name: Any, scheduler: Any) -> None:
+    """The sampler and scheduler must be implemented by the standalone engine; the message
+    lists only the names it implements (ComfyUI's node takes more)."""
+    from ..sampling import SAMPLERS, SCHEDULERS
+
+    for name, value, table in (
+        ("sampler_name", sampler_name, SAMPLERS),
+        ("scheduler", scheduler, SCHEDULERS),
+    ):
+        if not isinstance(value, str) or value not in table:
+            raise SpecError(
+                f"{name}: {short_repr(value)} is not implemented by the standalone engine; "
+                f"accepted: {', '.join(table)}"
+            )
 
 
 def _build_config(
@@ -211,5 +235,5 @@ def _denoise_curve(
 
 def spec_differences(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     """Fields whose resolved values differ (output-only fields excepted)."""
-    names = [n for n in dict.fromkeys([*saved, *current]) if n not in OUTPUT_ONLY]
+    names = [n for n in dict.fromkeys([*saved, *current]) if n not in (*OUTPUT_ONLY, "preset")]
     return [n for n in names if saved.get(n) != current.get(n)]
