@@ -74,7 +74,7 @@ def prompt_weights(plan: Plan, texts: Sequence[str]) -> dict[str, list[float]]:
     return weights
 
 
-def _cell(frame, key: str | None) -> str:
+def cell_text(frame, key: str | None) -> str:
     if key is None:
         return str(frame.sample_steps + frame.unsample_steps)
     value = getattr(frame, key)
@@ -90,7 +90,7 @@ def _cell(frame, key: str | None) -> str:
 def plan_table(plan: Plan) -> str:
     """A fixed-width text table of the plan, one row per frame."""
     rows = [[title for title, _ in COLUMNS]]
-    rows += [[_cell(frame, key) for _, key in COLUMNS] for frame in plan.frames]
+    rows += [[cell_text(frame, key) for _, key in COLUMNS] for frame in plan.frames]
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(lines)

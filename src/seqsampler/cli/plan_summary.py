@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..chart import cell_text
 from ..planning import Plan
-from .chart import _cell
 
 # Column title -> the value of a frame shown in it (None where it does not apply).
 _COLUMNS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
@@ -20,7 +20,7 @@ _COLUMNS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("cfg", lambda f: f.cfg),
     ("glide", lambda f: f.glide),
     ("noise", lambda f: f.noise_strength),
-    ("interp", lambda f: _cell(f, "interp") if f.interp is not None else None),
+    ("interp", lambda f: cell_text(f, "interp") if f.interp is not None else None),
 )
 
 
