@@ -33,7 +33,12 @@ def test_sweep_flags():
 def test_product_variants_and_names():
     axes, variants = sweep_axes({"seed": [1, 2], "cfg": [4]}, ["cfg=4,6"])
     jobs = build_jobs(axes, variants)
-    assert [j.name for j in jobs] == ["seed=1,cfg=4", "seed=1,cfg=6", "seed=2,cfg=4", "seed=2,cfg=6"]
+    assert [j.name for j in jobs] == [
+        "seed=1,cfg=4",
+        "seed=1,cfg=6",
+        "seed=2,cfg=4",
+        "seed=2,cfg=6",
+    ]
     assert jobs[3].values == {"seed": 2, "cfg": 6}
     axes, variants = sweep_axes(
         {"variants": [{"name": "wide", "cfg": 9}, {"seed": 3}], "steps": [2, 3]}, []
@@ -60,14 +65,21 @@ def test_plan_lists_jobs_and_validates_each(tmp_path, capsys):
     spec = sweep_spec(tmp_path / "s.toml", sweep="[sweep]\nseed = [1, 2]\n")
     assert main(["plan", str(spec), "--sweep", "cfg=4,6"]) == 0
     jobs = json.loads(capsys.readouterr().out)["jobs"]
-    assert [j["name"] for j in jobs] == ["seed=1,cfg=4", "seed=1,cfg=6", "seed=2,cfg=4", "seed=2,cfg=6"]
+    assert [j["name"] for j in jobs] == [
+        "seed=1,cfg=4",
+        "seed=1,cfg=6",
+        "seed=2,cfg=4",
+        "seed=2,cfg=6",
+    ]
     assert jobs[0]["frame_count"] == 3
     assert main(["plan", str(spec), "--format", "table"]) == 0
     assert "seed=2" in capsys.readouterr().out
     out = tmp_path / "never"
     assert main(["render", str(spec), "--sweep", "cfg=4,600", "--out", str(out), "-q"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.startswith("seqsampler: error: sweep: job 'seed=1,cfg=600': cfg ") and "\n" not in err
+    assert (
+        err.startswith("seqsampler: error: sweep: job 'seed=1,cfg=600': cfg ") and "\n" not in err
+    )
     assert not out.exists()  # nothing rendered
     assert main(["render", str(spec), "--cfg", "5", "--sweep", "cfg=4,6"]) == 2
     assert "both swept and given as a flag" in capsys.readouterr().err

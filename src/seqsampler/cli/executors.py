@@ -202,7 +202,9 @@ class ProcessPoolJobs:
             try:
                 out[future] = future.result()
             except Exception as exc:  # a worker process died (BrokenProcessPool)
-                out[future] = JobOutcome("", "failed", short_text(f"{type(exc).__name__}: {exc}", 500))
+                out[future] = JobOutcome(
+                    "", "failed", short_text(f"{type(exc).__name__}: {exc}", 500)
+                )
         return out
 
     def close(self) -> None:

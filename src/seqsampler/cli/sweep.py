@@ -122,7 +122,9 @@ def sweep_axes(table: Mapping[str, Any], flags: Sequence[str]) -> tuple[dict[str
             )
     check_names(axes, "sweep")
     for index, variant in enumerate(variants):
-        check_names({k: v for k, v in variant.items() if k != NAME_KEY}, f"sweep: variants[{index}]")
+        check_names(
+            {k: v for k, v in variant.items() if k != NAME_KEY}, f"sweep: variants[{index}]"
+        )
     return axes, [dict(v) for v in variants]
 
 
@@ -146,8 +148,8 @@ def job_name(values: Mapping[str, Any]) -> str:
 def build_jobs(axes: Mapping[str, list], variants: Sequence[Mapping[str, Any]]) -> list[Job]:
     """Every variant (or the base spec) with every combination of the axes, in order."""
     count = max(1, len(variants))
-    for values in axes.values():
-        count *= len(values)
+    for axis in axes.values():
+        count *= len(axis)
         if count > MAX_JOBS:
             raise SpecError(
                 f"sweep: more than {MAX_JOBS} jobs ({' x '.join(str(len(v)) for v in axes.values())}"

@@ -90,7 +90,9 @@ def _jobs(args: argparse.Namespace, check_model: bool) -> list[Any]:
         )
     from .spec_file import apply_overrides
 
-    return resolve_jobs(apply_overrides(base, overrides), build_jobs(axes, variants), check_model=check_model)
+    return resolve_jobs(
+        apply_overrides(base, overrides), build_jobs(axes, variants), check_model=check_model
+    )
 
 
 def job_table(jobs: list[Any]) -> str:
@@ -107,7 +109,12 @@ def cmd_sweep_plan(args: argparse.Namespace) -> int:
         sys.stdout.write(job_table(jobs) + "\n")
     else:
         listing = [
-            {"name": j.name, "folder": j.name, "values": j.job.values, "frame_count": j.spec.frame_count}
+            {
+                "name": j.name,
+                "folder": j.name,
+                "values": j.job.values,
+                "frame_count": j.spec.frame_count,
+            }
             for j in jobs
         ]
         sys.stdout.write(json.dumps({"jobs": listing}, indent=2) + "\n")

@@ -74,7 +74,9 @@ def last_frames(root: Path, jobs: Sequence[Mapping[str, Any]]) -> list[tuple[str
     return out
 
 
-def labelled_sheet(tiles: Sequence[tuple[str, np.ndarray]], columns: int | None = None) -> np.ndarray:
+def labelled_sheet(
+    tiles: Sequence[tuple[str, np.ndarray]], columns: int | None = None
+) -> np.ndarray:
     """Tiles in a grid (row-major), each scaled up (nearest) to at least MIN_TILE px wide, with
     its label on a dark strip under it; uint8 [H, W, 3]."""
     import math

@@ -64,9 +64,7 @@ def _clear(root: Path, jobs: Sequence[ResolvedJob]) -> None:
     shutil.rmtree(root / WORKERS_DIR, ignore_errors=True)
 
 
-def prepare_sweep(
-    root: Path, jobs: Sequence[ResolvedJob], overwrite: bool
-) -> list[dict[str, Any]]:
+def prepare_sweep(root: Path, jobs: Sequence[ResolvedJob], overwrite: bool) -> list[dict[str, Any]]:
     """Check the sweep folder and every job's run folder (before any rendering); the index
     entries, done jobs kept as done."""
     check_sweep_folder(root, overwrite)
