@@ -120,3 +120,17 @@ def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):
     (out / "mine.txt").write_text("x")
     assert main(["render", str(spec), "--out", str(out), "-q"]) == 2
     assert "holds no sweep.json" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_EMBEDDED, reason="the embedded model's weights are not in assets/")
+def test_process_pool_sweep_equals_jobs_alone(tmp_path):
+    spec = sweep_spec(tmp_path / "s.toml", sweep="[sweep]\nseed = [1, 2]\n")
+    out = tmp_path / "sweep"
+    assert main(["render", str(spec), "--out", str(out), "-q", "--workers", "2"]) == 0
+    jobs = json.loads((out / "sweep.json").read_text())["jobs"]
+    assert [j["status"] for j in jobs] == ["done", "done"]
+    assert jobs[0]["pid"] != jobs[1]["pid"]  # two worker processes
+    for seed in (1, 2):
+        alone = render_alone(spec, tmp_path / f"alone{seed}", seed=seed)
+        assert_same_frames(out / f"seed={seed}", alone, 3)

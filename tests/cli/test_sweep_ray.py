@@ -80,6 +80,12 @@ def test_killed_worker_is_retried_and_resumes(local_ray, tmp_path, capsys):
         time.sleep(0.01)
     record = read_worker_record(out, "seed=5")
     assert record and folder.complete_frames(frames) >= 2, "the job did not start in time"
+    while time.monotonic() < deadline:  # the driver has marked it running in sweep.json
+        index = json.loads((out / "sweep.json").read_text())
+        if index["jobs"][0]["status"] == "running":
+            break
+        time.sleep(0.05)
+    assert index["jobs"][0]["status"] == "running" and index["jobs"][0]["pid"] == record["pid"]
     os.kill(record["pid"], signal.SIGKILL)
     time.sleep(0.5)
     killed_at = folder.complete_frames(frames)
