@@ -111,6 +111,24 @@ def test_local_sweep_equals_jobs_alone_and_resumes(tmp_path, capsys, monkeypatch
     jobs = json.loads((out / "sweep.json").read_text())["jobs"]
     assert [j["status"] for j in jobs] == ["done", "done", "failed"]
     assert "a done job was rendered again" in jobs[2]["error"]
+    # A changed spec is refused before anything renders, naming the job and the field.
+    assert main(["render", str(spec), "--out", str(out), "-q", "--steps", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "sweep: job 'seed=1': out: the run folder" in err and "steps: saved 2, now 3" in err
+
+
+def test_contact_sheet_tiles_are_labelled():
+    import numpy as np
+
+    from seqsampler.cli.sweep_index import labelled_sheet
+
+    tiles = [
+        (f"seed={i},cfg=4.5,a_very_long_label", np.zeros((32, 32, 3), np.uint8)) for i in range(3)
+    ]
+    sheet = labelled_sheet(tiles)
+    assert sheet.shape == (2 * (128 + 18 + 4) + 4, 2 * (128 + 4) + 4, 3)
+    strip = sheet[4 + 128 : 4 + 128 + 18, 4 : 4 + 128]
+    assert (strip > 200).any() and (strip < 40).any()  # white text on the dark label strip
 
 
 def test_a_folder_that_is_not_a_sweep_is_refused(tmp_path, capsys):

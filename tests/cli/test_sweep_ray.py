@@ -49,7 +49,12 @@ def test_ray_sweep_equals_each_job_alone(local_ray, tmp_path, capsys):
     spec = sweep_spec(tmp_path / "s.toml", sweep="[sweep]\nseed = [1, 2]\ncfg = [3, 6]\n")
     out = tmp_path / "sweep"
     started = time.monotonic()
-    assert main(["render", str(spec), "--out", str(out), "-q", "--jobs", "ray"]) == 0
+    status: list[int] = []
+    argv = ["render", str(spec), "--out", str(out), "-q", "--jobs", "ray"]
+    thread = threading.Thread(target=lambda: status.append(main(argv)), daemon=True)
+    thread.start()
+    thread.join(timeout=120)  # bounded: a hung cluster fails the test instead of the suite
+    assert status == [0], "the sweep did not finish in 120 s" if thread.is_alive() else status
     seconds = time.monotonic() - started
     jobs = json.loads((out / "sweep.json").read_text())["jobs"]
     assert [j["status"] for j in jobs] == ["done"] * 4

@@ -44,6 +44,7 @@ def add_sweep_flags(parser: argparse.ArgumentParser, executors: bool) -> None:
         "--workers",
         type=int,
         default=None,
+        metavar="N",
         help="jobs at once: local processes (1: in this process), or the CPUs of the local Ray "
         "instance [default: 1 local, all CPUs for ray]",
     )
@@ -54,12 +55,17 @@ def add_sweep_flags(parser: argparse.ArgumentParser, executors: bool) -> None:
         help="join a running Ray cluster [default: start a local Ray instance on 127.0.0.1]",
     )
     group.add_argument(
-        "--gpus-per-job", type=float, default=0.0, help="GPUs each Ray task reserves [default: 0]"
+        "--gpus-per-job",
+        type=float,
+        default=0.0,
+        metavar="G",
+        help="GPUs each Ray task reserves [default: 0]",
     )
     group.add_argument(
         "--max-retries",
         type=int,
         default=3,
+        metavar="R",
         help="Ray retries of a job whose worker died (the retry resumes its frames) [default: 3]",
     )
 
