@@ -7,6 +7,7 @@ run folders (`render` continues after the last complete frame).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import time
@@ -138,6 +139,11 @@ def run_sweep(
     write_index(root, entries)
     bar = _Bar(entries, progress)
     handles: dict[Any, str] = {}
+    redirect = contextlib.ExitStack()
+    if progress:  # log lines (the in-process jobs' too) above the bar, not through it
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        redirect.enter_context(logging_redirect_tqdm())
     try:
         for job in jobs:
             if by_name[job.name]["status"] != "done":
@@ -160,6 +166,7 @@ def run_sweep(
             if entry["status"] == "running":  # interrupted: it resumes on the next run
                 entry["status"] = "pending"
         bar.close()
+        redirect.close()
         write_index(root, entries)
         executor.close()
     sheet = write_sheet(root, entries)
