@@ -74,6 +74,8 @@ def test_plan_lists_jobs_and_validates_each(tmp_path, capsys):
     assert jobs[0]["frame_count"] == 3
     assert main(["plan", str(spec), "--format", "table"]) == 0
     assert "seed=2" in capsys.readouterr().out
+    assert main(["plan", str(spec), "--chart", str(tmp_path / "c.png")]) == 2
+    assert "chart: " in capsys.readouterr().err
     out = tmp_path / "never"
     assert main(["render", str(spec), "--sweep", "cfg=4,600", "--out", str(out), "-q"]) == 2
     err = capsys.readouterr().err.strip()

@@ -110,6 +110,11 @@ def job_table(jobs: list[Any]) -> str:
 
 def cmd_sweep_plan(args: argparse.Namespace) -> int:
     """`plan` of a sweep: the job list, each job's spec validated (no model is loaded)."""
+    if getattr(args, "chart", None):
+        raise SpecError(
+            f"chart: {args.chart!r} with a sweep; accepted: --chart for one spec (plan a job by "
+            "giving its values as field flags, without --sweep or [sweep])"
+        )
     jobs = _jobs(args, check_model=False)
     if args.format == "table":
         sys.stdout.write(job_table(jobs) + "\n")
