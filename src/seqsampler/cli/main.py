@@ -1,7 +1,8 @@
 """The `seqsampler` command: render a spec, print its plan, or render the demo.
 
     seqsampler render SPEC [--out DIR] [--overwrite] [--dry-run] [--FIELD VALUE ...]
-    seqsampler plan SPEC [--format json|table] [--chart PNG] [--FIELD VALUE ...]
+        [--sweep FIELD=VALUES ...] [--jobs local|ray] [--workers N] [--ray-address ADDR]
+    seqsampler plan SPEC [--format json|table] [--chart PNG] [--sweep ...] [--FIELD VALUE ...]
     seqsampler demo [--out runs/demo] [--overwrite] [--FIELD VALUE ...]
     seqsampler metrics RUN_FOLDER
     seqsampler view RUN_FOLDER [--serve [--port N]]
@@ -90,6 +91,7 @@ def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> 
 
 def build_parser() -> argparse.ArgumentParser:
     from ..version import __version__
+    from .sweep_cli import add_sweep_flags
 
     parser = Parser(
         prog="seqsampler",
@@ -105,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print the plan JSON and stop (same as `plan`)"
     )
     _add_run_flags(render, None)
+    add_sweep_flags(render, executors=True)
     _add_field_flags(render)
 
     plan = sub.add_parser(
@@ -113,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("spec", help="a .toml or .yaml spec file")
     plan.add_argument("--format", choices=("json", "table"), default="json")
     plan.add_argument("--chart", metavar="PNG", help="also draw the plan as a PNG chart")
+    add_sweep_flags(plan, executors=False)
     _add_field_flags(plan)
 
     demo = sub.add_parser("demo", help="render the bundled example on the embedded model")
@@ -178,7 +182,10 @@ def _load(args: argparse.Namespace) -> Any:
 def _cmd_plan(args: argparse.Namespace) -> int:
     from ..planning import plan
     from .chart import plan_chart, plan_table
+    from .sweep_cli import cmd_sweep_plan, is_sweep
 
+    if is_sweep(args):
+        return cmd_sweep_plan(args)
     spec = _load(args)
     the_plan = plan(spec.config)
     if args.format == "json":
@@ -204,7 +211,10 @@ def _cmd_view(args: argparse.Namespace) -> int:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     from .render import render
+    from .sweep_cli import cmd_sweep_render, is_sweep
 
+    if args.command == "render" and is_sweep(args):
+        return cmd_sweep_render(args)
     if getattr(args, "dry_run", False):
         args.format, args.chart = "json", None
         return _cmd_plan(args)
