@@ -97,7 +97,7 @@ def render(
     from ..sequence import Resume, run_sequence
 
     started = time.perf_counter()
-    the_plan = plan(spec.config)
+    the_plan = plan(spec.config, denoise_mode=spec.fields.get("denoise_mode", "comfyui"))
     check_engine(spec)
     check_prompts(spec)
     check_size(spec)
