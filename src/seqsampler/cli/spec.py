@@ -114,8 +114,7 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
         raise SpecError(
             f"denoise_mode: got {short_repr(mode)}; accepted: {', '.join(DENOISE_MODES)}"
         )
-    if mode != "comfyui":  # the default is not written, so existing specs read the same
-        out["denoise_mode"] = mode
+    out["denoise_mode"] = mode
     out["fps"] = positive_int("fps", data.get("fps", CLI_FIELDS["fps"][0]), high=240)
     out["formats"] = video_formats(data.get("formats", CLI_FIELDS["formats"][0]))
     out["upscale"] = positive_int("upscale", data.get("upscale", CLI_FIELDS["upscale"][0]), high=64)
