@@ -128,9 +128,9 @@ def tiny_pipeline() -> Path:
     """The tests' tiny random SD 1.x folder (built once under TINY_DIR)."""
     if not (TINY_DIR / "model_index.json").is_file():
         sys.path.insert(0, str(ROOT / "tests"))
-        from tiny_pipelines import save_tiny_pipeline
-
         import shutil
+
+        from tiny_pipelines import save_tiny_pipeline
 
         shutil.rmtree(TINY_DIR, ignore_errors=True)
         save_tiny_pipeline(TINY_DIR)

@@ -208,7 +208,9 @@ def run(frames: int = 8, steps: int = 20, size: int = 16, repeats: int = 5) -> l
     d_rest = d_total / repeats / frames - sum(p[2] for p in pieces) / per
     print(f"{'the rest per frame (ms, mean)':<34} {1e3 * o_rest:>11.2f} {1e3 * d_rest:>11.2f}")
     prompt_calls = (ours.text.calls / rounds, theirs.text.calls / rounds)
-    print(f"{'prompt encodings per sequence':<34} {prompt_calls[0]:>11.0f} {prompt_calls[1]:>11.0f}")
+    print(
+        f"{'prompt encodings per sequence':<34} {prompt_calls[0]:>11.0f} {prompt_calls[1]:>11.0f}"
+    )
     os_, ds = stats(ours.images), stats(theirs.images)
     print(f"{'image mean / std / frame change':<34} {'%.3f/%.3f/%.3f' % os_:>11} {'%.3f/%.3f/%.3f' % ds:>11}")  # fmt: skip
     psnr = round_trip_psnr(theirs.pipe, theirs.images)
@@ -216,7 +218,13 @@ def run(frames: int = 8, steps: int = 20, size: int = 16, repeats: int = 5) -> l
     print(f"embedded model in diffusers img2img: {embedded_in_diffusers()}")
     note = f"{o_evals:.1f} vs {d_evals:.1f} UNet evals/frame, {frames} frames S={steps} {size}px"
     return [
-        Row("vs_diffusers", "diffusers img2img loop / seqsampler, wall per frame (median)", d_med / frames, o_med / frames, note=note),  # fmt: skip
+        Row(
+            "vs_diffusers",
+            "diffusers img2img loop / seqsampler, wall per frame (median)",
+            d_med / frames,
+            o_med / frames,
+            note=note,
+        ),  # fmt: skip
         Row("vs_diffusers", "same, best of repeats", d_best / frames, o_best / frames),
     ]
 
