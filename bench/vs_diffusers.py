@@ -154,6 +154,10 @@ def embedded_in_diffusers() -> str:
     return "yes"
 
 
+def fmt3(values: tuple[float, float, float]) -> str:
+    return "/".join(f"{v:.3f}" for v in values)
+
+
 def stats(images: list[Any]) -> tuple[float, float, float]:
     """(mean pixel, mean per-image std, mean |frame - previous frame|) over the frames, in [0, 1]."""
     t = torch.stack([pil_tensor(i) for i in images])
@@ -212,7 +216,7 @@ def run(frames: int = 8, steps: int = 20, size: int = 16, repeats: int = 5) -> l
         f"{'prompt encodings per sequence':<34} {prompt_calls[0]:>11.0f} {prompt_calls[1]:>11.0f}"
     )
     os_, ds = stats(ours.images), stats(theirs.images)
-    print(f"{'image mean / std / frame change':<34} {'%.3f/%.3f/%.3f' % os_:>11} {'%.3f/%.3f/%.3f' % ds:>11}")  # fmt: skip
+    print(f"{'image mean / std / frame change':<34} {fmt3(os_):>11} {fmt3(ds):>11}")  # fmt: skip
     psnr = round_trip_psnr(theirs.pipe, theirs.images)
     print(f"diffusers' per-frame uint8 + VAE round trip: {psnr:.1f} dB PSNR per frame (seqsampler: none, latents chain)")  # fmt: skip
     print(f"embedded model in diffusers img2img: {embedded_in_diffusers()}")
