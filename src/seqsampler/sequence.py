@@ -186,7 +186,10 @@ def run_frame(
         sample = x
     elif frame.path == "plain":
         noised = inject_noise(frame, x, noise_mask)
-        sample = frame_sampler.sample(noised, call, denoise=frame.denoise)
+        if frame.sample_steps < frame.steps:  # denoise_mode "steps": from sigma_k, fresh noise
+            sample = frame_sampler.sample(noised, call, start_step=frame.start_step)
+        else:
+            sample = frame_sampler.sample(noised, call, denoise=frame.denoise)
     else:  # unsample: invert to sigma_k, inject, resample from sigma_k without fresh noise
         unsampled = frame_sampler.unsample(x, call, start_step=frame.start_step)
         noised = inject_noise(frame, unsampled, noise_mask)

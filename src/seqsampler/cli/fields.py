@@ -71,6 +71,11 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
         "A denoise schedule for every frame; when set it replaces denoise_start / denoise_seq / "
         "denoise_sine / denoise_max.",
     ),
+    "denoise_mode": (
+        "comfyui",
+        'How denoise d becomes model steps on a plain frame: "comfyui" (KSampler: `steps` model '
+        'steps over a longer schedule) or "steps" (A1111 / Deforum: about round(steps * d)).',
+    ),
     "fps": (8, "Frames per second of the videos."),
     "formats": (["mp4", "gif"], "Videos to write: any of mp4 (H.264), gif, webp."),
     "upscale": (1, "Integer nearest-neighbour scale of the videos and the contact sheet."),

@@ -87,6 +87,14 @@ def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> 
     )
     parser.add_argument("--device", default="cpu", help="torch device [default: cpu]")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="torch CPU threads [default: the free cores, at most 4, 1 on a busy machine]; "
+        "frames may differ in the last bits between thread counts (docs/cli.md)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,7 +195,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if is_sweep(args):
         return cmd_sweep_plan(args)
     spec = _load(args)
-    the_plan = plan(spec.config)
+    the_plan = plan(spec.config, denoise_mode=spec.fields.get("denoise_mode", "comfyui"))
     if args.format == "json":
         sys.stdout.write(the_plan.to_json() + "\n")
     else:
@@ -218,7 +226,10 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if getattr(args, "dry_run", False):
         args.format, args.chart = "json", None
         return _cmd_plan(args)
+    from ..threads import set_threads
+
     spec = _load(args)
+    log.debug("torch threads: %d", set_threads(args.threads))
     out = args.out or str(Path("runs") / Path(args.spec).stem)
     result = render(
         spec, Path(out), overwrite=args.overwrite, progress=not args.quiet, device=args.device

@@ -98,7 +98,7 @@ def render(
     from ..sequence import Resume, describe_plan, run_sequence
 
     started = time.perf_counter()
-    the_plan = plan(spec.config)
+    the_plan = plan(spec.config, denoise_mode=spec.fields.get("denoise_mode", "comfyui"))
     check_engine(spec)
     check_prompts(spec)
     check_size(spec)

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..planning import SCHEDULE_KNOBS, FieldSpec, SequenceConfig
+from ..planning import DENOISE_MODES, SCHEDULE_KNOBS, FieldSpec, SequenceConfig
 from ..planning.curves import frame_denoise
 from ..planning.schedule import ScheduleError, is_schedule, schedule_values
 from .fields import (
@@ -115,6 +115,12 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
             )
         denoise = _normalise_schedule(denoise)
     out["denoise"] = denoise
+    mode = data.get("denoise_mode", CLI_FIELDS["denoise_mode"][0])
+    if mode not in DENOISE_MODES:
+        raise SpecError(
+            f"denoise_mode: got {short_repr(mode)}; accepted: {', '.join(DENOISE_MODES)}"
+        )
+    out["denoise_mode"] = mode
     out["fps"] = positive_int("fps", data.get("fps", CLI_FIELDS["fps"][0]), high=240)
     out["formats"] = video_formats(data.get("formats", CLI_FIELDS["formats"][0]))
     out["upscale"] = positive_int("upscale", data.get("upscale", CLI_FIELDS["upscale"][0]), high=64)

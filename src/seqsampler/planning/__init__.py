@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .config import FIELD_HELP, SCHEDULE_KNOBS, FieldSpec, SequenceConfig, field_names, field_specs
 from .names import (
+    DENOISE_MODES,
     LATENT_INTERP_MODES,
     PATHS,
     SAMPLER_NAMES,
@@ -12,10 +13,11 @@ from .names import (
     SEED_LIMIT,
     SEED_MODES,
 )
-from .planner import FramePlan, LatentInterp, Plan, plan
+from .planner import FramePlan, LatentInterp, Plan, check_denoise_mode, plan
 from .seeds import inject_seed, random_seed
 
 __all__ = [
+    "DENOISE_MODES",
     "FIELD_HELP",
     "LATENT_INTERP_MODES",
     "PATHS",
@@ -30,6 +32,7 @@ __all__ = [
     "LatentInterp",
     "Plan",
     "SequenceConfig",
+    "check_denoise_mode",
     "field_names",
     "field_specs",
     "inject_seed",

@@ -29,5 +29,9 @@ SEED_MODES: tuple[str, ...] = ("increment", "decrement", "random", "fixed")
 LATENT_INTERP_MODES: tuple[str, ...] = ("Blend", "Slerp", "Cosine Interp")
 SEED_KEYING_MODES: tuple[str, ...] = ("sine", "modulo")
 PATHS: tuple[str, ...] = ("plain", "unsample", "copy")
+# How a plain frame realises denoise d with S steps (planner.py): ComfyUI's KSampler (S model
+# steps over the tail of an int(S / d)-step schedule) or A1111 / Deforum's step count (S - k
+# model steps, k = round((1 - d) S), from sigma_k of the S-step schedule).
+DENOISE_MODES: tuple[str, ...] = ("comfyui", "steps")
 
 SEED_LIMIT = 2**64  # seeds are ints in [0, 2**64), as ComfyUI's seed widgets take

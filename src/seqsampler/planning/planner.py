@@ -9,6 +9,10 @@ seed, the denoise, the path and exactly which sampler calls the frame sampler ge
   round((1 - d) * steps) for information only; it is not passed on this path.
 - `unsample`: `unsample(x, start_step=k)` then `sample(x, add_noise=False, denoise=1.0,
   start_step=k)`: `unsample_steps = sample_steps = steps - k` (§7).
+- `plain` with `denoise_mode="steps"` (A1111 / Deforum): `sample(x, add_noise=True, denoise=1.0,
+  start_step=k)`: `sample_steps = steps - k` model steps from sigma_k of the `steps`-step
+  schedule (k = round((1 - d) * steps)); a frame whose k reaches `steps` is a copy. The frame
+  chain tells the two apart by `sample_steps < steps` on a plain frame (never so in "comfyui").
 - `copy`: denoise <= 0 (or an unsample frame with k >= steps): the frame is its input
   unchanged; no model work and no injected noise.
 """
@@ -23,7 +27,7 @@ from typing import Any
 from .config import SequenceConfig
 from .curves import frame_denoise, start_step
 from .keyframes import effective_keyframes, prompt_index, spread_keyframes
-from .names import PATHS
+from .names import DENOISE_MODES, PATHS
 from .seeds import frame_seed, inject_seed
 
 PLAN_VERSION = 1
@@ -87,16 +91,21 @@ class Plan:
     frame_count: int
     keyframes: tuple[int, ...]
     frames: tuple[FramePlan, ...]
+    denoise_mode: str = "comfyui"
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form (what `--dry-run` prints and what is saved beside the frames)."""
-        return {
+        """The JSON-ready form (what `--dry-run` prints and what is saved beside the frames);
+        `denoise_mode` is written only when it is not the default "comfyui"."""
+        out: dict[str, Any] = {
             "version": PLAN_VERSION,
             "frame_count": self.frame_count,
             "keyframes": list(self.keyframes),
             "config": self.config.to_dict(),
             "frames": [frame.to_dict() for frame in self.frames],
         }
+        if self.denoise_mode != "comfyui":
+            out["denoise_mode"] = self.denoise_mode
+        return out
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
@@ -132,18 +141,33 @@ class Plan:
             plan_data["frame_count"],
             tuple(plan_data["keyframes"]),
             frames,
+            check_denoise_mode(plan_data.get("denoise_mode", "comfyui")),
         )
 
 
-def plan(config: SequenceConfig) -> Plan:
-    """The plan of every frame of `config` (behaviour.md §1-§8)."""
+def check_denoise_mode(mode: Any) -> str:
+    """`mode` if it is one of `DENOISE_MODES`, else ValueError."""
+    if not isinstance(mode, str) or mode not in DENOISE_MODES:
+        raise ValueError(f"denoise_mode must be one of {', '.join(DENOISE_MODES)}; got {mode!r}")
+    return mode
+
+
+def plan(config: SequenceConfig, *, denoise_mode: str = "comfyui") -> Plan:
+    """The plan of every frame of `config` (behaviour.md §1-§8).
+
+    denoise_mode: "comfyui" (default: a plain frame runs `steps` model steps, KSampler's
+    denoise) or "steps" (a plain frame runs `steps - k` model steps, A1111 / Deforum's
+    img2img; see the module docstring). Not a node input: the node keeps ComfyUI's meaning.
+    """
+    check_denoise_mode(denoise_mode)
     frames = config.frame_total
     keyframes = _keyframes(config, frames)
     return Plan(
         config,
         frames,
         keyframes,
-        tuple(_frame_plan(config, i, frames, keyframes) for i in range(frames)),
+        tuple(_frame_plan(config, i, frames, keyframes, denoise_mode) for i in range(frames)),
+        denoise_mode,
     )
 
 
@@ -170,9 +194,9 @@ def _is_modulo_key_frame(config: SequenceConfig, index: int) -> bool:
 
 
 def _path(
-    config: SequenceConfig, index: int, denoise: float, steps: int
+    config: SequenceConfig, index: int, denoise: float, steps: int, mode: str = "comfyui"
 ) -> tuple[str, int, int, int]:
-    """(path, start_step, sample_steps, unsample_steps) of a frame (§5, §7)."""
+    """(path, start_step, sample_steps, unsample_steps) of a frame (§5, §7; `mode` as `plan`)."""
     k = start_step(denoise, steps)
     if denoise <= 0:
         return "copy", k, 0, 0
@@ -180,11 +204,19 @@ def _path(
         if k >= steps:
             return "copy", k, 0, 0
         return "unsample", k, steps - k, steps - k
+    if mode == "steps":
+        if k >= steps:
+            return "copy", k, 0, 0
+        return "plain", k, steps - k, 0
     return "plain", k, steps, 0
 
 
 def _frame_plan(
-    config: SequenceConfig, index: int, frames: int, keyframes: tuple[int, ...]
+    config: SequenceConfig,
+    index: int,
+    frames: int,
+    keyframes: tuple[int, ...],
+    denoise_mode: str = "comfyui",
 ) -> FramePlan:
     steps = _knob(config, "steps", index, config.steps)
     seed = _knob(config, "seed", index, frame_seed(
@@ -195,7 +227,7 @@ def _frame_plan(
         index, frames, start=config.denoise_start, seq=config.denoise_seq,
         sine=config.denoise_sine, high=config.denoise_max,
     ))  # fmt: skip
-    path, k, sample_steps, unsample_steps = _path(config, index, denoise, steps)
+    path, k, sample_steps, unsample_steps = _path(config, index, denoise, steps, denoise_mode)
     inject = config.inject_noise and index > 0 and path != "copy"
     glide = None
     if config.use_conditioning_slerp and index > 0:

@@ -1,0 +1,99 @@
+"""Model work exactly as planned: network calls and batch sizes per frame, standalone front door.
+
+Per path, with S steps, euler (one model evaluation per step), denoise 0.5 (k = S/2):
+plain S (ComfyUI denoise), plain S - k (denoise_mode "steps"), unsample 2(S - k), copy 0;
+cfg 1 makes one call of batch 1 per evaluation (no uncond pass), cfg > 1 one call of batch 2
+(cond and uncond batched). Counted with a network that records every call.
+
+    PYTHONPATH=src .venv/bin/python bench/evaluations.py
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import torch  # noqa: E402
+
+from seqsampler.conditioning import Conditioning  # noqa: E402
+from seqsampler.frame_sampler import StandaloneFrameSampler  # noqa: E402
+from seqsampler.models.denoiser import DiscreteDenoiser  # noqa: E402
+from seqsampler.planning import SequenceConfig, plan  # noqa: E402
+from seqsampler.sampling import sd_sigma_space  # noqa: E402
+from seqsampler.sequence import run_sequence  # noqa: E402
+
+
+class CountingNetwork:
+    """A stand-in eps network (0.1 x) that records the batch size of every call."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def __call__(self, x: torch.Tensor, timestep: torch.Tensor, cond: Any) -> torch.Tensor:
+        self.batches.append(x.shape[0])
+        return 0.1 * x
+
+
+def count(
+    steps: int, cfg: float, *, unsample: bool, denoise_mode: str = "comfyui"
+) -> list[list[int]]:
+    """Per frame of a 3-frame chain (denoise 1.0, 0.5, 0.0): the batch size of each call."""
+    network = CountingNetwork()
+    fs = StandaloneFrameSampler(DiscreteDenoiser(network, sd_sigma_space()), "euler", "normal")
+    config = SequenceConfig(
+        steps=steps, cfg=cfg, frame_count=3, inject_noise=False, seed_keying=False,
+        unsample_latents=unsample, schedules={"denoise": [1.0, 0.5, 0.0]},
+    )  # fmt: skip
+    the_plan = plan(config, denoise_mode=denoise_mode)
+    per_frame: list[list[int]] = []
+
+    def on_frame(frame: Any, latent: torch.Tensor) -> None:
+        per_frame.append(network.batches[sum(len(f) for f in per_frame) :])
+
+    cond = Conditioning(torch.ones(1, 4, 8))
+    run_sequence(the_plan, fs, [cond], [cond], torch.zeros(1, 4, 8, 8), on_frame=on_frame)
+    return per_frame
+
+
+def table(steps: int = 20) -> list[tuple[str, list[int], list[int], str]]:
+    """(case, calls per frame, batch sizes seen, expected) rows."""
+    k = steps // 2
+    rows = []
+    cases = [
+        ("cfg 7, comfyui: plain S, plain S, copy 0", 7.0, False, "comfyui", [steps, steps, 0]),
+        ("cfg 7, steps: plain S, plain S-k, copy 0", 7.0, False, "steps", [steps, steps - k, 0]),
+        (
+            "cfg 7, unsample: plain S, 2(S-k), copy 0",
+            7.0,
+            True,
+            "comfyui",
+            [steps, 2 * (steps - k), 0],
+        ),  # fmt: skip
+        ("cfg 1 (no uncond pass)", 1.0, False, "comfyui", [steps, steps, 0]),
+    ]
+    for name, cfg, unsample, mode, expected in cases:
+        frames = count(steps, cfg, unsample=unsample, denoise_mode=mode)
+        calls = [len(f) for f in frames]
+        batches = sorted({b for f in frames for b in f})
+        rows.append(
+            (name, calls, batches, f"expected {expected}, batch {[1] if cfg == 1 else [2]}")
+        )
+    return rows
+
+
+def run() -> list[Any]:
+    from _common import Row
+
+    out = []
+    print("# evaluations: network calls per frame (3 frames: denoise 1.0, 0.5, 0.0), S=20, euler")
+    for name, calls, batches, expected in table():
+        print(f"{name:<44} calls {calls} batch {batches}  ({expected})")
+        out.append(Row("evaluations", f"{name}: calls frame 1 / S", calls[1], 20, unit="count"))
+    return out
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,46 @@
+"""The torch CPU thread count of a render, chosen on purpose.
+
+torch's default (one thread per core) collapses when the machine is shared: its OpenMP
+threads spin-wait for each other, so one busy core stalls every step (bench/threads.py
+measures it: on a shared 2-core machine two threads ran 10-23x slower than one).
+`choose_threads(None)` is the CLI's default: half the cores this process may use, at least 1
+and at most `DEFAULT_CAP`; it depends on the machine only, never on its momentary load, so the
+same command on the same machine uses the same thread count (and gives the same frames).
+
+Determinism: a frame rendered with N threads may differ in the last bits from one rendered
+with M threads (float sums are split differently), and a chain of frames carries that
+difference forward. Renders are reproducible for a fixed thread count; pass `--threads` to
+pin it when frames must match another run bit for bit.
+"""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_CAP = 4
+
+
+def cpu_count() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def choose_threads(requested: int | None = None) -> int:
+    """`requested` when given (>= 1), else the default described in the module docstring."""
+    if requested is not None:
+        if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
+            raise ValueError(f"threads must be an int >= 1; got {requested!r}")
+        return requested
+    return max(1, min(DEFAULT_CAP, cpu_count() // 2))
+
+
+def set_threads(requested: int | None = None) -> int:
+    """Set torch's intra-op thread count (`choose_threads`) and return it."""
+    import torch
+
+    threads = choose_threads(requested)
+    torch.set_num_threads(threads)
+    return threads

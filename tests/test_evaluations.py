@@ -1,0 +1,88 @@
+"""Model evaluations per frame, counted at the network, in the standalone front door."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from seqsampler.planning import DENOISE_MODES, SequenceConfig, check_denoise_mode, plan
+
+_BENCH = Path(__file__).resolve().parent.parent / "bench" / "evaluations.py"
+
+
+@pytest.fixture(scope="module")
+def evaluations():
+    spec = importlib.util.spec_from_file_location("bench_evaluations", _BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_evaluations"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+S, K = 8, 4  # denoise 0.5: k = 4
+
+
+@pytest.mark.parametrize(
+    ("cfg", "unsample", "mode", "calls", "batch"),
+    [
+        (7.0, False, "comfyui", [S, S, 0], 2),  # plain S (ComfyUI denoise), copy 0
+        (7.0, False, "steps", [S, S - K, 0], 2),  # plain S - k (A1111 / Deforum)
+        (7.0, True, "comfyui", [S, 2 * (S - K), 0], 2),  # unsample 2(S - k)
+        (7.0, True, "steps", [S, 2 * (S - K), 0], 2),  # unsample is a step count already
+        (1.0, False, "comfyui", [S, S, 0], 1),  # cfg 1: no uncond pass
+    ],
+)
+def test_calls_per_frame(evaluations, cfg, unsample, mode, calls, batch):
+    frames = evaluations.count(S, cfg, unsample=unsample, denoise_mode=mode)
+    assert [len(f) for f in frames] == calls
+    assert {b for f in frames for b in f} == {batch}  # cond and uncond in one call at cfg > 1
+
+
+def test_denoise_mode_steps_plan():
+    config = SequenceConfig(
+        steps=20, frame_count=4, inject_noise=False, seed_keying=False,
+        schedules={"denoise": [1.0, 0.3, 0.7, 0.02]},
+    )  # fmt: skip
+    default = plan(config)
+    steps = plan(config, denoise_mode="steps")
+    assert [f.sample_steps for f in default.frames] == [20, 20, 20, 20]
+    assert [f.sample_steps for f in steps.frames] == [20, 6, 14, 0]
+    assert [f.path for f in steps.frames] == ["plain", "plain", "plain", "copy"]
+    assert [f.start_step for f in steps.frames] == [0, 14, 6, 20]
+    # The default plan's JSON is unchanged (no denoise_mode key); "steps" round-trips.
+    assert "denoise_mode" not in default.to_dict()
+    assert type(steps).from_json(steps.to_json()) == steps
+    assert type(default).from_json(default.to_json()) == default
+
+
+def test_denoise_mode_is_checked():
+    assert DENOISE_MODES == ("comfyui", "steps")
+    for bad in ("ComfyUI", "a1111", None, 1):
+        with pytest.raises(ValueError, match="denoise_mode must be one of comfyui, steps"):
+            check_denoise_mode(bad)
+    with pytest.raises(ValueError, match="denoise_mode"):
+        plan(SequenceConfig(), denoise_mode="a1111")
+
+
+def test_spec_denoise_mode():
+    from seqsampler.cli.fields import SpecError
+    from seqsampler.cli.spec import resolve_spec
+
+    assert resolve_spec({"prompts": "a red circle"}).fields["denoise_mode"] == "comfyui"
+    spec = resolve_spec({"prompts": "a red circle", "denoise_mode": "steps"})
+    assert spec.fields["denoise_mode"] == "steps"
+    with pytest.raises(SpecError, match="denoise_mode: got 'a1111'; accepted: comfyui, steps"):
+        resolve_spec({"prompts": "a red circle", "denoise_mode": "a1111"})
+
+
+def test_threads_choice():
+    from seqsampler.threads import choose_threads
+
+    assert choose_threads(3) == 3
+    assert 1 <= choose_threads(None) <= 4
+    for bad in (0, -1, True, 1.5):
+        with pytest.raises(ValueError, match="threads must be an int >= 1"):
+            choose_threads(bad)
