@@ -49,4 +49,9 @@ test-comfy:
 check: setup
 	OMP_NUM_THREADS=1 $(BIN)/pytest $(XDIST) -q -m "not slow and not comfyui"
 
-.PHONY: setup demo lint test test-comfy check
+# Every benchmark in one table, written into BENCHMARKS.md (machine, versions, date); `bench/*.py`
+# also run alone.
+bench: setup
+	OMP_NUM_THREADS=1 $(BIN)/python bench/run_all.py
+
+.PHONY: setup demo lint test test-comfy check bench
