@@ -70,3 +70,37 @@ def check_size(spec: ResolvedSpec) -> None:
                 f"{name}: got {value}; accepted: a multiple of {factor} for this model "
                 f"(e.g. {max(factor, value // factor * factor)})"
             )
+
+
+DEVICES = "cpu, cuda, cuda:N, mps"
+
+
+def check_device(device: str) -> str:
+    """The `--device` value as torch names it, if torch has it here; SpecError otherwise."""
+    import torch
+
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise SpecError(
+            f"device: got {short_repr(device)}; accepted: {DEVICES} (a torch device)"
+        ) from None
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            raise SpecError(
+                f"device: got {short_repr(device)}, but this torch has no CUDA device "
+                f"(torch {torch.__version__}); accepted here: cpu"
+            )
+        count = torch.cuda.device_count()
+        if parsed.index is not None and parsed.index >= count:
+            raise SpecError(
+                f"device: got {short_repr(device)}; accepted: cuda:0 .. cuda:{count - 1}"
+            )
+    elif parsed.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise SpecError(
+                f"device: got {short_repr(device)}, but MPS is not available here; accepted here: cpu"
+            )
+    elif parsed.type != "cpu":
+        raise SpecError(f"device: got {short_repr(device)}; accepted: {DEVICES}")
+    return str(parsed)

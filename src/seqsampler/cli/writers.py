@@ -6,6 +6,7 @@ with `os.replace`, so a file is either complete or absent, even if the process i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -64,8 +65,9 @@ def to_uint8(image: torch.Tensor) -> np.ndarray:
     return array.permute(1, 2, 0).cpu().numpy()
 
 
-def save_png(path: Path, image: np.ndarray, text: dict[str, str]) -> None:
-    """Save uint8 [H, W, 3] as PNG with the `text` entries as PNG text chunks."""
+def save_png(path: Path, image: np.ndarray, text: dict[str, str]) -> str:
+    """Save uint8 [H, W, 3] as PNG with the `text` entries as PNG text chunks; returns the
+    file's SHA-256."""
     from io import BytesIO
 
     from PIL import Image, PngImagePlugin
@@ -75,7 +77,9 @@ def save_png(path: Path, image: np.ndarray, text: dict[str, str]) -> None:
         info.add_itxt(key, value)
     buffer = BytesIO()
     Image.fromarray(image, "RGB").save(buffer, format="PNG", pnginfo=info)
-    atomic_write_bytes(path, buffer.getvalue())
+    data = buffer.getvalue()
+    atomic_write_bytes(path, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_png_metadata(path: Path) -> dict[str, object]:
@@ -87,11 +91,14 @@ def read_png_metadata(path: Path) -> dict[str, object]:
     return {key: json.loads(value) for key, value in text.items() if key.startswith("seqsampler.")}
 
 
-def save_latent(path: Path, latent: torch.Tensor) -> None:
-    """Save one frame's output latent ([B, C, ...]) as safetensors, atomically."""
+def save_latent(path: Path, latent: torch.Tensor) -> str:
+    """Save one frame's output latent ([B, C, ...]) as safetensors, atomically; returns the
+    file's SHA-256."""
     from safetensors.torch import save
 
-    atomic_write_bytes(path, save({"latent": latent.detach().cpu().contiguous()}))
+    data = save({"latent": latent.detach().cpu().contiguous()})
+    atomic_write_bytes(path, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def load_latent(path: Path) -> torch.Tensor:
