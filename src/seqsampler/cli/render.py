@@ -21,16 +21,15 @@ from .spec import ResolvedSpec
 from .writers import (
     PLAN_KEY,
     SPEC_KEY,
+    LazyFrames,
     atomic_write_text,
     contact_sheet,
-    load_frames,
     load_latent,
     plan_prompts,
     save_image,
     save_latent,
     save_png,
     to_uint8,
-    upscale,
     write_video,
 )
 
@@ -204,9 +203,7 @@ def _render_locked(
 
 def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> list[Path]:
     """Videos in the chosen formats and a contact sheet, from the frame PNGs on disk."""
-    frames = load_frames([folder.frame_path(i) for i in range(frame_count)])
-    factor = spec.fields["upscale"]
-    scaled = [upscale(f, factor) for f in frames]
+    scaled = LazyFrames([folder.frame_path(i) for i in range(frame_count)], spec.fields["upscale"])
     outputs = []
     for fmt in spec.fields["formats"]:
         path = folder.video_path(fmt)

@@ -137,6 +137,11 @@ class Plan:
 
 def plan(config: SequenceConfig) -> Plan:
     """The plan of every frame of `config` (behaviour.md §1-§8)."""
+    if not isinstance(config, SequenceConfig):
+        raise ValueError(
+            f"config must be a seqsampler SequenceConfig (build one with SequenceConfig(...)); "
+            f"got {type(config).__name__}"
+        )
     frames = config.frame_total
     keyframes = _keyframes(config, frames)
     return Plan(
