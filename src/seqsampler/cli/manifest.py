@@ -10,6 +10,8 @@ named with the way out (`--overwrite`).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
 import logging
@@ -107,7 +109,15 @@ def append_entry(path: Path, frame: int, latent_sha256: str, png_sha256: str) ->
     line = Entry(frame, latent_sha256, png_sha256).line().encode()
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        os.write(fd, line)
-        os.fsync(fd)
+        size = os.fstat(fd).st_size
+        try:
+            written = os.write(fd, line)
+            if written != len(line):  # a full disk may take part of it
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+            os.fsync(fd)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, size)  # no torn line before the next append
+            raise
     finally:
         os.close(fd)

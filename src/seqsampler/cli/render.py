@@ -128,15 +128,17 @@ def _render_locked(
     environment = numeric_environment(device)
     if 0 < done < n and folder.environment_path.is_file():
         check_environment(folder.environment_path, environment, folder.root)
-    if done < n and not (done and folder.environment_path.is_file()):
-        write_environment(folder.environment_path, environment)
-    atomic_write_text(folder.spec_path, spec.to_json())
+    atomic_write_text(folder.spec_path, spec.to_json())  # first: it makes this a run folder
     atomic_write_text(folder.plan_path, the_plan.to_json())
     atomic_write_text(folder.model_path, json.dumps(model_fingerprint(spec), indent=2))
+    if done < n and not (done and folder.environment_path.is_file()):
+        write_environment(folder.environment_path, environment)
     if done:
         log.info("resuming %s after frame %d of %d", folder.root, done - 1, n)
 
     if done < n:
+        if not progress:
+            _quiet_loading_bars()
         model = load_model(
             None if spec.fields["model"] == EMBEDDED else spec.fields["model"], device=device
         )
@@ -199,6 +201,20 @@ def _render_locked(
     seconds = time.perf_counter() - started
     log.info("%d frames in %s (%.1f s)", n, folder.root, seconds)
     return RenderResult(folder, n, done, n - done, seconds, outputs)
+
+
+def _quiet_loading_bars() -> None:
+    """No 'Loading weights' bars from transformers / diffusers under --quiet."""
+    import contextlib
+
+    with contextlib.suppress(ImportError, AttributeError):
+        import transformers
+
+        transformers.utils.logging.disable_progress_bar()
+    with contextlib.suppress(ImportError, AttributeError):
+        import diffusers
+
+        diffusers.utils.logging.disable_progress_bar()
 
 
 def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> list[Path]:

@@ -56,7 +56,10 @@ OUR_FILES = (
     "spec.json",
 )
 OUR_FOLDERS = {"frames": re.compile(r"\d{5}\.png"), "latents": re.compile(r"\d{5}\.safetensors")}
-IGNORED = (LOCK_NAME,)  # present in a folder that is still empty for our purposes
+IGNORED = (LOCK_NAME,)
+TEMPORARY = re.compile(
+    r"\..*\.tmp.*"
+)  # what `atomic_write_bytes` leaves when killed  # present in a folder that is still empty for our purposes
 
 
 @dataclass(frozen=True)
@@ -154,7 +157,7 @@ def check_out(out: Path, overwrite: bool) -> None:
     folder = RunFolder(out)
     if not out.is_dir() or folder.is_run_folder():
         return
-    if any(p.name not in IGNORED for p in out.iterdir()):
+    if any(p.name not in IGNORED and not TEMPORARY.fullmatch(p.name) for p in out.iterdir()):
         way = "--overwrite clears run folders only; " if overwrite else ""
         raise SpecError(
             f"out: {where} is not empty and holds no spec.json (not a run folder); {way}"
