@@ -259,7 +259,7 @@ def _check_latent(name: str, x: Any) -> None:
 
 
 def _check_conditionings(name: str, items: Any, count: int) -> None:
-    if isinstance(items, (Conditioning, Tensor)) or not isinstance(items, Sequence):
+    if isinstance(items, (Conditioning, Tensor, str, bytes)) or not isinstance(items, Sequence):
         raise ValueError(
             f"{name} must be a list of Conditioning (one per prompt); got {type(items).__name__}"
         )
@@ -361,9 +361,9 @@ def _check_inputs(
             raise ValueError(
                 f"the plan uses {side} prompt {highest} but {side} has {len(items)} conditionings"
             )
-    _check_widths(positive, negative, any(f.glide is not None for f in plan.frames))
     _check_latent("init_latent", init_latent)
     _check_against_model(frame_sampler, init_latent, positive, negative)
+    _check_widths(positive, negative, any(f.glide is not None for f in plan.frames))
     if noise_mask is not None:
         if not isinstance(noise_mask, Tensor) or noise_mask.ndim < 2:
             raise ValueError("noise_mask must be a tensor [H, W], [B, H, W] or [B, 1, H, W]")

@@ -28,6 +28,7 @@ from seqsampler.cli.writers import load_latent
 from .test_render import HAS_EMBEDDED, write_spec
 
 pytestmark = [
+    pytest.mark.slow,  # each test renders on the embedded model (seconds each)
     pytest.mark.skipif(not HAS_EMBEDDED, reason="the embedded model's weights are not in assets/"),
     pytest.mark.skipif(not hasattr(os, "fork"), reason="kill points fork the test process"),
 ]
@@ -104,7 +105,6 @@ def _render_and_die(args: list[str], kill_at: int) -> int:
         os._exit(0)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("seed", range(KILL_TRIALS))
 def test_seeded_kill_point_resumes_bit_identical(embedded_run, tmp_path, seed):
     spec, reference = embedded_run
