@@ -291,3 +291,25 @@ def test_two_writers_at_once(embedded_run, tmp_path, capsys):
     while main(["render", str(spec), "--out", str(out), "-q"]) != 0:
         assert time.monotonic() < deadline
     assert_same_run(out, reference)
+
+
+def test_resume_under_another_thread_count_is_refused(embedded_run, tmp_path, capsys):
+    import torch
+
+    spec, reference = embedded_run
+    out = tmp_path / "run"
+    args = ["render", str(spec), "--out", str(out), "-q"]
+    status = _render_and_die(args, 8 + 6 * 2)  # killed during frame 2
+    assert os.WIFSIGNALED(status)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(threads + 1)
+    try:
+        capsys.readouterr()
+        assert main(args) == 2
+    finally:
+        torch.set_num_threads(threads)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"threads: then {threads}, now {threads + 1}" in err
+    assert f"OMP_NUM_THREADS={threads}" in err
+    assert main(args) == 0  # the same settings again: resumes
+    assert_same_run(out, reference)

@@ -305,7 +305,7 @@ def count_video_frames(path: Path) -> int:
 
 
 CHANGE_COLOUR = (255, 140, 0)
-MAX_SHEET_SIDE = 4096  # pixels; a 4096 x 4096 RGB sheet is 48 MiB
+MAX_SHEET_SIDE = 2048  # pixels; a 2048 x 2048 RGB sheet is 12 MiB
 
 
 def contact_sheet(
