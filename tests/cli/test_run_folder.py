@@ -153,3 +153,27 @@ def test_damaged_json_is_named(tmp_path):
     path.write_text("{oops")
     with pytest.raises(SpecError, match=r"spec.json' is damaged .*pass --overwrite"):
         read_json(path)
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.5])
+def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
+    import signal
+    import time
+
+    spec = tmp_path / "spec.toml"
+    spec.write_text('model = "embedded"\nprompts = "a red circle"\nframe_count = 2\n')
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    command = [sys.executable, "-m", "seqsampler.cli", "render", str(spec), "-q"]
+    command += ["--out", str(tmp_path / "run")]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, env=env)
+    time.sleep(delay)  # importing torch, or loading the model
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    text = err.decode()
+    if process.returncode == 0:
+        pytest.skip("the render finished before the signal")
+    assert process.returncode == 130, text
+    assert "Traceback" not in text
+    assert text.strip().splitlines()[-1] == (
+        "seqsampler: interrupted; run the same command again to resume"
+    )
