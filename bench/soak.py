@@ -69,7 +69,9 @@ def main() -> int:
     )
     command = [sys.executable, "-m", "seqsampler.cli", "render", str(spec), "--out", str(out), "-q"]
     started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    log_path = work / "render.log"  # a file, not a pipe: a full pipe would stall the render
+    log = log_path.open("wb")
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
     samples: list[tuple[float, int, float]] = []  # (seconds, frames done, RSS MiB)
     frames_dir = out / "frames"
     while process.poll() is None:
@@ -79,8 +81,9 @@ def main() -> int:
             samples.append((time.monotonic() - started, done, rss))
         time.sleep(args.interval)
     seconds = time.monotonic() - started
+    log.close()
     if process.returncode:
-        sys.stderr.write(process.stderr.read().decode() if process.stderr else "")
+        sys.stderr.write(log_path.read_text(errors="replace")[-4000:])
         return process.returncode
 
     n = args.frames
