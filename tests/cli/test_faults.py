@@ -156,6 +156,7 @@ def test_a_zeroed_latent_is_caught_and_rendered_again(embedded_run, tmp_path, ca
         ("manifest.jsonl", "this is not json\n"),
         ("spec.json", "{not json"),
         ("plan.json", '{"frames": [tru'),
+        ("plan.json", '{"frames": 3}'),
         ("model.json", "\x00\x01"),
     ],
 )

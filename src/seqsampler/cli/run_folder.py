@@ -247,7 +247,12 @@ def _check_saved_model(folder: RunFolder, spec: ResolvedSpec) -> None:
 
 def _check_saved_plan(folder: RunFolder, the_plan: Plan) -> None:
     data = read_json(folder.plan_path)
-    saved = data.get("frames", []) if isinstance(data, dict) else []
+    saved = data.get("frames") if isinstance(data, dict) else None
+    if not isinstance(saved, list) or not all(isinstance(f, dict) for f in saved):
+        raise SpecError(
+            f"out: {short_repr(str(folder.plan_path), 240)} is damaged (not a plan: no list of "
+            "frames); pass --overwrite to render the run folder again"
+        )
     now = json.loads(the_plan.to_json())["frames"]
     for old, new in zip(saved, now, strict=False):
         if old != new:
