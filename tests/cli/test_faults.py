@@ -314,3 +314,29 @@ def test_resume_under_another_thread_count_is_refused(embedded_run, tmp_path, ca
     assert f"OMP_NUM_THREADS={threads}" in err
     assert main(args) == 0  # the same settings again: resumes
     assert_same_run(out, reference)
+
+
+def test_overwrite_while_a_render_runs_is_refused_and_the_render_finishes(tmp_path, capsys):
+    """The issue's case: `render --overwrite` into a folder a render is writing."""
+    spec = write_spec(tmp_path / "spec.toml", "embedded", frames=40, steps=2)
+    spec.write_text(spec.read_text().replace('formats = ["mp4", "gif", "webp"]', "formats = []"))
+    out = tmp_path / "run"
+    args = ["render", str(spec), "--out", str(out), "-q"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "seqsampler.cli", *args], stderr=subprocess.PIPE, env=env
+    )
+    deadline = time.monotonic() + 120
+    while not (out / "frames" / "00001.png").exists() and first.poll() is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    capsys.readouterr()
+    assert main([*args, "--overwrite", "--cfg", "5"]) == 2
+    err = capsys.readouterr().err
+    assert first.poll() is None, "the first render must still be running"
+    assert f"is being written by another seqsampler (pid {first.pid})" in err
+    _, first_err = first.communicate(timeout=300)
+    assert first.returncode == 0, first_err.decode()
+    lines = (out / "manifest.jsonl").read_text().splitlines()
+    assert len(lines) == 40 and json.loads((out / "spec.json").read_text())["cfg"] == 3.0
+    assert main(args) == 0  # complete and verified: nothing to render again
