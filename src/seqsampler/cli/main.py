@@ -19,6 +19,7 @@ import argparse
 import difflib
 import errno
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -227,6 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt:
         sys.stderr.write("seqsampler: interrupted; run the same command again to resume\n")
+        if argv is None:  # the command itself: end now, so no exit hook adds lines (an
+            # import cut short can leave torch printing its cache statistics at exit)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
         return 130
 
 
