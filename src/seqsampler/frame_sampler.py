@@ -63,6 +63,14 @@ class StandaloneFrameSampler:
         self.model_evaluations = 0
 
     # -- FrameSampler ------------------------------------------------------------------------
+
+    def expected_inputs(self) -> dict[str, int] | None:
+        """The model's input limits when the denoiser's network is a loaded model's
+        (`LoadedModel.expected_inputs`); None for other denoisers."""
+        owner = getattr(getattr(self.denoiser, "network", None), "__self__", None)
+        expected = getattr(owner, "expected_inputs", None)
+        return expected() if callable(expected) else None
+
     def sample(
         self,
         x: Tensor,

@@ -262,7 +262,7 @@ def _check_latent(name: str, x: Any) -> None:
 
 
 def _check_conditionings(name: str, items: Any, count: int) -> None:
-    if isinstance(items, (Conditioning, Tensor)) or not isinstance(items, Sequence):
+    if isinstance(items, (Conditioning, Tensor, str, bytes)) or not isinstance(items, Sequence):
         raise ValueError(
             f"{name} must be a list of Conditioning (one per prompt); got {type(items).__name__}"
         )
@@ -280,6 +280,10 @@ def _check_conditionings(name: str, items: Any, count: int) -> None:
         if not isinstance(tokens, Tensor) or tokens.ndim != 3 or not tokens.is_floating_point():
             shape = tuple(tokens.shape) if isinstance(tokens, Tensor) else type(tokens).__name__
             raise ValueError(f"{name}[{j}].tokens must be a float tensor [B, T, D]; got {shape}")
+        pooled = item.pooled
+        for part, t in (("tokens", tokens), ("pooled", pooled)):
+            if isinstance(t, Tensor) and t.is_floating_point() and not torch.isfinite(t).all():
+                raise ValueError(f"{name}[{j}].{part} must be finite; it holds NaN or Inf values")
 
 
 def _check_widths(
@@ -307,6 +311,34 @@ def _check_widths(
             )
 
 
+def _check_against_model(
+    frame_sampler: Any, init_latent: Tensor, positive: Any, negative: Any
+) -> None:
+    """With a frame sampler that knows its model's inputs (`expected_inputs()`): the latent's
+    rank and channels and every conditioning's token width must be the model's."""
+    expected = getattr(frame_sampler, "expected_inputs", None)
+    limits = expected() if callable(expected) else None
+    if not limits:
+        return
+    shape = tuple(init_latent.shape)
+    if init_latent.ndim != limits["ndim"]:
+        raise ValueError(
+            f"init_latent must be {limits['ndim']}-D [B, C, H, W] for this model; got {shape}"
+        )
+    if shape[1] != limits["channels"]:
+        raise ValueError(
+            f"init_latent has {shape[1]} channels but the model takes {limits['channels']}; "
+            f"got {shape} (make it with model.latent_shape(width, height))"
+        )
+    for side, items in (("positive", positive), ("negative", negative)):
+        for j, c in enumerate(items):
+            if c.tokens.shape[-1] != limits["token_width"]:
+                raise ValueError(
+                    f"{side}[{j}] has token width {c.tokens.shape[-1]} but the model takes "
+                    f"{limits['token_width']} (encode prompts with this model's encode_prompt)"
+                )
+
+
 def _check_inputs(
     plan: Plan,
     frame_sampler: Any,
@@ -332,8 +364,9 @@ def _check_inputs(
             raise ValueError(
                 f"the plan uses {side} prompt {highest} but {side} has {len(items)} conditionings"
             )
-    _check_widths(positive, negative, any(f.glide is not None for f in plan.frames))
     _check_latent("init_latent", init_latent)
+    _check_against_model(frame_sampler, init_latent, positive, negative)
+    _check_widths(positive, negative, any(f.glide is not None for f in plan.frames))
     if noise_mask is not None:
         if not isinstance(noise_mask, Tensor) or noise_mask.ndim < 2:
             raise ValueError("noise_mask must be a tensor [H, W], [B, H, W] or [B, 1, H, W]")

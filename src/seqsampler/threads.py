@@ -16,6 +16,8 @@ pin it when frames must match another run bit for bit.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 DEFAULT_CAP = 4
 
@@ -44,3 +46,15 @@ def set_threads(requested: int | None = None) -> int:
     threads = choose_threads(requested)
     torch.set_num_threads(threads)
     return threads
+
+
+@contextmanager
+def torch_threads(requested: int | None = None) -> Iterator[int]:
+    """`set_threads(requested)` for the duration of the block; the previous count after it."""
+    import torch
+
+    previous = torch.get_num_threads()
+    try:
+        yield set_threads(requested)
+    finally:
+        torch.set_num_threads(previous)

@@ -7,6 +7,9 @@
 - `schedule`: Deforum / FizzNodes value schedules, parsed and evaluated per frame.
 - `spec`: spec dict -> `ResolvedSpec` (fields, prompt lists, `SequenceConfig`); spec diffs.
 - `run_folder`: the run folder's paths, its check against the spec, the model fingerprint.
+- `run_lock`: one writer per run folder (an OS lock naming its holder's pid).
+- `manifest`: per frame the latent's and PNG's SHA-256; what a resume verifies.
+- `numerics`: device, dtype, torch version and thread count of a run; a resume must match them.
 - `checks`: engine / prompt-vocabulary / image-size checks before any model is loaded.
 - `render`: `render(spec, out)` into a resumable run folder; the videos and contact sheet.
 - `writers`: atomic PNG (with metadata) / latent / video / contact-sheet writers.

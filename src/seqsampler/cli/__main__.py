@@ -2,6 +2,10 @@
 
 import sys
 
-from .main import main
+try:
+    from .main import main
+except KeyboardInterrupt:  # Ctrl-C while the command starts
+    sys.stderr.write("seqsampler: interrupted; run the same command again to resume\n")
+    sys.exit(130)
 
 sys.exit(main())

@@ -106,9 +106,41 @@ def size_factor(model: str) -> int:
     return 8
 
 
+# A model is asked for at most this many times its trained size per side: beyond it the
+# frames are no longer what the model draws, and attention's memory (quadratic in the pixel
+# count) runs into tens of GB (1024x1024 on the 32x32 embedded model would need ~17 GB).
+MAX_SIZE_RATIO = 4
+MAX_SIDE = 4096  # a single-file checkpoint's trained size is not read before loading
+MAX_VIDEO_SIDE = 8192  # an upscaled frame's side: H.264 and the players stop here
+
+
+def trained_size(model: str) -> int | None:
+    """The side (pixels) the model was trained at, read without loading it; None if unknown."""
+    if model == EMBEDDED:
+        from ..models.vocabulary import IMAGE_SIZE
+
+        return IMAGE_SIZE
+    config = Path(model) / "unet" / "config.json"
+    try:
+        size = json.loads(config.read_text(encoding="utf-8"))["sample_size"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    side = max(size) if isinstance(size, (list, tuple)) else size
+    return int(side) * size_factor(model) if isinstance(side, int) else None
+
+
 def check_size(spec: ResolvedSpec) -> None:
-    """width and height must be multiples of the model's latent factor."""
-    factor = size_factor(spec.fields["model"])
+    """width and height must be multiples of the model's latent factor, at most MAX_SIZE_RATIO
+    times its trained size; the upscaled frames at most MAX_VIDEO_SIDE per side."""
+    model = spec.fields["model"]
+    factor = size_factor(model)
+    trained = trained_size(model)
+    limit = MAX_SIDE if trained is None else MAX_SIZE_RATIO * trained
+    why = (
+        f"{MAX_SIZE_RATIO}x the {trained}x{trained} this model was trained at"
+        if trained
+        else "the largest size rendered without reading the model"
+    )
     for name in ("width", "height"):
         value = spec.fields[name]
         if value is not None and value % factor:
@@ -116,3 +148,51 @@ def check_size(spec: ResolvedSpec) -> None:
                 f"{name}: got {value}; accepted: a multiple of {factor} for this model "
                 f"(e.g. {max(factor, value // factor * factor)})"
             )
+        if value is not None and value > limit:
+            raise SpecError(
+                f"{name}: got {value}; accepted: at most {limit} for this model ({why}; larger "
+                "sizes draw nothing it learned and attention's memory grows as the pixel count "
+                "squared); use upscale for bigger videos"
+            )
+    side = max(spec.fields["width"] or trained or 0, spec.fields["height"] or trained or 0)
+    factor_up = spec.fields["upscale"]
+    if side and side * factor_up > MAX_VIDEO_SIDE:
+        raise SpecError(
+            f"upscale: got {factor_up}; accepted: at most {MAX_VIDEO_SIDE // side} for {side}-pixel "
+            f"frames (an upscaled frame is at most {MAX_VIDEO_SIDE} pixels a side, the limit of "
+            "H.264 and of video players)"
+        )
+
+
+DEVICES = "cpu, cuda, cuda:N, mps"
+
+
+def check_device(device: str) -> str:
+    """The `--device` value as torch names it, if torch has it here; SpecError otherwise."""
+    import torch
+
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise SpecError(
+            f"device: got {short_repr(device)}; accepted: {DEVICES} (a torch device)"
+        ) from None
+    if parsed.type == "cuda":
+        if not torch.cuda.is_available():
+            raise SpecError(
+                f"device: got {short_repr(device)}, but this torch has no CUDA device "
+                f"(torch {torch.__version__}); accepted here: cpu"
+            )
+        count = torch.cuda.device_count()
+        if parsed.index is not None and parsed.index >= count:
+            raise SpecError(
+                f"device: got {short_repr(device)}; accepted: cuda:0 .. cuda:{count - 1}"
+            )
+    elif parsed.type == "mps":
+        if not torch.backends.mps.is_available():
+            raise SpecError(
+                f"device: got {short_repr(device)}, but MPS is not available here; accepted here: cpu"
+            )
+    elif parsed.type != "cpu":
+        raise SpecError(f"device: got {short_repr(device)}; accepted: {DEVICES}")
+    return str(parsed)

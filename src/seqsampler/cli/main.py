@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import errno
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -190,8 +192,14 @@ def _load(args: argparse.Namespace) -> Any:
 def _cmd_plan(args: argparse.Namespace) -> int:
     from ..planning import plan
     from .chart import plan_chart, plan_table
+    from .fields import SpecError, short_repr
     from .sweep_cli import cmd_sweep_plan, is_sweep
 
+    chart = Path(args.chart) if args.chart else None
+    if chart is not None and (chart.is_dir() or args.chart.endswith(("/", "\\"))):
+        raise SpecError(
+            f"chart: {short_repr(args.chart, 240)} is a folder; accepted: a .png file path"
+        )
     if is_sweep(args):
         return cmd_sweep_plan(args)
     spec = _load(args)
@@ -200,8 +208,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         sys.stdout.write(the_plan.to_json() + "\n")
     else:
         sys.stdout.write(plan_table(the_plan) + "\n")
-    if args.chart:
-        plan_chart(the_plan, spec.positive, Path(args.chart))
+    if chart is not None:
+        plan_chart(the_plan, spec.positive, chart)
         log.info("chart written to %s", args.chart)
     return 0
 
@@ -226,14 +234,15 @@ def _cmd_render(args: argparse.Namespace) -> int:
     if getattr(args, "dry_run", False):
         args.format, args.chart = "json", None
         return _cmd_plan(args)
-    from ..threads import set_threads
+    from ..threads import torch_threads
 
     spec = _load(args)
-    log.debug("torch threads: %d", set_threads(args.threads))
     out = args.out or str(Path("runs") / Path(args.spec).stem)
-    result = render(
-        spec, Path(out), overwrite=args.overwrite, progress=not args.quiet, device=args.device
-    )
+    with torch_threads(args.threads) as threads:  # put back after: main() may run in-process
+        log.debug("torch threads: %d", threads)
+        result = render(
+            spec, Path(out), overwrite=args.overwrite, progress=not args.quiet, device=args.device
+        )
     sys.stdout.write(f"{result.folder.root}\n")
     for path in result.outputs:
         sys.stdout.write(f"{path}\n")
@@ -251,7 +260,22 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `seqsampler` console script; returns the exit status."""
+    """Entry point of the `seqsampler` console script; returns the exit status: 0, 2 for bad
+    input, 1 for a file the system could not read or write (disk full, read-only), 130 for
+    Ctrl-C. Each failure is one line on stderr."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("seqsampler: interrupted; run the same command again to resume\n")
+        if argv is None:  # the command itself: end now, so no exit hook adds lines (an
+            # import cut short can leave torch printing its cache statistics at exit)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     with command_output(verbose=args.verbose, quiet=getattr(args, "quiet", False)):
         return _run(args)
@@ -267,8 +291,30 @@ def _run(args: argparse.Namespace) -> int:
             return _cmd_view(args)
         return _cmd_render(args)
     except ValueError as exc:  # SpecError and the library's validation errors
-        sys.stderr.write(f"seqsampler: error: {exc}\n")
+        sys.stderr.write(f"seqsampler: error: {_one_line(str(exc))}\n")
         return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("seqsampler: interrupted; run the same command again to resume\n")
-        return 130
+    except OSError as exc:  # disk full, read-only folder, permissions, a path through a file
+        sys.stderr.write(f"seqsampler: error: {os_error_text(exc)}\n")
+        return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n"))
+
+
+ERRNO_HINTS = {
+    errno.ENOSPC: "free some space and run the same command again to resume",
+    errno.EDQUOT: "free some space and run the same command again to resume",
+    errno.EROFS: "the file system is read-only; choose another folder (--out)",
+    errno.EACCES: "choose a folder you can write (--out)",
+    errno.EPERM: "choose a folder you can write (--out)",
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """One line for an OSError: the file, the system's reason, and what to do."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    hint = ERRNO_HINTS.get(exc.errno or 0)
+    return _one_line(f"cannot write or read {where}{reason}" + (f"; {hint}" if hint else ""))

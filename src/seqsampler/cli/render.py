@@ -11,24 +11,26 @@ from pathlib import Path
 from typing import Any
 
 from ..planning import Plan, plan
-from .checks import check_engine, check_prompts, check_size
+from .checks import check_device, check_engine, check_prompts, check_size
 from .fields import EMBEDDED, SpecError, short_repr, short_text
+from .manifest import append_entry
+from .numerics import check_environment, numeric_environment, write_environment
 from .plan_summary import plan_summary
-from .run_folder import RunFolder, model_fingerprint, prepare_folder
+from .run_folder import RunFolder, check_out, model_fingerprint, prepare_folder
+from .run_lock import folder_lock
 from .spec import ResolvedSpec
 from .writers import (
     PLAN_KEY,
     SPEC_KEY,
+    LazyFrames,
     atomic_write_text,
     contact_sheet,
-    load_frames,
     load_latent,
     plan_prompts,
     save_image,
     save_latent,
     save_png,
     to_uint8,
-    upscale,
     write_video,
 )
 
@@ -91,22 +93,47 @@ def render(
     progress: bool = True,
     device: str = "cpu",
 ) -> RenderResult:
-    """Render `spec` into the run folder `out` (resuming it when it holds complete frames)."""
-    import torch
+    """Render `spec` into the run folder `out` (resuming it when it holds complete frames).
 
-    from ..models.loader import load_model
-    from ..sequence import Resume, describe_plan, run_sequence
-
+    Every check that needs no model comes first; then the folder is locked (one writer per run
+    folder) for the rest of the render."""
     started = time.perf_counter()
     the_plan = plan(spec.config, denoise_mode=spec.fields.get("denoise_mode", "comfyui"))
     check_engine(spec)
     check_prompts(spec)
     check_size(spec)
-    folder, done = prepare_folder(spec, Path(out), overwrite, the_plan)
-    atomic_write_text(folder.spec_path, spec.to_json())
+    device = check_device(device)
+    out = Path(out)
+    check_out(out, overwrite)
+    out.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out):
+        return _render_locked(spec, out, the_plan, overwrite, progress, device, started)
+
+
+def _render_locked(
+    spec: ResolvedSpec,
+    out: Path,
+    the_plan: Plan,
+    overwrite: bool,
+    progress: bool,
+    device: str,
+    started: float,
+) -> RenderResult:
+    import torch
+
+    from ..models.loader import load_model
+    from ..sequence import Resume, describe_plan, run_sequence
+
+    folder, done = prepare_folder(spec, out, overwrite, the_plan)
+    n = the_plan.frame_count
+    environment = numeric_environment(device)
+    if 0 < done < n and folder.environment_path.is_file():
+        check_environment(folder.environment_path, environment, folder.root)
+    atomic_write_text(folder.spec_path, spec.to_json())  # first: it makes this a run folder
     atomic_write_text(folder.plan_path, the_plan.to_json())
     atomic_write_text(folder.model_path, json.dumps(model_fingerprint(spec), indent=2))
-    n = the_plan.frame_count
+    if done < n and not (done and folder.environment_path.is_file()):
+        write_environment(folder.environment_path, environment)
     if done:
         log.info("resuming %s after frame %d of %d", folder.root, done - 1, n)
     log.info("%s", plan_summary(the_plan))  # once, before any progress bar
@@ -147,10 +174,11 @@ def render(
 
         def on_frame(frame_plan: Any, latent: torch.Tensor) -> None:
             index = frame_plan.frame
-            save_latent(folder.latent_path(index), latent)
+            latent_sha = save_latent(folder.latent_path(index), latent)
             image = to_uint8(model.decode(latent[:1])[0])
             text = {PLAN_KEY: json.dumps(frame_plan.to_dict()), SPEC_KEY: spec_text}
-            save_png(folder.frame_path(index), image, text)
+            png_sha = save_png(folder.frame_path(index), image, text)
+            append_entry(folder.manifest_path, index, latent_sha, png_sha)
             bar.frame()
 
         resume = None
@@ -178,9 +206,7 @@ def render(
 
 def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> list[Path]:
     """Videos in the chosen formats and a contact sheet, from the frame PNGs on disk."""
-    frames = load_frames([folder.frame_path(i) for i in range(frame_count)])
-    factor = spec.fields["upscale"]
-    scaled = [upscale(f, factor) for f in frames]
+    scaled = LazyFrames([folder.frame_path(i) for i in range(frame_count)], spec.fields["upscale"])
     outputs = []
     for fmt in spec.fields["formats"]:
         path = folder.video_path(fmt)

@@ -6,12 +6,13 @@ with `os.replace`, so a file is either complete or absent, even if the process i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -49,6 +50,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -64,8 +70,9 @@ def to_uint8(image: torch.Tensor) -> np.ndarray:
     return array.permute(1, 2, 0).cpu().numpy()
 
 
-def save_png(path: Path, image: np.ndarray, text: dict[str, str]) -> None:
-    """Save uint8 [H, W, 3] as PNG with the `text` entries as PNG text chunks."""
+def save_png(path: Path, image: np.ndarray, text: dict[str, str]) -> str:
+    """Save uint8 [H, W, 3] as PNG with the `text` entries as PNG text chunks; returns the
+    file's SHA-256."""
     from io import BytesIO
 
     from PIL import Image, PngImagePlugin
@@ -75,7 +82,9 @@ def save_png(path: Path, image: np.ndarray, text: dict[str, str]) -> None:
         info.add_itxt(key, value)
     buffer = BytesIO()
     Image.fromarray(image, "RGB").save(buffer, format="PNG", pnginfo=info)
-    atomic_write_bytes(path, buffer.getvalue())
+    data = buffer.getvalue()
+    atomic_write_bytes(path, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_png_metadata(path: Path) -> dict[str, object]:
@@ -87,17 +96,46 @@ def read_png_metadata(path: Path) -> dict[str, object]:
     return {key: json.loads(value) for key, value in text.items() if key.startswith("seqsampler.")}
 
 
-def save_latent(path: Path, latent: torch.Tensor) -> None:
-    """Save one frame's output latent ([B, C, ...]) as safetensors, atomically."""
+def save_latent(path: Path, latent: torch.Tensor) -> str:
+    """Save one frame's output latent ([B, C, ...]) as safetensors, atomically; returns the
+    file's SHA-256."""
     from safetensors.torch import save
 
-    atomic_write_bytes(path, save({"latent": latent.detach().cpu().contiguous()}))
+    data = save({"latent": latent.detach().cpu().contiguous()})
+    atomic_write_bytes(path, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def load_latent(path: Path) -> torch.Tensor:
     from safetensors.torch import load_file
 
     return load_file(str(path))["latent"]
+
+
+class LazyFrames(Sequence[np.ndarray]):
+    """Frame PNGs read (and upscaled) one at a time, so writing videos and the contact sheet
+    holds one frame in memory, not all of them (memory flat in the frame count)."""
+
+    def __init__(self, paths: Sequence[Path], factor: int = 1) -> None:
+        self.paths = list(paths)
+        self.factor = factor
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return upscale(load_frames([self.paths[index]])[0], self.factor)
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for i in range(len(self)):
+            yield self[i]
+
+    def originals(self, limit: int) -> list[np.ndarray]:
+        """At most `limit` frames, evenly spaced, at their own size (for a GIF palette)."""
+        step = max(1, math.ceil(len(self) / limit))
+        return load_frames(self.paths[::step])
 
 
 def load_frames(paths: Sequence[Path]) -> list[np.ndarray]:
@@ -144,8 +182,15 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) ->
     if fmt == "mp4":
         # yuv420p needs even sizes: pad the right / bottom edge by repeating it.
         pad_h, pad_w = height % 2, width % 2
-        frames = [np.pad(f, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge") for f in frames]
+        if pad_h or pad_w:
+            padded: Iterable[np.ndarray] = (
+                np.pad(f, ((0, pad_h), (0, pad_w), (0, 0)), mode="edge") for f in frames
+            )
+        else:
+            padded = frames
         height, width = height + pad_h, width + pad_w
+    else:
+        padded = frames
     tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
     codec, pix_fmt, options = {
         "mp4": (None, "yuv420p", {"crf": "18"}),
@@ -171,7 +216,7 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) ->
         stream = container.add_stream(codec, rate=fps, options=options)
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
         if starts is None:
-            for image in frames:
+            for image in padded:
                 for packet in stream.encode(to_frame(image)):
                     container.mux(packet)
             for packet in stream.encode():
@@ -214,13 +259,22 @@ def _encode_gif(container, stream, frames, to_frame, starts: list[int]) -> None:
     mux(stream.encode())
 
 
+PALETTE_FRAMES = 256  # a GIF palette is cut from at most this many frames, evenly spaced
+
+
 def _palette_frames(frames: Sequence[np.ndarray]):
     """A GIF frame maker with one adaptive 256-colour palette for the whole clip (median cut
-    over all frames, no dithering), so colours neither band like a fixed palette nor flicker."""
+    over the frames, at most PALETTE_FRAMES of them at their own size, no dithering), so
+    colours neither band like a fixed palette nor flicker."""
     import av
     from PIL import Image
 
-    montage = Image.fromarray(np.concatenate([np.asarray(f) for f in frames], axis=0))
+    if isinstance(frames, LazyFrames):
+        sample = frames.originals(PALETTE_FRAMES)
+    else:
+        step = max(1, math.ceil(len(frames) / PALETTE_FRAMES))
+        sample = [frames[i] for i in range(0, len(frames), step)]
+    montage = Image.fromarray(np.concatenate([np.asarray(f) for f in sample], axis=0))
     palette_image = montage.quantize(256, Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     palette = palette_image.getpalette()
     assert palette is not None, "quantize() returns a palette ('P') image"
@@ -251,6 +305,7 @@ def count_video_frames(path: Path) -> int:
 
 
 CHANGE_COLOUR = (255, 140, 0)
+MAX_SHEET_SIDE = 2048  # pixels; a 2048 x 2048 RGB sheet is 12 MiB
 
 
 def contact_sheet(
@@ -266,12 +321,17 @@ def contact_sheet(
     columns = columns or max(1, math.ceil(math.sqrt(count)))
     rows = math.ceil(count / columns)
     height, width = frames[0].shape[:2]
+    # Tiles are subsampled (nearest) so the sheet stays within MAX_SHEET_SIDE a side: its
+    # memory is bounded whatever the frame count and upscale.
+    stride = max(1, math.ceil(max(columns * width, rows * height) / MAX_SHEET_SIDE))
+    height, width = -(-height // stride), -(-width // stride)
     gap = 2
     sheet = np.full(
         (rows * (height + gap) + gap, columns * (width + gap) + gap, 3), 255, dtype=np.uint8
     )
     origins = []
     for index, image in enumerate(frames):
+        image = image[::stride, ::stride]
         r, c = divmod(index, columns)
         y, x = gap + r * (height + gap), gap + c * (width + gap)
         sheet[y : y + height, x : x + width] = image

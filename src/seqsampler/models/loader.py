@@ -122,10 +122,21 @@ class LoadedModel:
 
     def encode_prompt(self, text: str) -> Conditioning:
         """Conditioning(tokens [1, T, D], {"pooled_output": [1, P]}); ValueError for unknown words."""
+        if not isinstance(text, str):
+            raise ValueError(f"text must be a str (a prompt); got {type(text).__name__}")
         outputs = [encoder(text) for encoder in self.encoders]
         tokens = torch.cat([t for t, _ in outputs], dim=-1).cpu()
         pooled = outputs[-1][1].cpu()
         return Conditioning(tokens, {"pooled_output": pooled})
+
+    def expected_inputs(self) -> dict[str, int]:
+        """What this model's network takes: latents [B, channels, H, W] (ndim 4) and
+        conditioning tokens [B, T, token_width] (`sequence._check_inputs` checks them)."""
+        return {
+            "ndim": 4,
+            "channels": self.latent_channels,
+            "token_width": int(self.unet.config.cross_attention_dim),
+        }
 
     def latent_shape(self, width: int, height: int, batch: int = 1) -> tuple[int, int, int, int]:
         """[batch, C, height / f, width / f] (f = `downscale`)."""

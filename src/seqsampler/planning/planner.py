@@ -159,6 +159,11 @@ def plan(config: SequenceConfig, *, denoise_mode: str = "comfyui") -> Plan:
     denoise) or "steps" (a plain frame runs `steps - k` model steps, A1111 / Deforum's
     img2img; see the module docstring). Not a node input: the node keeps ComfyUI's meaning.
     """
+    if not isinstance(config, SequenceConfig):
+        raise ValueError(
+            f"config must be a seqsampler SequenceConfig (build one with SequenceConfig(...)); "
+            f"got {type(config).__name__}"
+        )
     check_denoise_mode(denoise_mode)
     frames = config.frame_total
     keyframes = _keyframes(config, frames)

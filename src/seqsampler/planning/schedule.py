@@ -414,6 +414,9 @@ def _value(text: str, field: str, key: str, position: int, frame: int, max_f: in
     return Key(frame, None, raw, position, key)
 
 
+INT_FIELDS = ("steps", "seed")
+
+
 def parse_schedule(text: str, field: str, frame_count: int) -> list[Key]:
     """Parse `0:(0.5), 24:(expr), ...` into sorted keys; errors name the field, key and position."""
     max_f = frame_count - 1
@@ -431,6 +434,13 @@ def parse_schedule(text: str, field: str, frame_count: int) -> list[Key]:
             )
         offset = start + len(chunk) - len(chunk.lstrip())
         colon = _top_level_colon(chunk)
+        if colon is None and len(chunks) == 1:
+            kind = "an integer" if field in INT_FIELDS else "a number"
+            raise ScheduleError(
+                f"{field}: entry {short_repr(chunk.strip())} at position {offset + 1} has no ':'; "
+                f"accepted: {kind} or a schedule "
+                "'key:(value), key:(value), ...', e.g. '0:(5), 12:(8)'"
+            )
         if colon is None:
             raise ScheduleError(
                 f"{field}: entry {short_repr(chunk.strip())} at position {offset + 1} has no ':'; "
