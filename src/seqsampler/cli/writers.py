@@ -11,7 +11,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..files import FILE_MODE, atomic_write_bytes, atomic_write_text  # noqa: F401 (re-exported)
 from .fields import VIDEO_FORMATS, short_repr
 
 log = logging.getLogger(__name__)
@@ -27,41 +27,6 @@ PLAN_KEY = "seqsampler.plan"
 SPEC_KEY = "seqsampler.spec"
 
 H264_ENCODERS = ("libx264", "h264", "libopenh264", "h264_videotoolbox")
-
-
-def _file_mode() -> int:
-    """The mode a plainly created file gets (0o666 less the umask); mkstemp's is 0o600."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-FILE_MODE = _file_mode()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` atomically (temp file in the same folder, fsync, os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if exc.filename:
-            raise
-        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def to_uint8(image: torch.Tensor) -> np.ndarray:

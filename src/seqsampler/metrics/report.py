@@ -6,12 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..files import atomic_write_bytes
 from .measures import SERIES, UNITS, segment_starts_of, sequence_metrics
 from .plot import metrics_png
 
@@ -60,24 +59,6 @@ def _run_files(root: Path) -> tuple[list[Path], list[int]]:
             f"{len(prompts)}; accepted: at most the plan's frames"
         )
     return [frames_dir / f"{i:05d}.png" for i in indices], prompts[: len(indices)]
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, fsync, `os.replace` (as `cli.writers` does; the
-    metrics package does not import the CLI, which imports it)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _load(paths: list[Path]) -> list[Any]:
@@ -156,7 +137,7 @@ def run_metrics(run_folder: str | Path, **options: Any) -> dict[str, Any]:
             )
     metrics = sequence_metrics(frames, segment_starts_of(prompts), **options)
     metrics["run_folder"] = str(root)
-    _write_atomic(root / "metrics.json", (json.dumps(metrics, indent=2) + "\n").encode())
-    _write_atomic(root / "metrics.csv", metrics_csv(metrics).encode())
-    _write_atomic(root / "metrics.png", metrics_png(metrics))
+    atomic_write_bytes(root / "metrics.json", (json.dumps(metrics, indent=2) + "\n").encode())
+    atomic_write_bytes(root / "metrics.csv", metrics_csv(metrics).encode())
+    atomic_write_bytes(root / "metrics.png", metrics_png(metrics))
     return {**metrics, "outputs": [str(root / name) for name in OUTPUTS]}
