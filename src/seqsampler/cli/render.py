@@ -21,7 +21,6 @@ from .writers import (
     atomic_write_text,
     contact_sheet,
     load_frames,
-    load_latent,
     plan_prompts,
     save_image,
     save_latent,
@@ -94,7 +93,8 @@ def render(
     import torch
 
     from ..models.loader import load_model
-    from ..sequence import Resume, run_sequence
+    from ..sequence import run_sequence
+    from .temporal import coherence_feedback, resume_state
 
     started = time.perf_counter()
     the_plan = plan(spec.config)
@@ -150,9 +150,8 @@ def render(
             save_png(folder.frame_path(index), image, text)
             bar.frame()
 
-        resume = None
-        if done:
-            resume = Resume(done, load_latent(folder.latent_path(done - 1)))
+        resume = resume_state(the_plan, folder, done)
+        feedback = coherence_feedback(the_plan, model, folder)
         init = torch.zeros(shape)
         try:
             run_sequence(
@@ -163,6 +162,7 @@ def render(
                 init,
                 on_frame=on_frame,
                 resume=resume,
+                feedback=feedback,
                 collect=False,
             )
         finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .config import FIELD_HELP, SCHEDULE_KNOBS, FieldSpec, SequenceConfig, field_names, field_specs
 from .names import (
+    COLOR_ANCHORS,
+    COLOR_COHERENCE_MODES,
     LATENT_INTERP_MODES,
     PATHS,
     SAMPLER_NAMES,
@@ -12,10 +14,14 @@ from .names import (
     SEED_LIMIT,
     SEED_MODES,
 )
-from .planner import FramePlan, LatentInterp, Plan, plan
+from .planner import ColorMatch, FramePlan, LatentInterp, Plan, loop_weight, plan
 from .seeds import inject_seed, random_seed
 
 __all__ = [
+    "COLOR_ANCHORS",
+    "COLOR_COHERENCE_MODES",
+    "ColorMatch",
+    "loop_weight",
     "FIELD_HELP",
     "LATENT_INTERP_MODES",
     "PATHS",
