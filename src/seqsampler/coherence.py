@@ -18,6 +18,7 @@ chain makes them; on a resume the anchors made before it come from `load_anchor(
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -95,6 +96,15 @@ def pixel_match(
     return match
 
 
+def mode_match(pixels: Match) -> Match:
+    """`latent_match` for frames whose mode is `latent`, `pixels` for the others."""
+
+    def match(output: Tensor, anchor: Tensor, color: ColorMatch) -> Tensor:
+        return (latent_match if color.mode == "latent" else pixels)(output, anchor, color)
+
+    return match
+
+
 def pixel_space_codec() -> tuple[Callable[[Tensor], Tensor], Callable[[Tensor], Tensor]]:
     """(to_pixels, from_pixels) of a pixel-space model, whose latent is the image in [-1, 1]:
     no clamp, so RGB matching loses nothing."""
@@ -152,6 +162,7 @@ __all__ = [
     "match_images",
     "match_latent_stats",
     "match_pixels",
+    "mode_match",
     "needs_feedback",
     "pixel_match",
     "pixel_space_codec",

@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..coherence import CoherenceFeedback, needs_feedback, pixel_match, pixel_space_codec
+from ..coherence import (
+    CoherenceFeedback,
+    mode_match,
+    needs_feedback,
+    pixel_match,
+    pixel_space_codec,
+)
 from ..planning import Plan
 from ..sequence import Feedback, Resume
 from .run_folder import RunFolder
@@ -16,7 +22,8 @@ from .writers import load_latent
 def coherence_feedback(the_plan: Plan, model: Any, folder: RunFolder) -> Feedback | None:
     """The colour-coherence feedback of `the_plan` in pixel space (None when no frame is
     matched): decode, match, encode for a VAE model; the latent itself for a pixel-space model
-    (the embedded one), whose latent is the image in [-1, 1]. Anchors made before a resume are
+    (the embedded one), whose latent is the image in [-1, 1]; mode `latent` matches the
+    latent's per-channel statistics instead. Anchors made before a resume are
     read from the run folder's latents."""
     if not needs_feedback(the_plan):
         return None
@@ -26,7 +33,7 @@ def coherence_feedback(the_plan: Plan, model: Any, folder: RunFolder) -> Feedbac
         to_pixels, from_pixels = model.decode, model.encode
     return CoherenceFeedback(
         the_plan,
-        pixel_match(to_pixels, from_pixels),
+        mode_match(pixel_match(to_pixels, from_pixels)),
         load_anchor=lambda index: load_latent(folder.latent_path(index)),
     )
 

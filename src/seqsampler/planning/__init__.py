@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from .config import FIELD_HELP, SCHEDULE_KNOBS, FieldSpec, SequenceConfig, field_names, field_specs
+from .config import (
+    FIELD_HELP,
+    MAX_LOOP_FRAMES,
+    SCHEDULE_KNOBS,
+    FieldSpec,
+    SequenceConfig,
+    field_names,
+    field_specs,
+)
 from .names import (
     COLOR_ANCHORS,
     COLOR_COHERENCE_MODES,
@@ -21,6 +29,7 @@ __all__ = [
     "COLOR_ANCHORS",
     "COLOR_COHERENCE_MODES",
     "ColorMatch",
+    "MAX_LOOP_FRAMES",
     "loop_weight",
     "FIELD_HELP",
     "LATENT_INTERP_MODES",

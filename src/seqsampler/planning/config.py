@@ -27,6 +27,7 @@ from .names import (
 # frame_count of 0 infers from positive_count) and the most cond_keyframes entries.
 MAX_FRAMES = 1024
 MAX_KEYFRAMES = 1024
+MAX_LOOP_FRAMES = MAX_FRAMES - 1
 SHORT_REPR_LIMIT = 80
 
 
@@ -130,10 +131,10 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("seed_divisor", "int", 4, "Period or divisor for seed/keyframe modulation.", 2, 1024),
     FieldSpec("positive_count", "int", 1, "Number of positive conditionings (prompts); at least 1.", 1, None),
     FieldSpec("negative_count", "int", 1, "Number of negative conditionings; at least 1.", 1, None),
-    FieldSpec("color_coherence", "choice", "none", "Match each frame's colours to an anchor frame before it feeds the next frame: none, rgb, hsv or lab (the colour space of the per-channel matching).", choices=COLOR_COHERENCE_MODES),
+    FieldSpec("color_coherence", "choice", "none", "Match each frame's colours to an anchor frame before it feeds the next frame: none, rgb, hsv or lab (per-channel histogram matching in that colour space, on the decoded image), or latent (per-channel mean and std of the latent).", choices=COLOR_COHERENCE_MODES),
     FieldSpec("color_coherence_anchor", "choice", "first", "The anchor of colour coherence: first (frame 0) or keyframe (each prompt segment's own first settled frame, so a new palette is kept).", choices=COLOR_ANCHORS),
     FieldSpec("color_coherence_strength", "float", 1.0, "How far each frame is moved to the anchor's colours: 0 leaves it, 1 matches fully.", 0.0, 1.0),
-    FieldSpec("loop_frames", "int", 0, "Close a loop over the last k frames: the conditioning glides back to the first prompt and the frame is pulled toward frame 0 (0 = off).", 0, MAX_FRAMES - 1),
+    FieldSpec("loop_frames", "int", 0, "Close a loop over the last k frames: the conditioning glides back to the first prompt and the frame is pulled toward frame 0 (0 = off).", 0, MAX_LOOP_FRAMES),
     FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for: " + ", ".join(("denoise", "cfg", "steps", "noise_strength", "latent_interp_strength", "cond_slerp_strength", "seed", "color_coherence_strength")) + ".", None, None),
 )  # fmt: skip
 
@@ -153,7 +154,12 @@ SCHEDULE_KNOBS: dict[str, tuple[str, float, float, str | None]] = {
 }
 # Fields added after plan version 1: left out of `to_dict` at their defaults, so the plans and
 # configs of runs that do not use them read exactly as before.
-OPTIONAL_FIELDS = ("color_coherence", "color_coherence_anchor", "color_coherence_strength", "loop_frames")
+OPTIONAL_FIELDS = (
+    "color_coherence",
+    "color_coherence_anchor",
+    "color_coherence_strength",
+    "loop_frames",
+)
 
 
 def switch_is_on(config: Any, switch: str) -> bool:
@@ -331,7 +337,11 @@ class SequenceConfig:
                 )
             kind, low, high, switch = SCHEDULE_KNOBS[knob]
             if switch is not None and not switch_is_on(self, switch):
-                how = f"set {switch} to a mode" if switch == "color_coherence" else f"turn {switch} on"
+                how = (
+                    f"set {switch} to a mode"
+                    if switch == "color_coherence"
+                    else f"turn {switch} on"
+                )
                 raise ValueError(
                     f"schedules[{knob!r}] has no effect while {switch} is off; "
                     f"{how} or drop the schedule"

@@ -29,7 +29,7 @@ SEED_MODES: tuple[str, ...] = ("increment", "decrement", "random", "fixed")
 LATENT_INTERP_MODES: tuple[str, ...] = ("Blend", "Slerp", "Cosine Interp")
 SEED_KEYING_MODES: tuple[str, ...] = ("sine", "modulo")
 PATHS: tuple[str, ...] = ("plain", "unsample", "copy")
-COLOR_COHERENCE_MODES: tuple[str, ...] = ("none", "rgb", "hsv", "lab")
+COLOR_COHERENCE_MODES: tuple[str, ...] = ("none", "rgb", "hsv", "lab", "latent")
 COLOR_ANCHORS: tuple[str, ...] = ("first", "keyframe")
 
 SEED_LIMIT = 2**64  # seeds are ints in [0, 2**64), as ComfyUI's seed widgets take

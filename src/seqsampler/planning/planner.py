@@ -24,7 +24,7 @@ from typing import Any
 from .config import SequenceConfig
 from .curves import frame_denoise, start_step
 from .keyframes import effective_keyframes, prompt_index, spread_keyframes
-from .names import COLOR_ANCHORS, COLOR_COHERENCE_MODES, PATHS
+from .names import COLOR_COHERENCE_MODES, PATHS
 from .seeds import frame_seed, inject_seed
 
 PLAN_VERSION = 1
@@ -42,7 +42,8 @@ class LatentInterp:
 @dataclass(frozen=True)
 class ColorMatch:
     """Colour coherence of a frame's output before it feeds the next frame: match its colours
-    in `mode` (rgb, hsv, lab) to the output of frame `anchor`, blended by `strength`."""
+    in `mode` (rgb, hsv, lab: histograms of the image; latent: the latent's per-channel mean
+    and std) to the output of frame `anchor`, blended by `strength`."""
 
     mode: str
     anchor: int
@@ -93,8 +94,10 @@ class FramePlan:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FramePlan:
-        values = {
-            item.name: data.get(item.name) if item.name in _OPTIONAL_FRAME_FIELDS else data[item.name]
+        values: dict[str, Any] = {
+            item.name: data.get(item.name)
+            if item.name in _OPTIONAL_FRAME_FIELDS
+            else data[item.name]
             for item in fields(cls)
         }
         if values["path"] not in PATHS:
