@@ -254,3 +254,11 @@ def test_color_and_loop_errors_name_field_value_and_accepted(data, words):
         resolve_spec({"prompts": "a", "frame_count": 4, **data})
     for word in words:
         assert word in str(info.value)
+
+
+def test_a_spec_saved_before_the_temporal_fields_resumes_when_they_are_off():
+    current = resolve_spec({"prompts": "a", "frame_count": 4}).fields
+    old = {k: v for k, v in current.items() if not k.startswith(("color_", "loop_"))}
+    assert spec_differences(old, current) == []
+    on = resolve_spec({"prompts": "a", "frame_count": 4, "loop_frames": 2}).fields
+    assert spec_differences(old, on) == ["loop_frames"]
