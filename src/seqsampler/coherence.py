@@ -17,6 +17,7 @@ chain makes them; on a resume the anchors made before it come from `load_anchor(
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -46,7 +47,9 @@ def match_pixels(image: np.ndarray, anchor: np.ndarray, mode: str, strength: flo
         matched = color.hsv2rgb(np.clip(match_histograms(src, ref, channel_axis=-1), 0, 1))
     elif mode == "lab":
         src, ref = color.rgb2lab(np.clip(image, 0, 1)), color.rgb2lab(np.clip(anchor, 0, 1))
-        matched = np.clip(color.lab2rgb(match_histograms(src, ref, channel_axis=-1)), 0, 1)
+        with warnings.catch_warnings():  # LAB values outside sRGB are clipped, as intended
+            warnings.simplefilter("ignore", UserWarning)
+            matched = np.clip(color.lab2rgb(match_histograms(src, ref, channel_axis=-1)), 0, 1)
     else:
         raise ValueError(f"color coherence mode must be one of rgb, hsv, lab; got {mode!r}")
     matched = matched.astype(image.dtype, copy=False)
