@@ -330,3 +330,12 @@ def test_coherence_holds_a_colour_drift_over_256_frames():
     assert off["frames"]["delta_e_first"][255] > 20
     assert on["frames"]["delta_e_first"][255] <= 5
     assert on["summary"]["flicker"]["mean"] >= off["summary"]["flicker"]["mean"] - 1e-3
+
+
+def test_an_edited_plan_with_a_loop_at_frame_0_is_refused():
+    from dataclasses import replace
+
+    p = plan(SequenceConfig(frame_count=3))
+    edited = replace(p, frames=(replace(p.frames[0], loop=0.5), *p.frames[1:]))
+    with pytest.raises(ValueError, match="frame 0 cannot be a loop frame"):
+        run_sequence(edited, FakeSampler(), conds(1, 1), conds(1, 2), latent())

@@ -359,6 +359,8 @@ def _check_inputs(
                 f"the plan uses {side} prompt {highest} but {side} has {len(items)} conditionings"
             )
     _check_widths(positive, negative, any(f.glide is not None for f in plan.frames))
+    if plan.frames and plan.frames[0].loop is not None:
+        raise ValueError("frame 0 cannot be a loop frame (it is what the loop returns to)")
     _check_latent("init_latent", init_latent)
     if noise_mask is not None:
         if not isinstance(noise_mask, Tensor) or noise_mask.ndim < 2:
