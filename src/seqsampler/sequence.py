@@ -68,13 +68,19 @@ class FrameSampler(Protocol):
 @dataclass(frozen=True)
 class Resume:
     """Continue a run at `start_frame`; `previous_latent` is the saved output of frame
-    `start_frame - 1` ([B, C, ...], like the init latent), None when `start_frame` is 0."""
+    `start_frame - 1` ([B, C, ...], like the init latent), None when `start_frame` is 0;
+    `first_latent` is the saved output of frame 0, needed when a frame from `start_frame` on
+    is a loop frame (`FramePlan.loop`, pulled toward frame 0)."""
 
     start_frame: int
     previous_latent: Tensor | None = None
+    first_latent: Tensor | None = None
 
 
 OnFrame = Callable[[FramePlan, Tensor], Any]
+# `feedback(frame_plan, output) -> the next frame's input`: applied to every frame's output
+# (after `on_frame` saw it) before it feeds the next frame, and to `resume.previous_latent`.
+Feedback = Callable[[FramePlan, Tensor], Tensor]
 
 
 @overload
@@ -88,6 +94,7 @@ def run_sequence(
     noise_mask: Tensor | None = ...,
     on_frame: OnFrame | None = ...,
     resume: Resume | None = ...,
+    feedback: Feedback | None = ...,
     collect: Literal[True] = ...,
 ) -> Tensor: ...
 
@@ -103,6 +110,7 @@ def run_sequence(
     noise_mask: Tensor | None = ...,
     on_frame: OnFrame | None = ...,
     resume: Resume | None = ...,
+    feedback: Feedback | None = ...,
     collect: Literal[False],
 ) -> None: ...
 
@@ -118,6 +126,7 @@ def run_sequence(
     noise_mask: Tensor | None = ...,
     on_frame: OnFrame | None = ...,
     resume: Resume | None = ...,
+    feedback: Feedback | None = ...,
     collect: bool,
 ) -> Tensor | None: ...
 
@@ -132,6 +141,7 @@ def run_sequence(
     noise_mask: Tensor | None = None,
     on_frame: OnFrame | None = None,
     resume: Resume | None = None,
+    feedback: Feedback | None = None,
     collect: bool = True,
 ) -> Tensor | None:
     """Run the frame chain of `plan` (behaviour.md §3, §6-§9): per frame, the (glided)
@@ -146,6 +156,10 @@ def run_sequence(
     resume: `Resume(start_frame, previous_latent)`: frames before `start_frame` are skipped (only
         their conditioning glide is recomputed, no model work); the frames made equal those of an
         uninterrupted run.
+    feedback: `feedback(frame_plan, output) -> input` turns each frame's output (as `on_frame`
+        saw it) into the next frame's input, e.g. colour coherence; also applied to
+        `resume.previous_latent`, so a resumed run feeds what the uninterrupted run fed.
+    Loop frames (`frame_plan.loop = w`) are pulled toward frame 0's output: lerp(out, f0, w).
     Returns the frames made by this call, `[n*B, C, ...]` frame-major, or None if not `collect`.
     Every input is checked before any model work.
     """
@@ -155,6 +169,9 @@ def run_sequence(
     # _check_inputs: previous_latent is a tensor when start > 0, else None.
     previous = resume.previous_latent if resume is not None else None
     latent = init_latent if previous is None else previous
+    if previous is not None and feedback is not None:
+        latent = feedback(plan.frames[start - 1], previous)
+    first = resume.first_latent if resume is not None else None
     log.info("%s", describe_plan(plan))
     made: list[Tensor] = []
     chain = zip(plan.frames, conditioning_chain(plan, positive, "positive"),
@@ -162,11 +179,17 @@ def run_sequence(
     for frame, pos, neg in chain:
         if frame.frame < start:
             continue
-        latent = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask)
+        output = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask)
+        if frame.loop is not None:
+            assert first is not None, "_check_inputs: frame 0 is made or given before a loop"
+            output = torch.lerp(output, first.to(output), frame.loop)
+        if frame.frame == 0:
+            first = output
         if on_frame is not None:
-            on_frame(frame, latent)
+            on_frame(frame, output)
         if collect:
-            made.append(latent)
+            made.append(output)
+        latent = output if feedback is None else feedback(frame, output)
     if not collect:
         return None
     return torch.cat(made, dim=0) if made else init_latent[:0]
@@ -235,6 +258,12 @@ def describe_plan(plan: Plan) -> str:
             f"denoise {f.denoise:.3f} path {f.path} steps {f.sample_steps}+{f.unsample_steps}"
             + (f" glide {f.glide}" if f.glide is not None else "")
             + (f" inject {f.noise_strength}" if f.inject_noise_seed is not None else "")
+            + (
+                f" color {f.color.mode} to {f.color.anchor} x{f.color.strength:g}"
+                if f.color is not None
+                else ""
+            )
+            + (f" loop {f.loop:.3f}" if f.loop is not None else "")
         )
     return "\n".join(lines)
 
@@ -364,6 +393,8 @@ def _check_inputs(
             raise ValueError(
                 f"the plan uses {side} prompt {highest} but {side} has {len(items)} conditionings"
             )
+    if plan.frames and plan.frames[0].loop is not None:
+        raise ValueError("frame 0 cannot be a loop frame (it is what the loop returns to)")
     _check_latent("init_latent", init_latent)
     _check_against_model(frame_sampler, init_latent, positive, negative)
     _check_widths(positive, negative, any(f.glide is not None for f in plan.frames))
@@ -388,6 +419,20 @@ def _check_inputs(
         if resume.previous_latent is not None:
             raise ValueError("resume.previous_latent must be None when resume.start_frame is 0")
         return
+    if any(f.loop is not None for f in plan.frames[start:]):
+        first = resume.first_latent
+        if first is None:
+            raise ValueError(
+                "resume.first_latent (frame 0's saved output) is needed: the plan pulls its "
+                f"loop frames toward frame 0 and the run resumes at frame {start}"
+            )
+        _check_latent("resume.first_latent", first)
+        assert isinstance(first, Tensor)
+        if first.shape != init_latent.shape:
+            raise ValueError(
+                f"resume.first_latent must match init_latent's shape {tuple(init_latent.shape)}; "
+                f"got {tuple(first.shape)}"
+            )
     previous = resume.previous_latent
     _check_latent("resume.previous_latent", previous)
     assert isinstance(previous, Tensor), "_check_latent raised otherwise"

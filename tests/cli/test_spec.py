@@ -221,3 +221,50 @@ def test_resolved_spec_round_trips_through_json_and_differences():
     assert spec_differences(saved, spec.fields) == []
     other = resolve_spec({"prompts": {"0": "a", "3": "b"}, "frame_count": 5, "cfg": 3, "fps": 30})
     assert spec_differences(saved, other.fields) == ["cfg"]  # fps is output-only
+
+
+def test_color_coherence_and_loop_fields_and_schedules():
+    spec = resolve_spec(
+        {"prompts": "a", "frame_count": 4, "color_coherence": "lab",
+         "color_coherence_anchor": "keyframe", "color_coherence_strength": "0:(1), 3:(0.4)",
+         "loop_frames": 2}
+    )  # fmt: skip
+    config = spec.config
+    assert (config.color_coherence, config.color_coherence_anchor, config.loop_frames) == (
+        "lab", "keyframe", 2,
+    )  # fmt: skip
+    assert config.schedule("color_coherence_strength") == pytest.approx((1.0, 0.8, 0.6, 0.4))
+    assert spec.fields["color_coherence_strength"] == "0:(1), 3:(0.4)"
+    frames = plan(config).frames
+    assert [f.loop is not None for f in frames] == [False, False, True, True]
+    assert frames[1].color.strength == pytest.approx(0.8)
+    defaults = resolve_spec({"prompts": "a", "frame_count": 4})
+    assert defaults.fields["color_coherence"] == "none" and defaults.fields["loop_frames"] == 0
+    assert all(f.color is None and f.loop is None for f in plan(defaults.config).frames)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"color_coherence": "yuv"}, ["color_coherence", "'yuv'", "none, rgb, hsv, lab, latent"]),
+        ({"color_coherence_anchor": "last"}, ["color_coherence_anchor", "'last'", "first, keyframe"]),
+        ({"color_coherence": "rgb", "color_coherence_strength": "0:(1), 2:(1.5)"},
+         ["color_coherence_strength", "1.25 at frame 1", "[0.0, 1.0]"]),
+        ({"color_coherence_strength": "0:(1), 2:(0.5)"},
+         ["color_coherence_strength", "color_coherence", "set color_coherence to a mode"]),
+        ({"loop_frames": 4}, ["loop_frames", "4", "0 (off) .. 3"]),
+    ],
+)  # fmt: skip
+def test_color_and_loop_errors_name_field_value_and_accepted(data, words):
+    with pytest.raises(SpecError) as info:
+        resolve_spec({"prompts": "a", "frame_count": 4, **data})
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_a_spec_saved_before_the_temporal_fields_resumes_when_they_are_off():
+    current = resolve_spec({"prompts": "a", "frame_count": 4}).fields
+    old = {k: v for k, v in current.items() if not k.startswith(("color_", "loop_"))}
+    assert spec_differences(old, current) == []
+    on = resolve_spec({"prompts": "a", "frame_count": 4, "loop_frames": 2}).fields
+    assert spec_differences(old, on) == ["loop_frames"]

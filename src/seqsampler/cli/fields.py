@@ -45,6 +45,7 @@ SCHEDULABLE = (
     "denoise_seq",
     "denoise_max",
     "noise_strength",
+    "color_coherence_strength",
 )
 # The CLI's own fields: name -> (default, help).
 CLI_FIELDS: dict[str, tuple[Any, str]] = {

@@ -25,7 +25,6 @@ from .writers import (
     LazyFrames,
     atomic_write_text,
     contact_sheet,
-    load_latent,
     plan_prompts,
     save_image,
     save_latent,
@@ -122,7 +121,8 @@ def _render_locked(
     import torch
 
     from ..models.loader import load_model
-    from ..sequence import Resume, describe_plan, run_sequence
+    from ..sequence import describe_plan, run_sequence
+    from .temporal import coherence_feedback, resume_state
 
     folder, done = prepare_folder(spec, out, overwrite, the_plan)
     n = the_plan.frame_count
@@ -181,9 +181,8 @@ def _render_locked(
             append_entry(folder.manifest_path, index, latent_sha, png_sha)
             bar.frame()
 
-        resume = None
-        if done:
-            resume = Resume(done, load_latent(folder.latent_path(done - 1)))
+        resume = resume_state(the_plan, folder, done)
+        feedback = coherence_feedback(the_plan, model, folder)
         init = torch.zeros(shape)
         try:
             run_sequence(
@@ -194,6 +193,7 @@ def _render_locked(
                 init,
                 on_frame=on_frame,
                 resume=resume,
+                feedback=feedback,
                 collect=False,
             )
         finally:

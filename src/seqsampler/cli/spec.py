@@ -242,4 +242,7 @@ def _denoise_curve(
 def spec_differences(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     """Fields whose resolved values differ (output-only fields excepted)."""
     names = [n for n in dict.fromkeys([*saved, *current]) if n not in (*OUTPUT_ONLY, "preset")]
-    return [n for n in names if saved.get(n) != current.get(n)]
+    # A field newer than the saved spec (colour coherence, loops, denoise_mode) counts as its
+    # default there, so run folders made before it still resume.
+    defaults = {n: default for n, (default, _help) in all_fields().items()}
+    return [n for n in names if saved.get(n, defaults.get(n)) != current.get(n, defaults.get(n))]

@@ -23,6 +23,7 @@ from ..planning import (
 from ..planning.keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
 from . import scheduled, v3
 from .convert import conditioning_list, latent_samples, output_latent
+from .temporal import OPTIONAL_WIDGETS, optional_inputs
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ class KSamplerSeq2:
                 "seed_keying": ("BOOLEAN", _tip("seed_keying", default=True)),
                 "seed_keying_mode": (list(SEED_KEYING_MODES), _tip("seed_keying_mode")),
                 "seed_divisor": ("INT", _tip("seed_divisor", default=4, max=1024, min=2, step=1)),
-            }
+            },
+            "optional": optional_inputs(),  # appended after the 28 frozen inputs (§0)
         }  # fmt: skip
 
     def sample(
@@ -119,10 +121,11 @@ class KSamplerSeq2:
         from .runner import run_node
 
         del alternate_mode  # Accepted like the published node's keyword; never used.
-        unknown = sorted(set(widgets) - set(WIDGETS))
+        unknown = sorted(set(widgets) - set(WIDGETS) - set(OPTIONAL_WIDGETS))
         if unknown:
             raise ValueError(
-                f"unknown input(s) {', '.join(unknown)}; accepted: {', '.join(WIDGETS)}"
+                f"unknown input(s) {', '.join(unknown)}; accepted: "
+                f"{', '.join((*WIDGETS, *OPTIONAL_WIDGETS))}"
             )
         positive = conditioning_list(positive_seq, "positive_seq")
         negative = conditioning_list(negative_seq, "negative_seq")

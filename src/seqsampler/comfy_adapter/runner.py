@@ -16,6 +16,7 @@ from ..conditioning import Conditioning
 from ..planning import Plan
 from ..sequence import run_sequence
 from .frame_sampler import ComfyFrameSampler, RunProgress, with_interrupt_check
+from .temporal import latent_feedback
 
 
 def run_node(
@@ -40,6 +41,12 @@ def run_node(
         progress=RunProgress(model, total),
     )
     frames = run_sequence(
-        sequence_plan, frame_sampler, positive, negative, init, noise_mask=noise_mask
+        sequence_plan,
+        frame_sampler,
+        positive,
+        negative,
+        init,
+        noise_mask=noise_mask,
+        feedback=latent_feedback(sequence_plan),
     )
     return frames.to(device)

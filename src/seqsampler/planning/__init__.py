@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from .config import FIELD_HELP, SCHEDULE_KNOBS, FieldSpec, SequenceConfig, field_names, field_specs
+from .config import (
+    FIELD_HELP,
+    MAX_LOOP_FRAMES,
+    SCHEDULE_KNOBS,
+    FieldSpec,
+    SequenceConfig,
+    field_names,
+    field_specs,
+)
 from .names import (
+    COLOR_ANCHORS,
+    COLOR_COHERENCE_MODES,
     DENOISE_MODES,
     LATENT_INTERP_MODES,
     PATHS,
@@ -13,11 +23,25 @@ from .names import (
     SEED_LIMIT,
     SEED_MODES,
 )
-from .planner import FramePlan, LatentInterp, Plan, check_denoise_mode, plan
+from .planner import (
+    ColorMatch,
+    FramePlan,
+    LatentInterp,
+    Plan,
+    check_denoise_mode,
+    loop_weight,
+    plan,
+)
 from .seeds import inject_seed, random_seed
 
 __all__ = [
     "DENOISE_MODES",
+    "check_denoise_mode",
+    "COLOR_ANCHORS",
+    "COLOR_COHERENCE_MODES",
+    "ColorMatch",
+    "MAX_LOOP_FRAMES",
+    "loop_weight",
     "FIELD_HELP",
     "LATENT_INTERP_MODES",
     "PATHS",

@@ -13,6 +13,8 @@ from dataclasses import InitVar, dataclass, field, fields
 from typing import Any
 
 from .names import (
+    COLOR_ANCHORS,
+    COLOR_COHERENCE_MODES,
     LATENT_INTERP_MODES,
     SAMPLER_NAMES,
     SCHEDULER_NAMES,
@@ -25,6 +27,7 @@ from .names import (
 # frame_count of 0 infers from positive_count) and the most cond_keyframes entries.
 MAX_FRAMES = 1024
 MAX_KEYFRAMES = 1024
+MAX_LOOP_FRAMES = MAX_FRAMES - 1
 SHORT_REPR_LIMIT = 80
 
 
@@ -128,7 +131,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("seed_divisor", "int", 4, "Period or divisor for seed/keyframe modulation.", 2, 1024),
     FieldSpec("positive_count", "int", 1, "Number of positive conditionings (prompts); at least 1.", 1, None),
     FieldSpec("negative_count", "int", 1, "Number of negative conditionings; at least 1.", 1, None),
-    FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for: " + ", ".join(("denoise", "cfg", "steps", "noise_strength", "latent_interp_strength", "cond_slerp_strength", "seed")) + ".", None, None),
+    FieldSpec("color_coherence", "choice", "none", "Match each frame's colours to an anchor frame before it feeds the next frame: none, rgb, hsv or lab (per-channel histogram matching in that colour space, on the decoded image), or latent (per-channel mean and std of the latent).", choices=COLOR_COHERENCE_MODES),
+    FieldSpec("color_coherence_anchor", "choice", "first", "The anchor of colour coherence: first (frame 0) or keyframe (each prompt segment's own first settled frame, so a new palette is kept).", choices=COLOR_ANCHORS),
+    FieldSpec("color_coherence_strength", "float", 1.0, "How far each frame is moved to the anchor's colours: 0 leaves it, 1 matches fully.", 0.0, 1.0),
+    FieldSpec("loop_frames", "int", 0, "Close a loop over the last k frames: the conditioning glides back to the first prompt and the frame is pulled toward frame 0 (0 = off).", 0, MAX_LOOP_FRAMES),
+    FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for: " + ", ".join(("denoise", "cfg", "steps", "noise_strength", "latent_interp_strength", "cond_slerp_strength", "seed", "color_coherence_strength")) + ".", None, None),
 )  # fmt: skip
 
 FIELD_HELP: dict[str, str] = {spec.name: spec.help for spec in FIELDS}
@@ -143,7 +150,22 @@ SCHEDULE_KNOBS: dict[str, tuple[str, float, float, str | None]] = {
     "latent_interp_strength": ("float", 0.0, 1.0, "use_latent_interpolation"),
     "cond_slerp_strength": ("float", 0.0, 1.0, "use_conditioning_slerp"),
     "seed": ("int", 0, SEED_LIMIT - 1, None),
+    "color_coherence_strength": ("float", 0.0, 1.0, "color_coherence"),
 }
+# Fields added after plan version 1: left out of `to_dict` at their defaults, so the plans and
+# configs of runs that do not use them read exactly as before.
+OPTIONAL_FIELDS = (
+    "color_coherence",
+    "color_coherence_anchor",
+    "color_coherence_strength",
+    "loop_frames",
+)
+
+
+def switch_is_on(config: Any, switch: str) -> bool:
+    """Whether the switch a schedule knob needs is on (a bool field, or a mode other than none)."""
+    value = getattr(config, switch)
+    return value != "none" if isinstance(value, str) else bool(value)
 
 
 def field_names() -> tuple[str, ...]:
@@ -260,6 +282,10 @@ class SequenceConfig:
     seed_divisor: int = 4
     positive_count: int = 1
     negative_count: int = 1
+    color_coherence: str = "none"
+    color_coherence_anchor: str = "first"
+    color_coherence_strength: float = 1.0
+    loop_frames: int = 0
     schedules: Any = field(default=None)
     accepted_samplers: InitVar[Sequence[str] | None] = None
     accepted_schedulers: InitVar[Sequence[str] | None] = None
@@ -277,6 +303,11 @@ class SequenceConfig:
             raise ValueError(
                 f"frame_count 0 infers {self.positive_count} frames from positive_count; "
                 f"accepted: at most {MAX_FRAMES} frames (fewer prompts, or a frame_count)"
+            )
+        if self.loop_frames >= self.frame_total:
+            raise ValueError(
+                f"loop_frames must be less than the frame count ({self.frame_total}); got "
+                f"{self.loop_frames}; accepted: 0 (off) .. {self.frame_total - 1}"
             )
         object.__setattr__(self, "schedules", self._checked_schedules(self.schedules))
 
@@ -305,10 +336,15 @@ class SequenceConfig:
                     f"schedules has unknown knob {short_repr(knob)}; accepted: {', '.join(SCHEDULE_KNOBS)}"
                 )
             kind, low, high, switch = SCHEDULE_KNOBS[knob]
-            if switch is not None and not getattr(self, switch):
+            if switch is not None and not switch_is_on(self, switch):
+                how = (
+                    f"set {switch} to a mode"
+                    if switch == "color_coherence"
+                    else f"turn {switch} on"
+                )
                 raise ValueError(
                     f"schedules[{knob!r}] has no effect while {switch} is off; "
-                    f"turn {switch} on or drop the schedule"
+                    f"{how} or drop the schedule"
                 )
             if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
                 raise ValueError(
@@ -334,6 +370,8 @@ class SequenceConfig:
                 value = list(value)
             elif item.name == "schedules":
                 value = {knob: list(values) for knob, values in value} or None
+            elif item.name in OPTIONAL_FIELDS and value == _SPECS[item.name].default:
+                continue
             out[item.name] = value
         return out
 

@@ -33,5 +33,7 @@ PATHS: tuple[str, ...] = ("plain", "unsample", "copy")
 # steps over the tail of an int(S / d)-step schedule) or A1111 / Deforum's step count (S - k
 # model steps, k = round((1 - d) S), from sigma_k of the S-step schedule).
 DENOISE_MODES: tuple[str, ...] = ("comfyui", "steps")
+COLOR_COHERENCE_MODES: tuple[str, ...] = ("none", "rgb", "hsv", "lab", "latent")
+COLOR_ANCHORS: tuple[str, ...] = ("first", "keyframe")
 
 SEED_LIMIT = 2**64  # seeds are ints in [0, 2**64), as ComfyUI's seed widgets take

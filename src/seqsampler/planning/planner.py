@@ -20,14 +20,15 @@ seed, the denoise, the path and exactly which sampler calls the frame sampler ge
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from .config import SequenceConfig
 from .curves import frame_denoise, start_step
 from .keyframes import effective_keyframes, prompt_index, spread_keyframes
-from .names import DENOISE_MODES, PATHS
+from .names import COLOR_COHERENCE_MODES, DENOISE_MODES, PATHS
 from .seeds import frame_seed, inject_seed
 
 PLAN_VERSION = 1
@@ -40,6 +41,22 @@ class LatentInterp:
 
     mode: str
     strength: float
+
+
+@dataclass(frozen=True)
+class ColorMatch:
+    """Colour coherence of a frame's output before it feeds the next frame: match its colours
+    in `mode` (rgb, hsv, lab: histograms of the image; latent: the latent's per-channel mean
+    and std) to the output of frame `anchor`, blended by `strength`."""
+
+    mode: str
+    anchor: int
+    strength: float
+
+
+# FramePlan fields added after plan version 1: left out of the JSON when None (off), so plans
+# that do not use them read exactly as before.
+_OPTIONAL_FRAME_FIELDS = ("color", "loop")
 
 
 @dataclass(frozen=True)
@@ -61,6 +78,8 @@ class FramePlan:
     interp: LatentInterp | None
     sample_steps: int
     unsample_steps: int
+    color: ColorMatch | None = None
+    loop: float | None = None
 
     def __post_init__(self) -> None:
         # Noise is injected exactly when both are set (`inject_noise` reads them together).
@@ -71,15 +90,32 @@ class FramePlan:
             )
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        for name in _OPTIONAL_FRAME_FIELDS:
+            if out[name] is None:
+                del out[name]
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FramePlan:
-        values = {item.name: data[item.name] for item in fields(cls)}
+        values: dict[str, Any] = {
+            item.name: data.get(item.name)
+            if item.name in _OPTIONAL_FRAME_FIELDS
+            else data[item.name]
+            for item in fields(cls)
+        }
         if values["path"] not in PATHS:
             raise ValueError(f"path must be one of {', '.join(PATHS)}; got {values['path']!r}")
         if values["interp"] is not None:
             values["interp"] = LatentInterp(**values["interp"])
+        color = values["color"]
+        if color is not None:
+            if color.get("mode") not in COLOR_COHERENCE_MODES[1:]:
+                raise ValueError(
+                    f"color.mode must be one of {', '.join(COLOR_COHERENCE_MODES[1:])}; "
+                    f"got {color.get('mode')!r}"
+                )
+            values["color"] = ColorMatch(**color)
         return cls(**values)
 
 
@@ -153,7 +189,8 @@ def check_denoise_mode(mode: Any) -> str:
 
 
 def plan(config: SequenceConfig, *, denoise_mode: str = "comfyui") -> Plan:
-    """The plan of every frame of `config` (behaviour.md §1-§8).
+    """The plan of every frame of `config` (behaviour.md §1-§8, docs/quality.md for colour
+    coherence and loops).
 
     denoise_mode: "comfyui" (default: a plain frame runs `steps` model steps, KSampler's
     denoise) or "steps" (a plain frame runs `steps - k` model steps, A1111 / Deforum's
@@ -167,13 +204,87 @@ def plan(config: SequenceConfig, *, denoise_mode: str = "comfyui") -> Plan:
     check_denoise_mode(denoise_mode)
     frames = config.frame_total
     keyframes = _keyframes(config, frames)
-    return Plan(
-        config,
-        frames,
-        keyframes,
-        tuple(_frame_plan(config, i, frames, keyframes, denoise_mode) for i in range(frames)),
-        denoise_mode,
-    )
+    planned = [_frame_plan(config, i, frames, keyframes, denoise_mode) for i in range(frames)]
+    planned = _with_loop(config, planned)
+    planned = _with_color(config, planned)
+    return Plan(config, frames, keyframes, tuple(planned), denoise_mode)
+
+
+def loop_weight(index: int, frames: int, loop_frames: int) -> float | None:
+    """The pull of frame `index`'s output toward frame 0's: None before the last `loop_frames`
+    frames, then (j + 1) / (k + 1) on the j-th of the k loop frames, so the last frame is one
+    ordinary step away from frame 0 (a weight of 1 would show frame 0 twice)."""
+    first = frames - loop_frames
+    if loop_frames <= 0 or index < first:
+        return None
+    return (index - first + 1) / (loop_frames + 1)
+
+
+def _with_loop(config: SequenceConfig, planned: list[FramePlan]) -> list[FramePlan]:
+    """Over the last `loop_frames` frames: prompt 0 on both sides, reached by a glide of
+    1 / (frames left) (so the last loop frame's conditioning is exactly prompt 0's), and the
+    pull toward frame 0 (`loop_weight`)."""
+    k, n = config.loop_frames, len(planned)
+    out = list(planned)
+    for i in range(n - k, n) if k > 0 else ():
+        out[i] = replace(
+            planned[i], positive=0, negative=0, glide=1.0 / (n - i), loop=loop_weight(i, n, k)
+        )
+    return out
+
+
+# Colour coherence in `keyframe` mode anchors each segment at its first settled frame: the
+# first frame whose conditioning is within SETTLED_GLIDE of the segment's prompt (the segment's
+# first frame on a hard cut), then ceil(1 / denoise) - 1 frames more for the loopback to redraw
+# the picture at that frame's denoise (a frame at denoise d keeps about 1 - d of its input).
+SETTLED_GLIDE = 0.1
+
+
+def segment_starts(planned: Sequence[FramePlan]) -> list[int]:
+    """Frame 0 and every frame whose positive prompt differs from the previous frame's."""
+    return [
+        f.frame for i, f in enumerate(planned) if i == 0 or f.positive != planned[i - 1].positive
+    ]
+
+
+def settled_frame(planned: Sequence[FramePlan], start: int, end: int) -> int:
+    """The first settled frame of the segment `start .. end - 1` (see SETTLED_GLIDE)."""
+    remaining = 1.0
+    index = start
+    for index in range(start, end):
+        glide = planned[index].glide
+        remaining = 0.0 if glide is None or index == 0 else remaining * (1.0 - glide)
+        if remaining <= SETTLED_GLIDE:
+            break
+    denoise = planned[index].denoise
+    extra = math.ceil(1.0 / denoise) - 1 if denoise > 0 else 0
+    return min(index + extra, end - 1)
+
+
+def _with_color(config: SequenceConfig, planned: list[FramePlan]) -> list[FramePlan]:
+    """The `color` of every frame after its anchor (none before: the anchor's own output and
+    a segment's frames while its palette settles are left as they are)."""
+    if config.color_coherence == "none":
+        return planned
+    n = len(planned)
+    anchors = [0] * n
+    if config.color_coherence_anchor == "keyframe":
+        starts = segment_starts(planned)
+        first_anchor = None
+        for start, end in zip(starts, [*starts[1:], n], strict=True):
+            anchor = settled_frame(planned, start, end)
+            if first_anchor is None:
+                first_anchor = anchor
+            if planned[start].loop is not None:  # the loop returns to frame 0's palette
+                anchor = first_anchor
+            anchors[start:end] = [anchor] * (end - start)
+    out = list(planned)
+    for i, frame in enumerate(planned):
+        if i <= anchors[i]:
+            continue
+        strength = _knob(config, "color_coherence_strength", i, config.color_coherence_strength)
+        out[i] = replace(frame, color=ColorMatch(config.color_coherence, anchors[i], strength))
+    return out
 
 
 def _keyframes(config: SequenceConfig, frames: int) -> tuple[int, ...]:
