@@ -76,10 +76,13 @@ CASES: list[Case] = [
         C,
         "--sampler-name",
         "render <spec> --sampler-name eulr",
-        "sampler_name must be one of euler ...",
+        "sampler_name: 'eulr' is not implemented by the standalone engine; accepted: euler, ddim, ...",
     ),
     Case(
-        C, "--scheduler", "render <spec> --scheduler bogus", "scheduler must be one of simple ..."
+        C,
+        "--scheduler",
+        "render <spec> --scheduler bogus",
+        "scheduler: 'bogus' is not implemented by the standalone engine; accepted: normal, ...",
     ),
     Case(
         C,

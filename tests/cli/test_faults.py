@@ -38,6 +38,7 @@ EXTRA = {
     "use_latent_interpolation": True,
     "inject_noise": True,
     "noise_strength": 0.1,
+    "seed_keying": True,
     "seed_keying_mode": "modulo",
 }
 KILL_TRIALS = 20
