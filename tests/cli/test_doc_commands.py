@@ -29,6 +29,8 @@ SKIP: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^make test\b"), "runs the whole test suite (this test is part of it)"),
     (re.compile(r"--serve\b"), "serves the run folder until Ctrl-C"),
     (re.compile(r"COMFYUI_PATH="), "needs a ComfyUI checkout"),
+    (re.compile(r"--ray-address\b"), "needs a Ray cluster and its shared storage"),
+    (re.compile(r"--device cuda\b"), "needs a CUDA GPU"),
 )
 PER_COMMAND_S = 600
 
