@@ -28,6 +28,7 @@ MAX_PROMPTS = MAX_FRAMES  # entries of prompts / negative (a list or a table)
 MAX_PROMPT_CHARS = 10_000  # one prompt's length
 
 VIDEO_FORMATS = ("mp4", "gif", "webp")
+PATH_REPR_LIMIT = 4096  # a path is shown whole (PATH_MAX), a longer value cut
 
 
 EMBEDDED = "embedded"
@@ -151,17 +152,17 @@ def model_source(value: Any, check: bool) -> str:
     if path.is_dir():
         if not (path / "model_index.json").is_file() and not (path / "unet").is_dir():
             raise SpecError(
-                f"model: {short_repr(value)} is a folder without model_index.json; accepted: a diffusers "
+                f"model: {short_repr(value, PATH_REPR_LIMIT)} is a folder without model_index.json; accepted: a diffusers "
                 'folder (save_pretrained), a single .safetensors / .ckpt file, or "embedded"'
             )
     elif path.is_file():
         if path.suffix not in (".safetensors", ".ckpt"):
             raise SpecError(
-                f"model: {short_repr(value)} has suffix {short_repr(path.suffix)}; accepted: .safetensors, .ckpt"
+                f"model: {short_repr(value, PATH_REPR_LIMIT)} has suffix {short_repr(path.suffix)}; accepted: .safetensors, .ckpt"
             )
     else:
         raise SpecError(
-            f'model: nothing at {short_repr(value)}; accepted: "embedded", a diffusers folder or a '
+            f'model: nothing at {short_repr(value, PATH_REPR_LIMIT)}; accepted: "embedded", a diffusers folder or a '
             ".safetensors / .ckpt file"
         )
     return str(path.resolve())
