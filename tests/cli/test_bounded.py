@@ -36,7 +36,8 @@ from seqsampler.cli.fields import (
 from seqsampler.cli.spec import resolve_spec
 from seqsampler.cli.spec_file import load_spec_file, parse_flag_value
 from seqsampler.planning import SequenceConfig, plan
-from seqsampler.planning.schedule import MAX_EXPRESSION_CHARS, ScheduleError, schedule_values
+from seqsampler.planning.expressions import MAX_EXPRESSION_CHARS, ScheduleError
+from seqsampler.planning.schedule import schedule_values
 
 # The time bound of one hostile spec's work (plan or render, after start-up): generous, so a loaded
 # 2-core machine passes, while an unbounded evaluation (the pow tower, alias expansion) never does.

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seqsampler.planning.schedule import ScheduleError, is_schedule, parse_schedule, schedule_values
+from seqsampler.planning.expressions import ScheduleError
+from seqsampler.planning.schedule import is_schedule, parse_schedule, schedule_values
 
 
 def test_number_forms():

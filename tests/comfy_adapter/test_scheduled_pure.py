@@ -16,7 +16,8 @@ from seqsampler.comfy_adapter.scheduled import (
     widget_defaults,
 )
 from seqsampler.planning import SequenceConfig, plan
-from seqsampler.planning.schedule import ScheduleError, parse_prompt_schedule
+from seqsampler.planning.expressions import ScheduleError
+from seqsampler.planning.prompt_schedule import parse_prompt_schedule
 
 
 def test_prompt_schedule_fizznodes_style():

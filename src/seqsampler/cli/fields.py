@@ -13,8 +13,8 @@ from typing import Any
 
 from ..planning import FIELD_HELP, FieldSpec, field_specs
 from ..planning.config import MAX_FRAMES, short_repr, short_text  # noqa: F401 (re-exported)
-from ..planning.schedule import (  # noqa: F401 (re-exported: the evaluator's bounds)
-    MAX_INT,
+from ..planning.expressions import MAX_INT  # noqa: F401 (re-exported: the evaluator's bounds)
+from ..planning.schedule import (  # noqa: F401 (re-exported: the schedules' bounds)
     MAX_SCHEDULE_CHARS,
     MAX_SCHEDULE_KEYS,
 )

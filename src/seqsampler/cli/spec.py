@@ -17,7 +17,8 @@ from typing import Any
 
 from ..planning import DENOISE_MODES, SCHEDULE_KNOBS, FieldSpec, SequenceConfig
 from ..planning.curves import frame_denoise
-from ..planning.schedule import ScheduleError, is_schedule, schedule_values
+from ..planning.expressions import ScheduleError
+from ..planning.schedule import is_schedule, schedule_values
 from .fields import (
     CLI_FIELDS,
     EMBEDDED,

@@ -2,9 +2,10 @@
 
 The schedules are the CLI's (Deforum / FizzNodes value schedules, `seqsampler.planning.schedule`,
 one parser for both front doors), the prompts a FizzNodes prompt schedule
-(`"0": "a rose", "24": "a tulip"`). A plain number is the `KSamplerSeq2` widget of that name
-(the seed then follows the seed rules); a keyed schedule gives one value per frame (the
-planner's schedule knobs). `denoise_schedule` is always per frame (frame 0 included).
+(`"0": "a rose", "24": "a tulip"`, `seqsampler.planning.prompt_schedule`). A plain number is
+the `KSamplerSeq2` widget of that name (the seed then follows the seed rules); a keyed schedule
+gives one value per frame (the planner's schedule knobs). `denoise_schedule` is always per
+frame (frame 0 included).
 
 The inputs are declared once (`SCHEDULED_INPUTS`); `nodes.py` builds the classic INPUT_TYPES
 classes from them and `v3.py` the `comfy_api.latest` classes where the running ComfyUI has
@@ -28,12 +29,9 @@ from ..planning import (
     plan,
 )
 from ..planning.config import MAX_FRAMES
-from ..planning.schedule import (
-    ScheduleError,
-    is_schedule,
-    parse_prompt_schedule,
-    schedule_values,
-)
+from ..planning.expressions import ScheduleError
+from ..planning.prompt_schedule import parse_prompt_schedule
+from ..planning.schedule import is_schedule, schedule_values
 
 # Schedule input -> the planner's knob (SCHEDULE_KNOBS) it drives.
 SCHEDULES = {
