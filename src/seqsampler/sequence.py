@@ -116,22 +116,6 @@ def run_sequence(
 ) -> None: ...
 
 
-@overload
-def run_sequence(
-    plan: Plan,
-    frame_sampler: FrameSampler,
-    positive: Sequence[Conditioning],
-    negative: Sequence[Conditioning],
-    init_latent: Tensor | Mapping[str, Any],
-    *,
-    noise_mask: Tensor | None = ...,
-    on_frame: OnFrame | None = ...,
-    resume: Resume | None = ...,
-    feedback: Feedback | None = ...,
-    collect: bool,
-) -> Tensor | None: ...
-
-
 def run_sequence(
     plan: Plan,
     frame_sampler: FrameSampler,

@@ -9,6 +9,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 
+# KSamplerSeq2's 28 inputs as published, in order (docs/behaviour.md §0): saved workflows hold them.
+SEED_INPUTS = [
+    "model", "seed", "seed_mode_seq", "alternate_values", "steps", "cfg", "sampler_name",
+    "scheduler", "frame_count", "cond_keyframes", "positive_seq", "negative_seq",
+    "use_conditioning_slerp", "cond_slerp_strength", "latent_image", "use_latent_interpolation",
+    "latent_interpolation_mode", "latent_interp_strength", "denoise_start", "denoise_seq",
+    "unsample_latents", "inject_noise", "noise_strength", "denoise_sine", "denoise_max",
+    "seed_keying", "seed_keying_mode", "seed_divisor",
+]  # fmt: skip
+
 
 def comfyui_path() -> Path | None:
     value = os.environ.get("COMFYUI_PATH")

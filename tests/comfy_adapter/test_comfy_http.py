@@ -18,18 +18,10 @@ import urllib.error
 import urllib.request
 
 import pytest
-from comfy_env import HERE, REPO_ROOT, comfyui_path, skip_reason
+from comfy_env import HERE, REPO_ROOT, SEED_INPUTS, comfyui_path, skip_reason
 
 pytestmark = pytest.mark.comfyui
 
-SEED_INPUTS = [
-    "model", "seed", "seed_mode_seq", "alternate_values", "steps", "cfg", "sampler_name",
-    "scheduler", "frame_count", "cond_keyframes", "positive_seq", "negative_seq",
-    "use_conditioning_slerp", "cond_slerp_strength", "latent_image", "use_latent_interpolation",
-    "latent_interpolation_mode", "latent_interp_strength", "denoise_start", "denoise_seq",
-    "unsample_latents", "inject_noise", "noise_strength", "denoise_sine", "denoise_max",
-    "seed_keying", "seed_keying_mode", "seed_divisor",
-]  # fmt: skip
 
 TEST_PACK = """
 import sys

@@ -7,18 +7,10 @@ from __future__ import annotations
 
 import pytest
 import torch
-from comfy_env import comfy_sampler_names
+from comfy_env import SEED_INPUTS, comfy_sampler_names
 
 pytestmark = pytest.mark.comfyui
 
-SEED_INPUTS = [
-    "model", "seed", "seed_mode_seq", "alternate_values", "steps", "cfg", "sampler_name",
-    "scheduler", "frame_count", "cond_keyframes", "positive_seq", "negative_seq",
-    "use_conditioning_slerp", "cond_slerp_strength", "latent_image", "use_latent_interpolation",
-    "latent_interpolation_mode", "latent_interp_strength", "denoise_start", "denoise_seq",
-    "unsample_latents", "inject_noise", "noise_strength", "denoise_sine", "denoise_max",
-    "seed_keying", "seed_keying_mode", "seed_divisor",
-]  # fmt: skip
 
 # Every option switch, and the values that only matter while it is on.
 SWITCHES = {

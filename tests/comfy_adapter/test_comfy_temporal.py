@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 import torch
-from test_comfy_nodes import SEED_INPUTS, node_defaults
+from comfy_env import SEED_INPUTS
+from test_comfy_nodes import node_defaults
 
 pytestmark = pytest.mark.comfyui
 
