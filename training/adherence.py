@@ -18,6 +18,7 @@ import numpy as np
 from shapes import (
     COLOURS,
     IMAGE_SIZE,
+    OPPOSITE_PAIRS,
     POSITIONS,
     SHAPES,
     SIZES,
@@ -79,23 +80,42 @@ def _nominal(shape: str) -> tuple[float, float]:
     return area, (1.0 / 3.0 if shape == "triangle" else 0.0)
 
 
+def _cover(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(background rgb, distance from it [32, 32], soft shape coverage [32, 32] in [0, 1]); the
+    coverage is None when no shape stands out (an image that is all background)."""
+    border = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
+    bg = np.median(border, axis=0)
+    distance = np.sqrt(((img - bg) ** 2).sum(axis=-1))
+    top = np.percentile(distance, 99)
+    if top < MIN_CONTRAST:
+        return bg, distance, None
+    core_rgb = img[distance >= 0.75 * top].mean(axis=0)
+    contrast = max(np.sqrt(((core_rgb - bg) ** 2).sum()), MIN_CONTRAST)
+    cover = np.clip(distance / contrast, 0.0, 1.0)
+    cover[cover < 0.25] = 0.0  # drop faint noise far from the shape
+    return bg, distance, cover
+
+
+def centroid(image: np.ndarray) -> tuple[float, float] | None:
+    """(x, y) in pixels of the coverage-weighted centre of what stands out from the background,
+    or None on an image that is all background."""
+    cover = _cover(np.asarray(image, dtype=np.float64))[2]
+    if cover is None:
+        return None
+    ys, xs = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE] + 0.5
+    return float((cover * xs).sum() / cover.sum()), float((cover * ys).sum() / cover.sum())
+
+
 def measure(image: np.ndarray) -> Measurement:
     """Read a single-shape scene, uint8 [32, 32, 3], back into named attributes."""
     img = np.asarray(image, dtype=np.float64)
     if img.shape != (IMAGE_SIZE, IMAGE_SIZE, 3):
         raise ValueError(f"image must be [32, 32, 3]; got {img.shape}")
-    border = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]])
-    bg = np.median(border, axis=0)
+    bg, distance, cover = _cover(img)
     background = _nearest_colour(bg)
-    distance = np.sqrt(((img - bg) ** 2).sum(axis=-1))
-    top = np.percentile(distance, 99)
-    if top < MIN_CONTRAST:
+    if cover is None:
         return Measurement(background)
-    core = distance >= 0.75 * top
-    colour_rgb = img[core].mean(axis=0)
-    contrast = max(np.sqrt(((colour_rgb - bg) ** 2).sum()), MIN_CONTRAST)
-    cover = np.clip(distance / contrast, 0.0, 1.0)
-    cover[cover < 0.25] = 0.0  # drop faint noise far from the shape
+    colour_rgb = img[distance >= 0.75 * np.percentile(distance, 99)].mean(axis=0)
     area = cover.sum()
     ys, xs = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE] + 0.5
     mx, my = (cover * xs).sum() / area, (cover * ys).sum() / area
@@ -132,6 +152,61 @@ def prompt_scenes(seed: int, count: int) -> list[Scene]:
         )
         scenes.append(Scene(background, (item,)))
     return scenes
+
+
+def pair_scenes(seed: int, count: int) -> list[Scene]:
+    """`count` two-shape scenes (two small shapes at opposite positions, as the grammar has them),
+    cycling the pair and its order, shapes and colours random."""
+    rng = np.random.default_rng(seed)
+    colours = list(COLOURS)
+    orders = [pair[::step] for pair in OPPOSITE_PAIRS for step in (1, -1)]
+    scenes = []
+    for i in range(count):
+        background = colours[rng.integers(len(colours))]
+        others = [c for c in colours if c != background]
+        items = tuple(
+            Item(others[rng.integers(len(others))], SHAPES[rng.integers(len(SHAPES))], "small", pos)
+            for pos in orders[i % len(orders)]
+        )
+        scenes.append(Scene(background, items))
+    return scenes
+
+
+def measure_halves(image: np.ndarray, axis: str) -> tuple[Measurement, Measurement]:
+    """Read a two-shape scene split along `axis` ("left-right" or "top-bottom"): each half is
+    measured as a single-shape scene with the other half painted in the background colour.
+    Returns the (left, right) or (top, bottom) half's measurement."""
+    if axis not in ("left-right", "top-bottom"):
+        raise ValueError(f"axis: got {axis!r}; accepted: 'left-right', 'top-bottom'")
+    img = np.asarray(image, dtype=np.float64)
+    bg = _cover(img)[0]
+    half = IMAGE_SIZE // 2
+    first, second = img.copy(), img.copy()
+    if axis == "left-right":
+        first[:, half:], second[:, :half] = bg, bg
+    else:
+        first[half:], second[:half] = bg, bg
+    return measure(first), measure(second)
+
+
+def score_pairs(scenes: Sequence[Scene], images: np.ndarray) -> dict[str, float]:
+    """Fraction right per attribute over the two-shape scenes' items (colour, shape, position:
+    each item counts once) and scenes (background)."""
+    hits = dict.fromkeys(("colour", "shape", "position", "background"), 0)
+    for scene, image in zip(scenes, images, strict=True):
+        positions = {item.position for item in scene.items}
+        axis = "left-right" if positions == {"left", "right"} else "top-bottom"
+        halves = dict(zip(axis.split("-"), measure_halves(image, axis), strict=True))
+        hits["background"] += (
+            _nearest_colour(_cover(np.asarray(image, float))[0]) == scene.background
+        )
+        for item in scene.items:
+            m = halves[item.position]
+            hits["colour"] += m.colour == item.colour
+            hits["shape"] += m.shape == item.shape
+            hits["position"] += m.position == item.position
+    items = sum(len(s.items) for s in scenes)
+    return {k: v / (len(scenes) if k == "background" else items) for k, v in hits.items()}
 
 
 def score(scenes: Sequence[Scene], images: np.ndarray) -> dict[str, float]:

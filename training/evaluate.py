@@ -1,9 +1,11 @@
-"""Prompt adherence, sampling time and a contact sheet for a model folder (default: the shipped one).
+"""Prompt adherence, grain, sampling time and a contact sheet for a model folder (default: the shipped one).
 
-    .venv/bin/python training/evaluate.py [--model FOLDER] [--count 48] [--sheet docs/contact_sheet.png]
+    .venv/bin/python training/evaluate.py [--model FOLDER] [--count 64] [--sheet docs/contact_sheet.png]
 
-Adherence: `training/adherence.py` (image statistics + rendered templates) over
-`count` single-shape prompts, sampled in one batch at the default sampler, steps and cfg.
+Adherence: `training/adherence.py` (image statistics + rendered templates) over `count`
+single-shape prompts and `count` two-shape prompts, each set sampled in one batch at the default
+sampler, steps and cfg. Grain: `training/grain.py` (high-pass rms on the background, 0..255) of
+the single-shape samples.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from pathlib import Path
 
 import adherence
+import grain
 import numpy as np
 import torch
 
@@ -45,7 +48,7 @@ def contact_sheet(images: np.ndarray, texts: list[str], path: Path, scale: int =
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", type=Path, default=None)
-    p.add_argument("--count", type=int, default=48)
+    p.add_argument("--count", type=int, default=64)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=embedded.DEFAULT_STEPS)
     p.add_argument("--cfg", type=float, default=embedded.DEFAULT_CFG)
@@ -77,6 +80,18 @@ def main() -> None:
         f"{args.threads} thread(s))"
     )
     print("  ".join(f"{k} {v:.1%}" for k, v in scores.items()))
+    g = grain.background_grain(images, scenes)
+    print(
+        f"grain (background high-pass rms, 0..255): mean {np.nanmean(g):.2f}, median "
+        f"{np.nanmedian(g):.2f}, max {np.nanmax(g):.2f}"
+    )
+    pairs = adherence.pair_scenes(args.seed, args.count)
+    pair_images = adherence.sample_prompts(
+        model, adherence.captions(pairs), args.seed, steps=args.steps, cfg=args.cfg,
+        sampler_name=args.sampler, scheduler=args.scheduler,
+    )  # fmt: skip
+    pair_scores = adherence.score_pairs(pairs, pair_images)
+    print("two shapes: " + "  ".join(f"{k} {v:.1%}" for k, v in pair_scores.items()))
     if args.show_misses:
         for scene, image, text in zip(scenes, images, texts, strict=True):
             m = adherence.measure(image)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import adherence
+import grain
 import numpy as np
 import pytest
 import shapes
@@ -85,3 +86,52 @@ def test_prompt_scenes_cover_every_shape_size_and_position():
     assert {i.size for i in items} == set(shapes.SIZES)
     assert {i.position for i in items} == set(shapes.POSITIONS)
     assert all(i.colour != s.background for i, s in zip(items, scenes, strict=True))
+
+
+def test_pair_measurer_reads_ground_truth_two_shape_scenes_exactly():
+    scenes = adherence.pair_scenes(3, 40)
+    assert {frozenset(i.position for i in s.items) for s in scenes} == {
+        frozenset(p) for p in shapes.OPPOSITE_PAIRS
+    }
+    images = np.stack([shapes.render(s) for s in scenes])
+    assert adherence.score_pairs(scenes, images) == dict.fromkeys(
+        ("colour", "shape", "position", "background"), 1.0
+    )
+    # One shape painted over with the background: its item reads as missing, the other stays.
+    scene = adherence.pair_scenes(0, 1)[0]
+    image = shapes.render(scene)
+    first = scene.items[0].position
+    blank = shapes.render(shapes.Scene(scene.background, (scene.items[1],)))
+    axis = "left-right" if first in ("left", "right") else "top-bottom"
+    halves = adherence.measure_halves(blank, axis)
+    order = axis.split("-")
+    assert halves[order.index(first)].shape is None
+    assert (
+        halves[1 - order.index(first)]
+        == adherence.measure_halves(image, axis)[1 - order.index(first)]
+    )
+
+
+def test_centroid_finds_the_shape_and_nothing_on_a_flat_image():
+    scene = shapes.Scene("blue", (shapes.Item("red", "square", "big", "right"),))
+    x, y = adherence.centroid(shapes.render(scene))
+    assert (
+        abs(x - shapes.POSITIONS["right"][0]) < 0.5 and abs(y - shapes.POSITIONS["right"][1]) < 0.5
+    )
+    assert adherence.centroid(np.full((32, 32, 3), 100, dtype=np.uint8)) is None
+
+
+def test_grain_is_zero_on_clean_scenes_and_reads_added_noise():
+    scenes = adherence.prompt_scenes(2, 12)
+    clean = np.stack([shapes.render(s) for s in scenes])
+    assert grain.background_grain(clean, scenes).max() < 0.5
+    # White noise of std s in 0..255 units: the high-pass residual (image minus its Gaussian blur,
+    # sigma 1 px) keeps sqrt(1 - 2 k + sum k^2) of it, k the blur's centre weight etc.; measured
+    # on a flat field that is 0.81 s, so 8/255 of noise reads as about 6.5.
+    rng = np.random.default_rng(0)
+    noisy = np.clip(clean + rng.normal(0, 8.0, clean.shape), 0, 255).round().astype(np.uint8)
+    measured = grain.background_grain(noisy, scenes)
+    flat = grain.high_pass(rng.normal(0, 8.0, (256, 256, 3)))
+    expected = float(np.sqrt((flat**2).mean()))
+    assert 0.7 * 8.0 < expected < 0.9 * 8.0
+    assert np.allclose(measured, expected, rtol=0.15), (measured, expected)

@@ -36,7 +36,7 @@ def _script(name: str, *args: str) -> str:
 def test_train_stop_at_export_and_load(tmp_path):
     run = tmp_path / "run"
     out = _script(
-        "train.py", "--steps", "6", "--stop-at", "3", "--batch", "2", "--save-every", "2",
+        "train.py", "--steps", "6", "--stop-at", "3", "--batch", "2", "--save-every", "2", "--threads", "1",
         "--offset-noise", "0.15", "--truncated-snr", "--min-snr", "0", "--out", str(run),
     )  # fmt: skip
     assert "done: 3 steps" in out
@@ -58,7 +58,7 @@ def test_train_stop_at_export_and_load(tmp_path):
 
 @pytest.mark.slow
 def test_train_is_deterministic_from_its_seed(tmp_path):
-    args = ["--steps", "2", "--batch", "2", "--save-every", "100"]
+    args = ["--steps", "2", "--batch", "2", "--save-every", "100", "--threads", "1"]
     for run in "ab":
         out = _script("train.py", *args, "--out", str(tmp_path / run))
         assert out.splitlines()[-1].startswith("done: 2 steps")
