@@ -2,7 +2,8 @@
 
 Each size is one `seqsampler render` in a fresh subprocess (embedded model, 16x16, S=4, cfg 8,
 mp4 + gif, --threads 1) that reports its own ru_maxrss, the render's wall time, the model
-load time and the summed time of the network calls (`LoadedModel.network`, patched to time
+load time (the model libraries' import included: `-q` imports them first, to quiet their
+progress bars) and the summed time of the network calls (`LoadedModel.network`, patched to time
 itself). Overhead = (render - load - network) / network: orchestration, sampler, decode, PNG
 and latent writing, videos and contact sheet all counted.
 
@@ -37,9 +38,13 @@ def load_model(*a, **k):
     return out
 loader.LoadedModel.network, loader.load_model = network, load_model
 t = time.perf_counter()
+import diffusers.utils.logging, transformers.utils.logging  # the model libraries: load, not CLI
+net["libraries"] = time.perf_counter() - t
+net["load"] += net["libraries"]
 rc = main(["--", "render"][1:] + sys.argv[1:])
 wall = time.perf_counter() - t
 print(json.dumps({"rc": rc, "wall": wall, "network": net["s"], "load": net["load"],
+                  "libraries": net["libraries"],
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -82,7 +87,7 @@ def run(sizes: tuple[int, ...] = (16, 256)) -> list[Row]:
             results[n] = r
             rest = r["wall"] - r["load"] - r["network"]
             print(f"{n:>5} frames: peak RSS {r['maxrss_mb']:.0f} MB, render {r['wall']:.1f} s "
-                  f"(load {r['load']:.1f}, network {r['network']:.1f}, the rest {rest:.1f}): "
+                  f"(load {r['load']:.1f} of which importing the model libraries {r['libraries']:.1f}, network {r['network']:.1f}, the rest {rest:.1f}): "
                   f"{1e3 * r['network'] / n:.1f} ms/frame network, {1e3 * rest / n:.1f} ms/frame rest")  # fmt: skip
     lo, hi = results[sizes[0]], results[sizes[-1]]
     rows = [Row("memory", f"peak RSS MB, {sizes[-1]} / {sizes[0]} frames", hi["maxrss_mb"], lo["maxrss_mb"], unit="MB")]  # fmt: skip

@@ -80,6 +80,7 @@ class Ours:
         self.unet = Counter(self.model.unet)
         self.text = Timer(self.model, "encode_prompt")
         self.decode = Timer(self.model, "decode")
+        self.vae_encode = Timer(self.model, "encode")  # the init image, once per sequence
         self.images: list[Any] = []
 
     def __call__(self) -> None:
@@ -200,7 +201,7 @@ def run(frames: int = 8, steps: int = 20, size: int = 16, repeats: int = 5) -> l
     pieces = [
         ("UNet", ours.unet.seconds, theirs.unet.seconds),
         ("prompt encoding", ours.text.seconds, theirs.text.seconds),
-        ("VAE encode", 0.0, theirs.vae_encode.seconds),
+        ("VAE encode", ours.vae_encode.seconds, theirs.vae_encode.seconds),
         ("VAE decode", ours.decode.seconds, theirs.vae_decode.seconds),
         ("scheduler setup", 0.0, theirs.scheduler.seconds),
     ]

@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 from seqsampler.sampling import calculate_sigmas, sd_sigma_space
 from seqsampler.sampling.ksampler import (
+    _schedule,
     is_max_denoise,
     ksampler_sigmas,
     noise_scaling,
@@ -105,3 +106,23 @@ def test_denoise_is_the_tail_of_a_longer_schedule(steps, denoise, sampler, sched
 def test_vanishing_denoise_is_refused_not_allocated():
     with pytest.raises(ValueError, match="denoise 1e-09"):
         ksampler_sigmas(SPACE, "normal", "euler", 10, 1e-9)
+
+
+def test_a_cached_schedule_is_a_copy_and_equals_a_fresh_one():
+    space = sd_sigma_space()
+    first = schedule_for_sampler(space, "karras", "euler", 7)
+    first[0] = -1.0  # a caller may write into its schedule; the next one is untouched
+    again = schedule_for_sampler(space, "karras", "euler", 7)
+    assert torch.equal(again, _schedule(space, "karras", "euler", 7))
+    assert again[0] > 0
+
+
+def test_remembered_timesteps_equal_the_nearest_search_and_are_copies():
+    space = sd_sigma_space()
+    sigmas = torch.tensor([14.6, 3.0, 0.03, 0.0292])
+    first = space.timestep(sigmas)
+    assert torch.equal(first, space._nearest_timestep(sigmas))
+    first[0] = -1  # the caller's copy
+    assert torch.equal(space.timestep(sigmas), space._nearest_timestep(sigmas))
+    many = torch.linspace(0.03, 14.0, 100)  # above the memo's size limit: searched each time
+    assert torch.equal(space.timestep(many), space._nearest_timestep(many))

@@ -277,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    with command_output(verbose=args.verbose, quiet=getattr(args, "quiet", False)):
+    quiet, models = getattr(args, "quiet", False), args.command in ("render", "demo")
+    with command_output(verbose=args.verbose, quiet=quiet, models=models):
         return _run(args)
 
 

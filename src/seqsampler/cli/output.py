@@ -3,7 +3,8 @@
 `seqsampler`'s log records go to stderr as bare messages: INFO by default (the plan as a
 compact table, then the progress bars), DEBUG with `-v` (every frame's plan line too), WARNING
 with `-q`, which also hides every progress bar, the model libraries' weight-loading bars
-included (`transformers` / `diffusers` `disable_progress_bar()`, their logging at ERROR). The
+included for the commands that load a model (`transformers` / `diffusers`
+`disable_progress_bar()`, their logging at ERROR; not imported for the others). The
 render logs the plan itself, before the bars, so the library's own per-frame plan record
 (`seqsampler.sequence`, INFO) is held back. Other libraries' records are left to them.
 """
@@ -28,8 +29,9 @@ def _library_logging(name: str) -> Any:
 
 
 @contextmanager
-def command_output(*, verbose: bool, quiet: bool) -> Iterator[None]:
-    """Logging and progress bars as above for the duration of one command."""
+def command_output(*, verbose: bool, quiet: bool, models: bool = True) -> Iterator[None]:
+    """Logging and progress bars as above for the duration of one command; `models`: the
+    command loads a model (importing the model libraries to quiet them takes seconds)."""
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     package, sequence = logging.getLogger("seqsampler"), logging.getLogger("seqsampler.sequence")
     saved = (package.level, sequence.level)
@@ -39,7 +41,7 @@ def command_output(*, verbose: bool, quiet: bool) -> Iterator[None]:
     package.setLevel(level)
     sequence.setLevel(logging.WARNING)
     libraries: list[tuple[Any, bool, int]] = []
-    if quiet:
+    if quiet and models:
         for name in MODEL_LIBRARIES:
             module = _library_logging(name)
             if module is not None:

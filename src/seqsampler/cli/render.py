@@ -13,7 +13,7 @@ from typing import Any
 from ..planning import Plan, plan
 from .checks import check_device, check_engine, check_prompts, check_size
 from .fields import EMBEDDED, SpecError, short_repr, short_text
-from .manifest import append_entry
+from .frame_writer import FrameFiles, FrameWriter
 from .numerics import check_environment, numeric_environment, write_environment
 from .plan_summary import plan_summary
 from .run_folder import RunFolder, check_out, model_fingerprint, prepare_folder
@@ -25,10 +25,9 @@ from .writers import (
     LazyFrames,
     atomic_write_text,
     contact_sheet,
+    import_encoders,
     plan_prompts,
     save_image,
-    save_latent,
-    save_png,
     to_uint8,
     write_video,
 )
@@ -172,30 +171,31 @@ def _render_locked(
         )
         spec_text = json.dumps(spec.fields)
 
-        def on_frame(frame_plan: Any, latent: torch.Tensor) -> None:
-            index = frame_plan.frame
-            latent_sha = save_latent(folder.latent_path(index), latent)
-            image = to_uint8(model.decode(latent[:1])[0])
-            text = {PLAN_KEY: json.dumps(frame_plan.to_dict()), SPEC_KEY: spec_text}
-            png_sha = save_png(folder.frame_path(index), image, text)
-            append_entry(folder.manifest_path, index, latent_sha, png_sha)
-            bar.frame()
-
         resume = resume_state(the_plan, folder, done)
         feedback = coherence_feedback(the_plan, model, folder)
         init = torch.zeros(shape)
+        prepare = import_encoders if spec.fields["formats"] else None
         try:
-            run_sequence(
-                the_plan,
-                frame_sampler,
-                positive,
-                negative,
-                init,
-                on_frame=on_frame,
-                resume=resume,
-                feedback=feedback,
-                collect=False,
-            )
+            with FrameWriter(folder, prepare=prepare) as frames:
+
+                def on_frame(frame_plan: Any, latent: torch.Tensor) -> None:
+                    image = to_uint8(model.decode(latent[:1])[0])
+                    text = {PLAN_KEY: json.dumps(frame_plan.to_dict()), SPEC_KEY: spec_text}
+                    saved = latent.detach().cpu().clone()  # the writer's own copy
+                    frames.put(FrameFiles(frame_plan.frame, saved, image, text))
+                    bar.frame()
+
+                run_sequence(
+                    the_plan,
+                    frame_sampler,
+                    positive,
+                    negative,
+                    init,
+                    on_frame=on_frame,
+                    resume=resume,
+                    feedback=feedback,
+                    collect=False,
+                )
         finally:
             bar.close()
     outputs = write_outputs(spec, folder, n)

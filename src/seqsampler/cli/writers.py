@@ -120,6 +120,12 @@ def upscale(image: np.ndarray, factor: int) -> np.ndarray:
     return image.repeat(factor, axis=0).repeat(factor, axis=1)
 
 
+def import_encoders() -> None:
+    """Import the video encoders' library (PyAV: FFmpeg's libraries, a few hundred ms), e.g.
+    on the frame writer's thread while the frames are sampled."""
+    import av  # noqa: F401
+
+
 def h264_encoder() -> str:
     """The first H.264 encoder PyAV's FFmpeg offers (libx264 in the PyPI wheels)."""
     import av

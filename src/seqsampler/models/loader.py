@@ -167,7 +167,8 @@ class LoadedModel:
     def network(self, x_in: Tensor, timestep: Tensor, cond: Conditioning) -> Tensor:
         """The UNet's eps / v output [B, C, h, w] for `x_in` at `timestep` [B] under `cond`."""
         batch, _, h, w = x_in.shape
-        device, dtype = self.device, self.dtype
+        weight = next(self.unet.parameters())  # one look-up per call: the device and dtype
+        device, dtype = weight.device, weight.dtype
         tokens = cond.tokens
         if tokens.shape[0] != batch:
             tokens = tokens.repeat(batch // tokens.shape[0], 1, 1)
@@ -198,7 +199,7 @@ class LoadedModel:
         else:
             scale = self.vae.config.scaling_factor
             shift = getattr(self.vae.config, "shift_factor", None) or 0.0
-            z = latent.to(self.device, self.vae.dtype) / scale + shift
+            z = latent.to(self.device, _dtype_of(self.vae)) / scale + shift
             images = self.vae.decode(z).sample.float()
         return ((images.cpu() + 1) / 2).clamp(0, 1)
 
@@ -210,8 +211,17 @@ class LoadedModel:
             return x
         scale = self.vae.config.scaling_factor
         shift = getattr(self.vae.config, "shift_factor", None) or 0.0
-        posterior = self.vae.encode(x.to(self.device, self.vae.dtype)).latent_dist
+        posterior = self.vae.encode(x.to(self.device, _dtype_of(self.vae))).latent_dist
         return ((posterior.mean - shift) * scale).float().cpu()
+
+
+def _dtype_of(module: Any) -> torch.dtype:
+    """The dtype of a module's first floating-point weight (diffusers' `ModelMixin.dtype` is the
+    same, but walks every parameter: 0.5 ms per call for a tiny VAE)."""
+    for weight in module.parameters():
+        if weight.is_floating_point():
+            return weight.dtype
+    raise ValueError(f"{type(module).__name__} has no floating-point weights")
 
 
 def _sigma_space(config: dict[str, Any]) -> SigmaSpace:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -27,7 +28,19 @@ def schedule_for_sampler(
     space: SigmaSpace, scheduler: str, sampler_name: str, steps: int
 ) -> Tensor:
     """`calculate_sigmas`, with the penultimate sigma of steps + 1 dropped for the samplers
-    that ComfyUI flags DISCARD_PENULTIMATE_SIGMA (dpm_2, dpm_2_ancestral, uni_pc, uni_pc_bh2)."""
+    that ComfyUI flags DISCARD_PENULTIMATE_SIGMA (dpm_2, dpm_2_ancestral, uni_pc, uni_pc_bh2).
+    A copy of a cached tensor: a sequence asks for the same few schedules every frame."""
+    if not isinstance(steps, int) or isinstance(steps, bool):
+        return _schedule(space, scheduler, sampler_name, steps)  # calculate_sigmas says why
+    return _cached_schedule(space, scheduler, sampler_name, steps).clone()
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_schedule(space: SigmaSpace, scheduler: str, sampler_name: str, steps: int) -> Tensor:
+    return _schedule(space, scheduler, sampler_name, steps)
+
+
+def _schedule(space: SigmaSpace, scheduler: str, sampler_name: str, steps: int) -> Tensor:
     if get_sampler(sampler_name).discard_penultimate:
         sigmas = calculate_sigmas(space, scheduler, steps + 1)
         return torch.cat([sigmas[:-2], sigmas[-1:]])

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
+TIMESTEP_MEMO_ITEMS = 64  # sigma tensors up to this size have their timesteps remembered
+TIMESTEP_MEMO_SIZE = 4096  # remembered sigma tensors at most (then forgotten, all at once)
+
 
 @dataclass(frozen=True, eq=False)
 class SigmaSpace:
@@ -22,6 +25,7 @@ class SigmaSpace:
 
     sigmas: Tensor
     log_sigmas: Tensor = field(init=False, repr=False)
+    _timesteps: dict[tuple, Tensor] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.sigmas.ndim != 1 or self.sigmas.numel() < 2:
@@ -58,7 +62,19 @@ class SigmaSpace:
         return self.sigmas[-1]
 
     def timestep(self, sigma: Tensor) -> Tensor:
-        """Nearest table index to `sigma` in log space (any shape; int64 like `sigma`'s shape)."""
+        """Nearest table index to `sigma` in log space (any shape; int64 like `sigma`'s shape).
+        Remembered per sigma value: a sampler asks for the same few sigmas every frame."""
+        if sigma.numel() > TIMESTEP_MEMO_ITEMS:
+            return self._nearest_timestep(sigma)
+        key = (sigma.device, sigma.dtype, tuple(sigma.shape), tuple(sigma.reshape(-1).tolist()))
+        found = self._timesteps.get(key)
+        if found is None:
+            if len(self._timesteps) >= TIMESTEP_MEMO_SIZE:
+                self._timesteps.clear()
+            found = self._timesteps[key] = self._nearest_timestep(sigma)
+        return found.clone()
+
+    def _nearest_timestep(self, sigma: Tensor) -> Tensor:
         log_sigma = sigma.log().to(self.log_sigmas.device)
         distances = (log_sigma.reshape(1, -1) - self.log_sigmas[:, None]).abs()
         return distances.argmin(dim=0).view(sigma.shape).to(sigma.device)
