@@ -31,6 +31,7 @@ def benchmarks(quick: bool) -> list[tuple[str, dict]]:
         ("denoise_mode", {"repeats": r}),
         ("threads", {"repeats": 2 if quick else 3}),
         ("memory", {"sizes": (16, 64) if quick else (16, 256)}),
+        ("variants", {"frames": 4 if quick else 8, "repeats": 2 if quick else 3}),
         ("gpu", {"repeats": r}),
     ]
 

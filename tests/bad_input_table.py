@@ -40,6 +40,18 @@ CASES: list[Case] = [
         "steps: entry 'abc' at position 1 has no ':'; accepted: an integer or a schedule 'key:(value), key:(value), ...', e.g. '0:(5), 12:(8)'",
     ),
     Case(C, "--steps", "render <spec> --steps 0", "steps must be an int in [1, 10000]; got 0"),
+    Case(
+        C,
+        "--batch",
+        "render <spec> --sweep seed=1,2 --batch 0",
+        "batch: got 0; accepted: an int in [1, 1024] (the most jobs that render as one batch; 1 renders each job alone)",
+    ),
+    Case(
+        C,
+        "--batch",
+        "render <spec> --batch 4",
+        "batch: 4 without a sweep; accepted: --batch K with --sweep or a [sweep] table, e.g. --sweep seed=1..4 --batch 4",
+    ),
     Case(C, "--cfg", "render <spec> --cfg 101", "cfg must be a number in [0.0, 100.0]; got 101.0"),
     Case(
         C,

@@ -28,6 +28,7 @@ from .sampling.ksampler import (
     schedule_for_sampler,
     slice_sigmas,
 )
+from .sampling.noise_samplers import NoiseSampler
 from .sampling.registry import SamplerEntry, get_sampler, get_scheduler
 from .sequence import FrameCall
 
@@ -42,7 +43,11 @@ class StandaloneFrameSampler:
     callback(step_info) is called after every sampler step with {"phase" ("sample" or
     "unsample"), "i", "total", "sigma", "x", "denoised"}; `model_evaluations` counts the
     guided model calls made so far (one network call each, cond and uncond batched).
+    `FrameCall.seeds` (variants in one batch) draws every item's noise from its own seed, as
+    the item sampled alone draws it (`item_seeds`).
     """
+
+    item_seeds = True
 
     def __init__(
         self,
@@ -87,7 +92,12 @@ class StandaloneFrameSampler:
         sigmas = slice_sigmas(schedule, start_step=start_step)
         if sigmas is None or len(sigmas) == 0:
             return x
-        noise = prepare_noise(x, call.seed) if add_noise else torch.zeros(x.shape, dtype=x.dtype)
+        if not add_noise:
+            noise = torch.zeros(x.shape, dtype=x.dtype)
+        elif call.seeds is None:
+            noise = prepare_noise(x, call.seed)
+        else:
+            noise = torch.cat([prepare_noise(item, s) for item, s in _items(x, call.seeds)])
         noise = noise.to(x.device)
         return self._run(self.sampler, x, noise, sigmas, call, "sample")
 
@@ -122,7 +132,10 @@ class StandaloneFrameSampler:
         mask_noise = noise
         if mask is not None and entry.name == "ddim":
             # ComfyUI's "ddim" fills the masked-out region with noise drawn from seed + 1.
-            mask_noise = torch.randn(noise.shape, generator=generator(seed + 1)).to(noise)
+            seeds = call.seeds or (seed,)
+            shape = noise.shape if call.seeds is None else (1, *noise.shape[1:])
+            draws = [torch.randn(shape, generator=generator(s + 1)) for s in seeds]
+            mask_noise = torch.cat(draws).to(noise)
 
         def model(x: Tensor, sigma: Tensor, **extra: Any) -> Tensor:
             self.model_evaluations += 1
@@ -145,7 +158,45 @@ class StandaloneFrameSampler:
         logger.debug(
             "%s: %s over %d sigmas, seed %d, cfg %s", phase, entry.name, len(sigmas), seed, call.cfg
         )
-        return entry(model, x, sigmas, extra_args={"seed": seed}, callback=on_step)
+        noise_sampler = (
+            None if call.seeds is None else item_noise_sampler(entry, x, sigmas, call.seeds)
+        )
+        return entry(
+            model,
+            x,
+            sigmas,
+            extra_args={"seed": seed},
+            callback=on_step,
+            noise_sampler=noise_sampler,
+        )
+
+
+def _items(x: Tensor, seeds: tuple[int, ...]) -> list[tuple[Tensor, int]]:
+    """(item [1, C, ...], its seed) for every batch item of x; ValueError on a count mismatch."""
+    if len(seeds) != x.shape[0]:
+        raise ValueError(
+            f"FrameCall.seeds must hold one seed per batch item ({x.shape[0]}); got {len(seeds)}"
+        )
+    return list(zip(x.split(1), seeds, strict=True))
+
+
+def item_noise_sampler(
+    entry: SamplerEntry, x: Tensor, sigmas: Tensor, seeds: tuple[int, ...]
+) -> NoiseSampler | None:
+    """A stochastic sampler's per-step noise for a batch of variants: each item's draws from
+    its own seed, as the sampler draws them for that item alone (None: a deterministic sampler,
+    or no step to draw for)."""
+    if entry.noise is None:
+        return None
+    factory = entry.noise
+    per_item = [factory(item, sigmas, {"seed": s}, entry.name) for item, s in _items(x, seeds)]
+    if any(sampler is None for sampler in per_item):
+        return None
+
+    def draw(sigma: Tensor, sigma_next: Tensor) -> Tensor:
+        return torch.cat([sampler(sigma, sigma_next) for sampler in per_item if sampler])
+
+    return draw
 
 
 def _check_steps(steps: int) -> None:

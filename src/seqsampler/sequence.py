@@ -40,7 +40,11 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FrameCall:
     """What every sampler call of one frame shares: its conditioning, seed, steps and cfg, and
-    the noise mask ([H, W], [B, H, W] or [B, 1, H, W] at any resolution, or None)."""
+    the noise mask ([H, W], [B, H, W] or [B, 1, H, W] at any resolution, or None).
+
+    `seeds`: one seed per batch item when the batch holds variants (`seqsampler.variants`), each
+    item's noise drawn as if it were sampled alone with its seed; None: `seed` draws for the
+    whole batch. Only a frame sampler with `item_seeds = True` takes it."""
 
     positive: Conditioning
     negative: Conditioning
@@ -48,6 +52,7 @@ class FrameCall:
     steps: int
     cfg: float
     noise_mask: Tensor | None = None
+    seeds: tuple[int, ...] | None = None
 
 
 class FrameSampler(Protocol):
@@ -187,33 +192,53 @@ def run_frame(
     negative: Conditioning,
     x: Tensor,
     noise_mask: Tensor | None = None,
+    variants: Sequence[FramePlan] | None = None,
 ) -> Tensor:
-    """One frame: `x` is the frame's input (the previous output); returns the frame's output."""
-    call = FrameCall(positive, negative, frame.seed, frame.steps, frame.cfg, noise_mask)
+    """One frame: `x` is the frame's input (the previous output); returns the frame's output.
+    `variants`: one plan per batch item of `x` (equal to `frame` but for their seeds), whose
+    seeds draw each item's noise (`seqsampler.variants`); None: `frame`'s seeds for the batch."""
+    seeds = None if variants is None else tuple(f.seed for f in variants)
+    call = FrameCall(positive, negative, frame.seed, frame.steps, frame.cfg, noise_mask, seeds)
     if frame.path == "copy":
         sample = x
     elif frame.path == "plain":
-        noised = inject_noise(frame, x, noise_mask)
+        noised = inject_noise(frame, x, noise_mask, variants)
         if frame.sample_steps < frame.steps:  # denoise_mode "steps": from sigma_k, fresh noise
             sample = frame_sampler.sample(noised, call, start_step=frame.start_step)
         else:
             sample = frame_sampler.sample(noised, call, denoise=frame.denoise)
     else:  # unsample: invert to sigma_k, inject, resample from sigma_k without fresh noise
         unsampled = frame_sampler.unsample(x, call, start_step=frame.start_step)
-        noised = inject_noise(frame, unsampled, noise_mask)
+        noised = inject_noise(frame, unsampled, noise_mask, variants)
         sample = frame_sampler.sample(noised, call, start_step=frame.start_step, add_noise=False)
     if frame.interp is not None:
         sample = interp_latents(frame.interp.mode, frame.interp.strength, x, sample)
     return sample
 
 
-def inject_noise(frame: FramePlan, x: Tensor, noise_mask: Tensor | None = None) -> Tensor:
+def inject_noise(
+    frame: FramePlan,
+    x: Tensor,
+    noise_mask: Tensor | None = None,
+    variants: Sequence[FramePlan] | None = None,
+) -> Tensor:
     """x + noise_strength * eps (* the mask at latent resolution), eps drawn from the frame's
-    inject seed (§6); x unchanged when the plan injects nothing."""
+    inject seed (§6), or per batch item from its variant's; x unchanged when the plan injects
+    nothing."""
     seed, strength = frame.inject_noise_seed, frame.noise_strength
     if seed is None or strength is None:  # FramePlan holds both or neither
         return x
-    eps = randn_like_seeded(x, seed)
+    if variants is None:
+        eps = randn_like_seeded(x, seed)
+    else:  # variants share the strength (variants.check_variant_plans), not the seed
+        seeds = [f.inject_noise_seed for f in variants if f.inject_noise_seed is not None]
+        if len(seeds) != x.shape[0]:
+            raise ValueError(
+                f"variants must give one inject seed per batch item ({x.shape[0]}) at frame "
+                f"{frame.frame}; got {[f.inject_noise_seed for f in variants]}"
+            )
+        items = zip(x.split(1), seeds, strict=True)
+        eps = torch.cat([randn_like_seeded(item, item_seed) for item, item_seed in items])
     if noise_mask is not None:
         eps = eps * latent_mask(noise_mask, x.shape).to(x)
     return x + strength * eps

@@ -6,7 +6,9 @@ One job = one task: `run_job(task)` renders one run folder with the resumable re
 and a test finds the process to kill. Every executor has `submit(task) -> handle`,
 `wait(handles, timeout) -> {handle: JobOutcome}` and `close()`. Torch's threads are set to
 `task.threads` in the worker (1 by default, as the CLI's tests render), so a job's frames are
-the same bytes whichever executor renders it.
+the same bytes whichever executor renders it. A `BatchTask` (`--batch K`) is K jobs rendered as
+one batch through the model (`render_batch`); `run_task` runs either kind and returns a list of
+outcomes, one per job.
 """
 
 from __future__ import annotations
@@ -46,6 +48,20 @@ class JobTask:
     sweep_root: str
     device: str = "cpu"
     threads: int = 1
+
+
+@dataclass(frozen=True)
+class BatchTask:
+    """Jobs that render as one batch (equal specs but for their seeds): one task, one worker."""
+
+    tasks: tuple[JobTask, ...]
+
+    @property
+    def name(self) -> str:
+        return "+".join(t.name for t in self.tasks)
+
+
+Task = JobTask | BatchTask
 
 
 @dataclass
@@ -139,10 +155,65 @@ def run_job(task: JobTask) -> JobOutcome:
     )
 
 
-class Executor(Protocol):
-    def submit(self, task: JobTask) -> Any: ...
+def run_batch(batch: BatchTask) -> list[JobOutcome]:
+    """Render a batch's jobs as one batch (resuming their folders); a failure fails every job
+    of the batch, returned, not raised."""
+    import torch
 
-    def wait(self, handles: Sequence[Any], timeout: float) -> dict[Any, JobOutcome]: ...
+    from .render_batch import render_batch
+
+    tasks = batch.tasks
+    attempts = [_write_worker_record(t) for t in tasks]
+    host, pid = socket.gethostname(), os.getpid()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(tasks[0].threads)
+    try:
+        results = render_batch(
+            [t.spec for t in tasks], [Path(t.out) for t in tasks], device=tasks[0].device
+        )
+    except Exception as exc:  # reported in sweep.json; the other jobs go on
+        if not isinstance(exc, ValueError):
+            log.debug("batch %s failed:\n%s", batch.name, traceback.format_exc())
+        message = short_text(f"{type(exc).__name__}: {exc}".replace("\n", " "), 500)
+        for task in tasks:
+            _close_worker_record(task)
+        return [
+            JobOutcome(t.name, "failed", message, host=host, pid=pid, attempt=a)
+            for t, a in zip(tasks, attempts, strict=True)
+        ]
+    finally:
+        torch.set_num_threads(threads)
+    outcomes = []
+    for task, attempt, result in zip(tasks, attempts, results, strict=True):
+        _close_worker_record(task)
+        outcomes.append(
+            JobOutcome(
+                task.name,
+                "done",
+                None,
+                result.frame_count,
+                result.resumed_from,
+                result.rendered,
+                round(result.seconds, 3),
+                host,
+                pid,
+                attempt,
+            )
+        )
+    return outcomes
+
+
+def run_task(task: Task) -> list[JobOutcome]:
+    """One executor task: a job (`run_job`) or a batch of jobs (`run_batch`); one outcome per job."""
+    if isinstance(task, BatchTask):
+        return run_batch(task)
+    return [run_job(task)]
+
+
+class Executor(Protocol):
+    def submit(self, task: Task) -> Any: ...
+
+    def wait(self, handles: Sequence[Any], timeout: float) -> dict[Any, list[JobOutcome]]: ...
 
     def close(self) -> None: ...
 
@@ -151,8 +222,8 @@ class InProcessExecutor:
     """Jobs one after another in a daemon thread of this process (`--jobs local --workers 1`)."""
 
     def __init__(self) -> None:
-        self._tasks: queue.Queue[tuple[int, JobTask]] = queue.Queue()
-        self._done: dict[int, JobOutcome] = {}
+        self._tasks: queue.Queue[tuple[int, Task]] = queue.Queue()
+        self._done: dict[int, list[JobOutcome]] = {}
         self._cond = threading.Condition()
         self._next = 0
         self._thread = threading.Thread(target=self._loop, name="seqsampler-jobs", daemon=True)
@@ -163,17 +234,17 @@ class InProcessExecutor:
             handle, task = self._tasks.get()
             if handle < 0:
                 return
-            outcome = run_job(task)
+            outcomes = run_task(task)
             with self._cond:
-                self._done[handle] = outcome
+                self._done[handle] = outcomes
                 self._cond.notify_all()
 
-    def submit(self, task: JobTask) -> int:
+    def submit(self, task: Task) -> int:
         handle, self._next = self._next, self._next + 1
         self._tasks.put((handle, task))
         return handle
 
-    def wait(self, handles: Sequence[Any], timeout: float) -> dict[Any, JobOutcome]:
+    def wait(self, handles: Sequence[Any], timeout: float) -> dict[Any, list[JobOutcome]]:
         with self._cond:
             if not any(h in self._done for h in handles):
                 self._cond.wait(timeout)
@@ -192,19 +263,18 @@ class ProcessPoolJobs:
         context = multiprocessing.get_context("spawn")  # no forked torch state
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
-    def submit(self, task: JobTask) -> Future:
-        return self._pool.submit(run_job, task)
+    def submit(self, task: Task) -> Future:
+        return self._pool.submit(run_task, task)
 
-    def wait(self, handles: Sequence[Any], timeout: float) -> dict[Any, JobOutcome]:
+    def wait(self, handles: Sequence[Any], timeout: float) -> dict[Any, list[JobOutcome]]:
         done, _ = futures_wait(handles, timeout=timeout, return_when=FIRST_COMPLETED)
         out = {}
         for future in done:
             try:
                 out[future] = future.result()
             except Exception as exc:  # a worker process died (BrokenProcessPool)
-                out[future] = JobOutcome(
-                    "", "failed", short_text(f"{type(exc).__name__}: {exc}", 500)
-                )
+                message = short_text(f"{type(exc).__name__}: {exc}", 500)
+                out[future] = [JobOutcome("", "failed", message)]
         return out
 
     def close(self) -> None:
@@ -248,14 +318,14 @@ class RayJobs:
             else:
                 ray.init(address=address, log_to_driver=False)
             self._started = True
-        self._remote = ray.remote(run_job).options(
+        self._remote = ray.remote(run_task).options(
             num_cpus=1, num_gpus=num_gpus, max_retries=max_retries, retry_exceptions=False
         )
 
-    def submit(self, task: JobTask) -> Any:
+    def submit(self, task: Task) -> Any:
         return self._remote.remote(task)
 
-    def wait(self, handles: Sequence[Any], timeout: float) -> dict[Any, JobOutcome]:
+    def wait(self, handles: Sequence[Any], timeout: float) -> dict[Any, list[JobOutcome]]:
         ray = self._ray
         ready, _ = ray.wait(list(handles), num_returns=1, timeout=timeout)
         out = {}
@@ -264,7 +334,7 @@ class RayJobs:
                 out[ref] = ray.get(ref)
             except Exception as exc:  # the task's worker died more than max_retries times
                 message = short_text(f"{type(exc).__name__}: {exc}".replace("\n", " "), 500)
-                out[ref] = JobOutcome("", "failed", message)
+                out[ref] = [JobOutcome("", "failed", message)]
         return out
 
     def close(self) -> None:

@@ -1,7 +1,7 @@
 """The `seqsampler` command: render a spec, print its plan, or render the demo.
 
     seqsampler render SPEC [--out DIR] [--overwrite] [--dry-run] [--FIELD VALUE ...]
-        [--sweep FIELD=VALUES ...] [--jobs local|ray] [--workers N] [--ray-address ADDR]
+        [--sweep FIELD=VALUES ...] [--jobs local|ray] [--workers N] [--ray-address ADDR] [--batch K]
     seqsampler plan SPEC [--format json|table] [--chart PNG] [--sweep ...] [--FIELD VALUE ...]
     seqsampler demo [--out runs/demo] [--overwrite] [--FIELD VALUE ...]
     seqsampler metrics RUN_FOLDER
@@ -231,6 +231,13 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
     if args.command == "render" and is_sweep(args):
         return cmd_sweep_render(args)
+    if getattr(args, "batch", 1) != 1:
+        from .fields import SpecError
+
+        raise SpecError(
+            f"batch: {args.batch} without a sweep; accepted: --batch K with --sweep or a [sweep] "
+            "table, e.g. --sweep seed=1..4 --batch 4"
+        )
     if getattr(args, "dry_run", False):
         args.format, args.chart = "json", None
         return _cmd_plan(args)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,47 +120,19 @@ def _render_locked(
 ) -> RenderResult:
     import torch
 
-    from ..models.loader import load_model
     from ..sequence import describe_plan, run_sequence
     from .temporal import coherence_feedback, resume_state
 
     folder, done = prepare_folder(spec, out, overwrite, the_plan)
     n = the_plan.frame_count
-    environment = numeric_environment(device)
-    if 0 < done < n and folder.environment_path.is_file():
-        check_environment(folder.environment_path, environment, folder.root)
-    atomic_write_text(folder.spec_path, spec.to_json())  # first: it makes this a run folder
-    atomic_write_text(folder.plan_path, the_plan.to_json())
-    atomic_write_text(folder.model_path, json.dumps(model_fingerprint(spec), indent=2))
-    if done < n and not (done and folder.environment_path.is_file()):
-        write_environment(folder.environment_path, environment)
+    write_records(spec, folder, the_plan, done, numeric_environment(device))
     if done:
         log.info("resuming %s after frame %d of %d", folder.root, done - 1, n)
     log.info("%s", plan_summary(the_plan))  # once, before any progress bar
     log.debug("%s", describe_plan(the_plan))
 
     if done < n:
-        model = load_model(
-            None if spec.fields["model"] == EMBEDDED else spec.fields["model"], device=device
-        )
-        default_w, default_h = model.default_size
-        width = spec.fields["width"] or default_w
-        height = spec.fields["height"] or default_h
-        shape = model.latent_shape(width, height, 1)
-        cache: dict[str, Any] = {}
-
-        def encode(text: str) -> Any:
-            if text not in cache:
-                try:
-                    cache[text] = model.encode_prompt(text)
-                except ValueError as exc:
-                    raise SpecError(
-                        f"prompts: {short_repr(text)} cannot be encoded: {short_text(str(exc), 200)}"
-                    ) from None
-            return cache[text]
-
-        positive = [encode(t) for t in spec.positive]
-        negative = [encode(t) for t in spec.negative]
+        model, positive, negative, shape = load_inputs(spec, device)
         bar = _Progress(the_plan, done, progress)
         from ..frame_sampler import StandaloneFrameSampler
 
@@ -169,8 +142,7 @@ def _render_locked(
             spec.config.scheduler,
             callback=lambda info: bar.step(),
         )
-        spec_text = json.dumps(spec.fields)
-
+        files = frame_files(spec, model)
         resume = resume_state(the_plan, folder, done)
         feedback = coherence_feedback(the_plan, model, folder)
         init = torch.zeros(shape)
@@ -179,10 +151,7 @@ def _render_locked(
             with FrameWriter(folder, prepare=prepare) as frames:
 
                 def on_frame(frame_plan: Any, latent: torch.Tensor) -> None:
-                    image = to_uint8(model.decode(latent[:1])[0])
-                    text = {PLAN_KEY: json.dumps(frame_plan.to_dict()), SPEC_KEY: spec_text}
-                    saved = latent.detach().cpu().clone()  # the writer's own copy
-                    frames.put(FrameFiles(frame_plan.frame, saved, image, text))
+                    frames.put(files(frame_plan, latent))
                     bar.frame()
 
                 run_sequence(
@@ -202,6 +171,64 @@ def _render_locked(
     seconds = time.perf_counter() - started
     log.info("%d frames in %s (%.1f s)", n, folder.root, seconds)
     return RenderResult(folder, n, done, n - done, seconds, outputs)
+
+
+def write_records(
+    spec: ResolvedSpec, folder: RunFolder, the_plan: Plan, done: int, environment: dict[str, Any]
+) -> None:
+    """Check a resume's numeric environment, then write spec.json (first: it makes this a run
+    folder), plan.json, model.json and, when frames are still to come, environment.json."""
+    n = the_plan.frame_count
+    if 0 < done < n and folder.environment_path.is_file():
+        check_environment(folder.environment_path, environment, folder.root)
+    atomic_write_text(folder.spec_path, spec.to_json())
+    atomic_write_text(folder.plan_path, the_plan.to_json())
+    atomic_write_text(folder.model_path, json.dumps(model_fingerprint(spec), indent=2))
+    if done < n and not (done and folder.environment_path.is_file()):
+        write_environment(folder.environment_path, environment)
+
+
+def load_inputs(
+    spec: ResolvedSpec, device: str
+) -> tuple[Any, list[Any], list[Any], tuple[int, ...]]:
+    """The spec's model, its encoded prompts and negatives, and the latent shape of one item."""
+    from ..models.loader import load_model
+
+    model = load_model(
+        None if spec.fields["model"] == EMBEDDED else spec.fields["model"], device=device
+    )
+    default_w, default_h = model.default_size
+    width = spec.fields["width"] or default_w
+    height = spec.fields["height"] or default_h
+    shape = model.latent_shape(width, height, 1)
+    cache: dict[str, Any] = {}
+
+    def encode(text: str) -> Any:
+        if text not in cache:
+            try:
+                cache[text] = model.encode_prompt(text)
+            except ValueError as exc:
+                raise SpecError(
+                    f"prompts: {short_repr(text)} cannot be encoded: {short_text(str(exc), 200)}"
+                ) from None
+        return cache[text]
+
+    positive = [encode(t) for t in spec.positive]
+    negative = [encode(t) for t in spec.negative]
+    return model, positive, negative, tuple(shape)
+
+
+def frame_files(spec: ResolvedSpec, model: Any) -> Callable[[Any, Any], FrameFiles]:
+    """`files(frame_plan, latent [1, C, ...])`: the frame's files to write (its own copy of the
+    latent, the decoded image, the PNG text: the plan entry and the spec)."""
+    spec_text = json.dumps(spec.fields)
+
+    def files(frame_plan: Any, latent: Any) -> FrameFiles:
+        image = to_uint8(model.decode(latent[:1])[0])
+        text = {PLAN_KEY: json.dumps(frame_plan.to_dict()), SPEC_KEY: spec_text}
+        return FrameFiles(frame_plan.frame, latent.detach().cpu().clone(), image, text)
+
+    return files
 
 
 def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> list[Path]:

@@ -2,6 +2,7 @@
 
     seqsampler render SPEC --sweep "seed=1..8" --sweep "cfg=4,6" [--jobs local|ray]
         [--workers N] [--ray-address auto|HOST:PORT] [--gpus-per-job G] [--max-retries R]
+        [--batch K]
     seqsampler plan SPEC --sweep ...          # the job list (JSON, or --format table)
 
 A spec with a `[sweep]` table, or any `--sweep` flag, makes `render` a sweep and `plan` a job
@@ -60,6 +61,14 @@ def add_sweep_flags(parser: argparse.ArgumentParser, executors: bool) -> None:
         default=0.0,
         metavar="G",
         help="GPUs each Ray task reserves [default: 0]",
+    )
+    group.add_argument(
+        "--batch",
+        type=int,
+        default=1,
+        metavar="K",
+        help="render up to K jobs that differ only in seed (and fps, formats, upscale) as one "
+        "batch through the model, each still into its own folder [default: 1, each job alone]",
     )
     group.add_argument(
         "--max-retries",
@@ -140,6 +149,9 @@ def cmd_sweep_render(args: argparse.Namespace) -> int:
     if getattr(args, "dry_run", False):
         args.format = "json"
         return cmd_sweep_plan(args)
+    from .render_batch import check_batch_size
+
+    check_batch_size(args.batch)
     jobs = _jobs(args, check_model=True)
     if args.max_retries < 0:
         raise SpecError(f"max_retries: got {args.max_retries}; accepted: an int >= 0")
@@ -153,7 +165,13 @@ def cmd_sweep_render(args: argparse.Namespace) -> int:
     )
     out = Path(args.out or Path("runs") / Path(args.spec).stem)
     result = run_sweep(
-        out, jobs, executor, overwrite=args.overwrite, progress=not args.quiet, device=args.device
+        out,
+        jobs,
+        executor,
+        overwrite=args.overwrite,
+        progress=not args.quiet,
+        device=args.device,
+        batch=args.batch,
     )
     sys.stdout.write(f"{result.root}\n{result.root / 'sweep.json'}\n")
     if result.sheet:

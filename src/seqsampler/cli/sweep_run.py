@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from ..planning import plan
-from .executors import WORKERS_DIR, Executor, JobTask, read_worker_record, worker_record_path
+from .executors import (
+    WORKERS_DIR,
+    BatchTask,
+    Executor,
+    JobTask,
+    Task,
+    read_worker_record,
+    worker_record_path,
+)
 from .fields import SpecError
 from .run_folder import RunFolder, prepare_folder
 from .sweep import ResolvedJob
@@ -121,9 +129,12 @@ def run_sweep(
     progress: bool = True,
     device: str = "cpu",
     threads: int = 1,
+    batch: int = 1,
 ) -> SweepResult:
     """Render every job not yet done into `root/<job>/` with `executor`; returns the result
-    (failed jobs are listed, not raised). The executor is closed at the end."""
+    (failed jobs are listed, not raised). With `batch` K > 1, jobs equal but for their seeds
+    render up to K at a time as one batch (`render_batch.group_jobs`). The executor is closed
+    at the end."""
     started = time.perf_counter()
     root = Path(root).absolute()
     try:
@@ -138,24 +149,27 @@ def run_sweep(
         log.info("sweep: %d of %d jobs already done; skipping them", skipped, len(entries))
     write_index(root, entries)
     bar = _Bar(entries, progress)
-    handles: dict[Any, str] = {}
+    handles: dict[Any, list[str]] = {}
     redirect = contextlib.ExitStack()
     if progress:  # log lines (the in-process jobs' too) above the bar, not through it
         from tqdm.contrib.logging import logging_redirect_tqdm
 
         redirect.enter_context(logging_redirect_tqdm())
     try:
-        for job in jobs:
-            if by_name[job.name]["status"] != "done":
-                task = JobTask(job.name, job.spec, str(root / job.name), str(root), device, threads)
-                handles[executor.submit(task)] = job.name
+        pending = [job for job in jobs if by_name[job.name]["status"] != "done"]
+        for task in sweep_tasks(root, pending, device, threads, batch):
+            names = [t.name for t in task.tasks] if isinstance(task, BatchTask) else [task.name]
+            handles[executor.submit(task)] = names
         written = time.monotonic()
         while handles:
             finished = executor.wait(list(handles), POLL_SECONDS)
             changed = bool(finished)
-            for handle, outcome in finished.items():
-                entry = by_name[handles.pop(handle)]
-                changed |= _finish(root, entry, outcome.to_dict())
+            for handle, outcomes in finished.items():
+                names = handles.pop(handle)
+                if len(outcomes) != len(names):  # a worker died: one failure for all its jobs
+                    outcomes = outcomes[:1] * len(names)
+                for name, outcome in zip(names, outcomes, strict=True):
+                    changed |= _finish(root, by_name[name], outcome.to_dict())
             changed |= _poll(root, entries)
             bar.update(entries)
             if changed or time.monotonic() - written > INDEX_SECONDS:
@@ -180,6 +194,28 @@ def run_sweep(
         f"; {len(failed)} failed: {', '.join(failed)}" if failed else "",
     )
     return SweepResult(root, entries, sheet, seconds, skipped, failed)
+
+
+def sweep_tasks(
+    root: Path, jobs: Sequence[ResolvedJob], device: str, threads: int, batch: int
+) -> list[Task]:
+    """One task per job, or with `batch` K > 1 one per group of jobs that batch together."""
+    from .render_batch import group_jobs
+
+    def task(job: ResolvedJob) -> JobTask:
+        return JobTask(job.name, job.spec, str(root / job.name), str(root), device, threads)
+
+    if batch == 1:
+        return [task(job) for job in jobs]
+    groups = group_jobs(jobs, batch)
+    log.info(
+        "sweep: %d jobs in %d batches of up to %d (sizes %s)",
+        len(jobs),
+        len(groups),
+        batch,
+        ", ".join(str(len(g)) for g in groups),
+    )
+    return [task(g[0]) if len(g) == 1 else BatchTask(tuple(task(j) for j in g)) for g in groups]
 
 
 def _finish(root: Path, entry: dict[str, Any], outcome: dict[str, Any]) -> bool:

@@ -1,0 +1,191 @@
+"""Variants: K plans that differ only in their seeds, rendered as one batch through the model.
+
+The latent batch holds the K variants; every random draw of item k (the frame's noise, the
+injected noise, a stochastic sampler's per-step noise) comes from a generator seeded with
+variant k's own seed, exactly as rendering variant k alone draws it. So variant k's frames equal
+its frames rendered alone up to the float differences of batched arithmetic (a matrix product
+over K items may round differently than over one); docs/cli.md "Batched variants" states the
+measured tolerance.
+
+`variant_difference(a, b)` names what keeps two plans from sharing a batch;
+`check_variant_plans(plans)` refuses plans that cannot; `run_variants(...)` is `run_sequence`
+over the batch, with one `on_frame`, `feedback` and `Resume` per variant.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from .conditioning import Conditioning
+from .planning import FramePlan, Plan
+from .sequence import Feedback, FrameSampler, Resume, conditioning_chain, run_frame
+from .sequence_checks import _check_inputs
+
+log = logging.getLogger(__name__)
+
+# The plan fields a variant may change: they only seed random draws.
+SEED_FIELDS = ("seed", "inject_noise_seed")
+# on_frame(variant index, frame_plan of that variant, latent [1, C, ...])
+OnVariantFrame = Callable[[int, FramePlan, Tensor], Any]
+
+
+def _unseeded(frame: FramePlan) -> FramePlan:
+    """`frame` with its seeds blanked (keeping whether noise is injected)."""
+    inject = None if frame.inject_noise_seed is None else 0
+    return dataclasses.replace(frame, seed=0, inject_noise_seed=inject)
+
+
+def variant_difference(a: Plan, b: Plan) -> str | None:
+    """What keeps plans `a` and `b` from one batch (`frame_count: 4 vs 6`, `frame 2: steps: 8
+    vs 10`), or None when they differ in seeds only."""
+    for name in ("frame_count", "keyframes"):
+        if getattr(a, name) != getattr(b, name):
+            return f"{name}: {getattr(a, name)!r} vs {getattr(b, name)!r}"
+    for counts in ("positive_count", "negative_count"):
+        if getattr(a.config, counts) != getattr(b.config, counts):
+            return f"{counts}: {getattr(a.config, counts)} vs {getattr(b.config, counts)}"
+    for fa, fb in zip(a.frames, b.frames, strict=True):
+        ua, ub = _unseeded(fa), _unseeded(fb)
+        if ua != ub:
+            for item in dataclasses.fields(FramePlan):
+                va, vb = getattr(ua, item.name), getattr(ub, item.name)
+                if va != vb:
+                    return f"frame {fa.frame}: {item.name}: {va!r} vs {vb!r}"
+    return None
+
+
+def check_variant_plans(plans: Sequence[Plan]) -> None:
+    """Refuse plans that cannot share one batch: at least one, all equal but for their seeds."""
+    if not plans or not all(isinstance(p, Plan) for p in plans):
+        raise ValueError(
+            f"plans must be a non-empty list of seqsampler Plans; got {type(plans).__name__} "
+            f"of {len(plans) if isinstance(plans, Sequence) else '?'}"
+        )
+    for index, other in enumerate(plans[1:], start=1):
+        difference = variant_difference(plans[0], other)
+        if difference is not None:
+            raise ValueError(
+                f"plans[{index}] differs from plans[0] in more than its seeds ({difference}); "
+                f"accepted: variants that differ only in {', '.join(SEED_FIELDS)} (render the "
+                "others separately)"
+            )
+
+
+def _check_per_variant(name: str, items: Sequence[Any] | None, count: int) -> None:
+    if items is not None and len(items) != count:
+        raise ValueError(f"{name} must hold one entry per plan ({count}); got {len(items)}")
+
+
+def _resume_batch(resumes: Sequence[Resume | None] | None, count: int) -> tuple[int, Resume | None]:
+    """The batch's start frame and its `Resume` (each variant's latents stacked); every
+    variant must resume at the same frame."""
+    if resumes is None or all(r is None for r in resumes):
+        return 0, None
+    starts = {0 if r is None else r.start_frame for r in resumes}
+    if len(starts) != 1:
+        raise ValueError(
+            f"resumes must all start at one frame; got start frames {sorted(starts)} (render "
+            "variants at different frames separately)"
+        )
+    start = starts.pop()
+    if start == 0:
+        return 0, None
+    previous = [r.previous_latent for r in resumes if r is not None]
+    firsts = [r.first_latent for r in resumes if r is not None]
+    if any(p is None for p in previous):
+        raise ValueError("every resume past frame 0 needs its previous_latent")
+    stacked_first = None
+    if all(f is not None for f in firsts):
+        stacked_first = torch.cat([f for f in firsts if f is not None])
+    stacked = torch.cat([p for p in previous if p is not None])
+    return start, Resume(start, stacked, stacked_first)
+
+
+def _split_feedback(feedbacks: Sequence[Feedback | None]) -> Callable[..., Tensor]:
+    """One feedback over the batch: variant k's feedback on item k (identity where None)."""
+
+    def feedback(frames: Sequence[FramePlan], output: Tensor) -> Tensor:
+        items = zip(output.split(1), feedbacks, frames, strict=True)
+        return torch.cat([item if fb is None else fb(f, item) for item, fb, f in items])
+
+    return feedback
+
+
+def run_variants(
+    plans: Sequence[Plan],
+    frame_sampler: FrameSampler,
+    positive: Sequence[Conditioning],
+    negative: Sequence[Conditioning],
+    init_latent: Tensor,
+    *,
+    on_frame: OnVariantFrame | None = None,
+    resumes: Sequence[Resume | None] | None = None,
+    feedbacks: Sequence[Feedback | None] | None = None,
+    collect: bool = True,
+) -> Tensor | None:
+    """`run_sequence` for K variants in one batch: plans[k] (equal but for seeds) renders into
+    batch item k, drawing its noise from its own seeds.
+
+    init_latent: [1, C, ...], the start latent of every variant (or [K, C, ...], one each).
+    on_frame(k, frame_plan_k, latent_k [1, C, ...]) as each frame is finished, for each variant.
+    resumes: one `Resume` (or None) per variant, all at the same start frame.
+    feedbacks: one feedback (or None) per variant, applied to its item alone.
+    Returns the frames made, [n, K, C, ...] (None if not `collect`). Every input is checked
+    before any model work.
+    """
+    check_variant_plans(plans)
+    count = len(plans)
+    if not getattr(frame_sampler, "item_seeds", False):
+        raise ValueError(
+            f"frame_sampler {type(frame_sampler).__name__} cannot draw per-item seeds; accepted: "
+            "a frame sampler with item_seeds = True (seqsampler.frame_sampler."
+            "StandaloneFrameSampler)"
+        )
+    _check_per_variant("resumes", resumes, count)
+    _check_per_variant("feedbacks", feedbacks, count)
+    if not isinstance(init_latent, Tensor) or init_latent.ndim < 3:
+        raise ValueError(
+            f"init_latent must be a tensor [1 or {count}, C, ...]; got {init_latent!r}"
+        )
+    if init_latent.shape[0] not in (1, count):
+        raise ValueError(
+            f"init_latent must hold 1 or {count} items (one per variant); got "
+            f"{tuple(init_latent.shape)}"
+        )
+    start, resume = _resume_batch(resumes, count)
+    batch = init_latent.expand(count, *init_latent.shape[1:]).contiguous()
+    _check_inputs(plans[0], frame_sampler, positive, negative, batch, None, resume)
+    feedback = None if feedbacks is None else _split_feedback(feedbacks)
+    latent = batch if resume is None or resume.previous_latent is None else resume.previous_latent
+    if start and feedback is not None:
+        latent = feedback([p.frames[start - 1] for p in plans], latent)
+    first = resume.first_latent if resume is not None else None
+    log.info("variants: %d plans of %d frames in one batch", count, plans[0].frame_count)
+    made: list[Tensor] = []
+    chain = zip(plans[0].frames, conditioning_chain(plans[0], positive, "positive"),
+                conditioning_chain(plans[0], negative, "negative"), strict=True)  # fmt: skip
+    for frame, pos, neg in chain:
+        if frame.frame < start:
+            continue
+        frames = [p.frames[frame.frame] for p in plans]
+        output = run_frame(frame, frame_sampler, pos, neg, latent, variants=frames)
+        if frame.loop is not None:
+            assert first is not None, "_check_inputs: frame 0 is made or given before a loop"
+            output = torch.lerp(output, first.to(output), frame.loop)
+        if frame.frame == 0:
+            first = output
+        if on_frame is not None:
+            for k, item in enumerate(output.split(1)):
+                on_frame(k, frames[k], item)
+        if collect:
+            made.append(output)
+        latent = output if feedback is None else feedback(frames, output)
+    if not collect:
+        return None
+    return torch.stack(made) if made else batch[:0].unsqueeze(0)
