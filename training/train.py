@@ -1,13 +1,12 @@
-"""Train the embedded model from scratch on the CPU (see training/README.md).
+"""Train the embedded model from a seed on the CPU (see training/README.md).
 
-Its defaults are the recipe of the shipped weights: eps-prediction on Stable Diffusion's discrete
-schedule, pixel space, 2,500 steps of batch 64 of procedural shapes scenes (`training/shapes.py`)
-on 2 threads; loss weights max(1, sigma^2) (truncated SNR: x0-space at high noise), offset noise
-0.15, 10% empty prompts (classifier-free guidance dropout); AdamW at 1e-3 (the text encoder at
-3x) with linear warm-up and cosine decay; EMA weights saved every `--save-every` steps as a
-diffusers-format folder (`checkpoint-XXXXX/`, and `final/`).
+Eps-prediction on Stable Diffusion's discrete schedule (Min-SNR-5 loss weights), pixel space, batch of procedural
+shapes scenes each step (`training/shapes.py`), 10% empty prompts (classifier-free guidance
+dropout), AdamW with linear warm-up and cosine decay, EMA weights saved every `--save-every` steps
+as a diffusers-format folder (`checkpoint-XXXXX/`, and `final/`). `--channels` sets the UNet's
+block widths (default: the shipped architecture's).
 
-    .venv/bin/python training/train.py --out training/runs/v2
+    OMP_NUM_THREADS=1 .venv/bin/python training/train.py --out training/runs/main
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ from seqsampler.models import embedded
 
 def parse_args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=2500)
-    p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--steps", type=int, default=1100)
+    p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--ema", type=float, default=0.998)
@@ -41,7 +40,7 @@ def parse_args() -> argparse.Namespace:
         default=",".join(str(c) for c in embedded.unet_config()["block_out_channels"]),
         help="the UNet's block_out_channels, comma-separated (default: the shipped architecture)",
     )
-    p.add_argument("--min-snr", type=float, default=0.0, help="Min-SNR-gamma loss weight; 0: off")
+    p.add_argument("--min-snr", type=float, default=5.0, help="Min-SNR-gamma loss weight; 0: off")
     p.add_argument(
         "--high-noise-rate",
         type=float,
@@ -51,16 +50,16 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--truncated-snr",
         action=argparse.BooleanOptionalAction,
-        default=True,
+        default=False,
         help="also weight by max(1, sigma^2): x0-space loss at high noise (Salimans & Ho 2022)",
     )
     p.add_argument(
-        "--text-lr-mult", type=float, default=3.0, help="the text encoder's lr / the UNet's lr"
+        "--text-lr-mult", type=float, default=1.0, help="the text encoder's lr / the UNet's lr"
     )
     p.add_argument(
         "--offset-noise",
         type=float,
-        default=0.15,
+        default=0.0,
         help="add this times a per-image, per-channel N(0, 1) constant to the noise (offset noise)",
     )
     p.add_argument(
@@ -70,9 +69,9 @@ def parse_args() -> argparse.Namespace:
         help="end after this many steps (saved as final/), the schedule still set by --steps",
     )
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--save-every", type=int, default=250)
-    p.add_argument("--out", type=Path, default=Path("training/runs/v2"))
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--save-every", type=int, default=100)
+    p.add_argument("--out", type=Path, default=Path("training/runs/main"))
     p.add_argument(
         "--init", type=Path, default=None, help="start from this model folder's weights (phase 2)"
     )

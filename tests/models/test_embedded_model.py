@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 
 import adherence as adherence_check
+import grain
+import motion
 import numpy as np
 import pytest
 import torch
@@ -19,11 +21,17 @@ from seqsampler.models import embedded
 from seqsampler.models.loader import load_model
 from seqsampler.models.vocabulary import VOCABULARY
 
-ADHERENCE_COUNT = 32
+ADHERENCE_COUNT = 64
 ADHERENCE_SEED = 0
-# Fractions of prompts whose measured attribute must match: issue 4's targets, and ours for the
-# background (the named background colour, not a blend).
-THRESHOLDS = {"colour": 0.95, "shape": 0.90, "size": 0.80, "position": 0.80, "background": 0.90}
+# Fractions of prompts whose measured attribute must match (the shipped weights measure 100 /
+# 100 / 100 / 98.4 / 100% on these 64 prompts).
+THRESHOLDS = {"colour": 0.98, "shape": 0.98, "size": 0.95, "position": 0.95, "background": 0.98}
+# Two-shape prompts, per item (the shipped weights: colour 65.6%, shape 79.7%, position and
+# background 100%): a guard against regressions, below the second version's goal (issue 15).
+PAIR_THRESHOLDS = {"colour": 0.60, "shape": 0.75, "position": 0.95, "background": 0.98}
+# Background grain (high-pass rms on flat areas, 0..255) of those samples, at most: the shipped
+# weights measure 6.30 mean, 5.35 median; the second version's goal is 4.
+GRAIN_LIMIT = 7.0
 
 
 @pytest.fixture(scope="module")
@@ -86,18 +94,68 @@ def test_pixel_space_codec_is_the_identity_on_images(model):
 
 
 @pytest.fixture(scope="module")
-def adherence(model):
-    """Measured attributes of ADHERENCE_COUNT prompts sampled in one batch at the defaults."""
+def samples(model):
+    """ADHERENCE_COUNT single-shape prompts sampled in one batch at the defaults: (scenes, images)."""
     scenes = adherence_check.prompt_scenes(ADHERENCE_SEED, ADHERENCE_COUNT)
     images = adherence_check.sample_prompts(model, adherence_check.captions(scenes), ADHERENCE_SEED)
     assert images.shape == (ADHERENCE_COUNT, 32, 32, 3)
-    return adherence_check.score(scenes, images)
+    return scenes, images
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("attribute", list(THRESHOLDS))
-def test_prompt_adherence_at_the_default_settings(adherence, attribute):
-    assert adherence[attribute] >= THRESHOLDS[attribute], adherence
+def test_prompt_adherence_at_the_default_settings(samples, attribute):
+    scores = adherence_check.score(*samples)
+    assert scores[attribute] >= THRESHOLDS[attribute], scores
+
+
+@pytest.mark.slow
+def test_flat_backgrounds_are_clean(samples):
+    scenes, images = samples
+    measured = grain.background_grain(images, scenes)
+    assert np.nanmedian(measured) <= GRAIN_LIMIT and np.nanmean(measured) <= GRAIN_LIMIT, measured
+
+
+@pytest.mark.slow
+def test_two_shape_prompts_put_each_shape_where_it_is_named(model):
+    scenes = adherence_check.pair_scenes(ADHERENCE_SEED, ADHERENCE_COUNT)
+    images = adherence_check.sample_prompts(model, adherence_check.captions(scenes), ADHERENCE_SEED)
+    scores = adherence_check.score_pairs(scenes, images)
+    assert all(scores[k] >= v for k, v in PAIR_THRESHOLDS.items()), scores
+
+
+# The shipped weights keep a shape where it is at denoise 0.55 (it never moves: the centroid
+# stays within 0.5 px) and shrink a big one after 4 frames; the goal stands (issue 15).
+NOT_YET = {"right", "bottom", "small"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("before", "old", "new", "want"),
+    [
+        pytest.param(
+            *change,
+            marks=pytest.mark.xfail(
+                change[3] in NOT_YET, strict=True, reason="not met by the shipped weights"
+            ),
+        )
+        for change in motion.CHANGES
+    ],
+)
+def test_a_position_or_size_change_shows_within_three_frames(before, old, new, want):
+    """At the demo's settings and denoise (0.55), the shape moves or resizes to what the new
+    prompt says within 3 frames of the keyframe and stays so."""
+    change = motion.attribute_change(before, before.replace(old, new))
+    attribute = motion.ATTRIBUTE[want]
+    settled = change.settled_after(attribute, want)
+    read = [getattr(m, attribute) for m in change.measured]
+    assert settled is not None and settled <= 3, (read, change.centroids)
+    if (
+        attribute == "position"
+    ):  # the centroid moved toward the named side, not only toward the centre
+        axis = 0 if want == "right" else 1
+        before_c, after_c = change.centroids[motion.KEYFRAME - 1], change.centroids[-1]
+        assert after_c[axis] - before_c[axis] > 8, change.centroids
 
 
 @pytest.mark.slow
