@@ -54,6 +54,13 @@ def parse_args() -> argparse.Namespace:
         help="also weight by max(1, sigma^2): x0-space loss at high noise (Salimans & Ho 2022)",
     )
     p.add_argument(
+        "--x0-weights-from",
+        type=int,
+        default=None,
+        help="from this step on, Min-SNR off and truncated SNR on (shape and position are "
+        "learned under Min-SNR weights first; low-noise detail and the background after)",
+    )
+    p.add_argument(
         "--text-lr-mult", type=float, default=1.0, help="the text encoder's lr / the UNet's lr"
     )
     p.add_argument(
@@ -174,10 +181,11 @@ def main() -> None:
         eps_pred = unet(x_t, t, encoder_hidden_states=states).sample
         per_item = ((eps_pred - eps) ** 2).mean(dim=(1, 2, 3))
         snr = alphas_cumprod[t] / (1 - alphas_cumprod[t])
-        if args.min_snr > 0:
+        late = args.x0_weights_from is not None and step >= args.x0_weights_from
+        if args.min_snr > 0 and not late:
             # Min-SNR-gamma weighting for eps-prediction (Hang et al. 2023): min(SNR, g) / SNR.
             per_item = per_item * snr.clamp(max=args.min_snr) / snr
-        if args.truncated_snr:
+        if args.truncated_snr or late:
             # Truncated-SNR weighting, max(SNR, 1) in x0 terms = max(1, sigma^2) in eps terms:
             # at high noise an x0 error is only an eps error / sigma, too small to learn from.
             per_item = per_item * (1 / snr).clamp(min=1.0)

@@ -69,3 +69,18 @@ def test_train_is_deterministic_from_its_seed(tmp_path):
     assert loss[0] == loss[1] and len(loss[0]) == 2
     weights = "final/unet/diffusion_pytorch_model.safetensors"
     assert (tmp_path / "a" / weights).read_bytes() == (tmp_path / "b" / weights).read_bytes()
+
+
+@pytest.mark.slow
+def test_x0_weights_switch_on_at_the_given_step(tmp_path):
+    """Same seed and data: the logged loss is the same up to the switch step, weighted
+    differently after it (Min-SNR off, truncated SNR on)."""
+    args = ["--steps", "3", "--batch", "2", "--save-every", "100", "--threads", "1"]
+    _script("train.py", *args, "--out", str(tmp_path / "plain"))
+    _script("train.py", *args, "--x0-weights-from", "2", "--out", str(tmp_path / "switch"))
+    loss = {
+        run: [float(line.split(",")[1]) for line in (tmp_path / run / "loss.csv").read_text().splitlines()[1:]]
+        for run in ("plain", "switch")
+    }  # fmt: skip
+    assert loss["plain"][:2] == loss["switch"][:2]
+    assert loss["plain"][2] != loss["switch"][2]
