@@ -170,9 +170,7 @@ def run_sequence(
         if frame.frame < start:
             continue
         output = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask)
-        if frame.loop is not None:
-            assert first is not None, "_check_inputs: frame 0 is made or given before a loop"
-            output = torch.lerp(output, first.to(output), frame.loop)
+        output = close_loop(frame, output, first)
         if frame.frame == 0:
             first = output
         if on_frame is not None:
@@ -214,6 +212,14 @@ def run_frame(
     if frame.interp is not None:
         sample = interp_latents(frame.interp.mode, frame.interp.strength, x, sample)
     return sample
+
+
+def close_loop(frame: FramePlan, output: Tensor, first: Tensor | None) -> Tensor:
+    """A loop frame's output pulled toward frame 0's by its `loop` weight; others unchanged."""
+    if frame.loop is None:
+        return output
+    assert first is not None, "_check_inputs: frame 0 is made or given before a loop"
+    return torch.lerp(output, first.to(output), frame.loop)
 
 
 def inject_noise(

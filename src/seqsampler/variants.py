@@ -24,7 +24,14 @@ from torch import Tensor
 
 from .conditioning import Conditioning
 from .planning import FramePlan, Plan
-from .sequence import Feedback, FrameSampler, Resume, conditioning_chain, run_frame
+from .sequence import (
+    Feedback,
+    FrameSampler,
+    Resume,
+    close_loop,
+    conditioning_chain,
+    run_frame,
+)
 from .sequence_checks import _check_inputs
 
 log = logging.getLogger(__name__)
@@ -175,9 +182,7 @@ def run_variants(
             continue
         frames = [p.frames[frame.frame] for p in plans]
         output = run_frame(frame, frame_sampler, pos, neg, latent, variants=frames)
-        if frame.loop is not None:
-            assert first is not None, "_check_inputs: frame 0 is made or given before a loop"
-            output = torch.lerp(output, first.to(output), frame.loop)
+        output = close_loop(frame, output, first)
         if frame.frame == 0:
             first = output
         if on_frame is not None:

@@ -141,6 +141,11 @@ def run_job(task: JobTask) -> JobOutcome:
     finally:
         torch.set_num_threads(threads)
     _close_worker_record(task)
+    return _done(task, result, host, pid, attempt)
+
+
+def _done(task: Any, result: Any, host: str, pid: int, attempt: Any) -> JobOutcome:
+    """The outcome of a job whose render finished."""
     return JobOutcome(
         task.name,
         "done",
@@ -186,20 +191,7 @@ def run_batch(batch: BatchTask) -> list[JobOutcome]:
     outcomes = []
     for task, attempt, result in zip(tasks, attempts, results, strict=True):
         _close_worker_record(task)
-        outcomes.append(
-            JobOutcome(
-                task.name,
-                "done",
-                None,
-                result.frame_count,
-                result.resumed_from,
-                result.rendered,
-                round(result.seconds, 3),
-                host,
-                pid,
-                attempt,
-            )
-        )
+        outcomes.append(_done(task, result, host, pid, attempt))
     return outcomes
 
 
