@@ -54,6 +54,13 @@ def parse_args() -> argparse.Namespace:
         help="also weight by max(1, sigma^2): x0-space loss at high noise (Salimans & Ho 2022)",
     )
     p.add_argument(
+        "--truncated-snr-from",
+        type=int,
+        default=None,
+        help="from this step on, truncated SNR on (after Min-SNR weights alone have taught "
+        "colour and shape; as the shipped recipe's phase 2)",
+    )
+    p.add_argument(
         "--x0-weights-from",
         type=int,
         default=None,
@@ -185,7 +192,10 @@ def main() -> None:
         if args.min_snr > 0 and not late:
             # Min-SNR-gamma weighting for eps-prediction (Hang et al. 2023): min(SNR, g) / SNR.
             per_item = per_item * snr.clamp(max=args.min_snr) / snr
-        if args.truncated_snr or late:
+        truncated = args.truncated_snr or (
+            args.truncated_snr_from is not None and step >= args.truncated_snr_from
+        )
+        if truncated or late:
             # Truncated-SNR weighting, max(SNR, 1) in x0 terms = max(1, sigma^2) in eps terms:
             # at high noise an x0 error is only an eps error / sigma, too small to learn from.
             per_item = per_item * (1 / snr).clamp(min=1.0)

@@ -72,12 +72,13 @@ def test_train_is_deterministic_from_its_seed(tmp_path):
 
 
 @pytest.mark.slow
-def test_x0_weights_switch_on_at_the_given_step(tmp_path):
+@pytest.mark.parametrize("switch", ["--x0-weights-from", "--truncated-snr-from"])
+def test_loss_weights_switch_at_the_given_step(tmp_path, switch):
     """Same seed and data: the logged loss is the same up to the switch step, weighted
-    differently after it (Min-SNR off, truncated SNR on)."""
+    differently after it (x0 weights: Min-SNR off and truncated SNR on; or truncated SNR on)."""
     args = ["--steps", "3", "--batch", "2", "--save-every", "100", "--threads", "1"]
     _script("train.py", *args, "--out", str(tmp_path / "plain"))
-    _script("train.py", *args, "--x0-weights-from", "2", "--out", str(tmp_path / "switch"))
+    _script("train.py", *args, switch, "2", "--out", str(tmp_path / "switch"))
     loss = {
         run: [float(line.split(",")[1]) for line in (tmp_path / run / "loss.csv").read_text().splitlines()[1:]]
         for run in ("plain", "switch")
