@@ -48,7 +48,7 @@ SRC = str(Path(seqsampler.__file__).resolve().parents[1])
 # Runs main(argv) and reports the work's time and peak RSS growth on stderr's last line.
 CHILD = """
 import resource, sys, time
-from seqsampler.cli.main import main
+from seqsampler.cli.app import main
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 try:

@@ -3,7 +3,7 @@
 
 import pytest
 
-from seqsampler.cli.main import main
+from seqsampler.cli.app import main
 from seqsampler.cli.plan_summary import plan_summary
 from seqsampler.cli.spec import resolve_spec
 from seqsampler.planning import plan

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
+from seqsampler.cli.app import main
 from seqsampler.cli.fields import SpecError
-from seqsampler.cli.main import main
 from seqsampler.cli.presets import PRESETS
 from seqsampler.cli.spec import resolve_spec
 from seqsampler.planning import SequenceConfig, field_specs, plan

@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from seqsampler.cli.main import main
+from seqsampler.cli.app import main
 from seqsampler.sampling import SAMPLERS
 
 TOO_LONG = " ".join(["a big red circle"] * 6)  # 24 words; the embedded model takes 22

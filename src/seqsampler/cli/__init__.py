@@ -1,6 +1,8 @@
 """The standalone front door: the `seqsampler` command and its back end.
 
-- `main`: the argument parser and the commands (`render`, `plan`, `demo`, `metrics`).
+- `app`: the argument parser and the commands (`render`, `plan`, `demo`, `metrics`); `main` and
+  `demo_spec_text` are loaded from it on first use, so `python -m seqsampler.cli` sets its
+  Ctrl-C handler before anything heavy is imported.
 - `spec_file`: the TOML / YAML spec file and the field flags, as written (names checked).
 - `fields`: the field registry (the CLI's own fields and the node's) and the CLI fields' checks.
 - `prompts`: prompts and negatives (string, list or keyframe table) -> the planner's lists.
@@ -18,6 +20,19 @@
 docs/cli.md is the user's guide.
 """
 
-from .main import demo_spec_text, main
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __all__ = ["demo_spec_text", "main"]
+
+if TYPE_CHECKING:
+    from .app import demo_spec_text, main
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import app
+
+        return getattr(app, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,7 @@
 import sys
 
 try:
-    from .main import main
+    from .app import main
 except KeyboardInterrupt:  # Ctrl-C while the command starts
     sys.stderr.write("seqsampler: interrupted; run the same command again to resume\n")
     sys.exit(130)

@@ -91,7 +91,7 @@ def is_sweep(args: argparse.Namespace) -> bool:
 
 
 def _jobs(args: argparse.Namespace, check_model: bool) -> list[Any]:
-    from .main import _overrides
+    from .app import _overrides
     from .spec_file import load_spec_file
     from .sweep import build_jobs, resolve_jobs, split_sweep, sweep_axes
 
