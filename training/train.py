@@ -77,6 +77,13 @@ def parse_args() -> argparse.Namespace:
         help="add this times a per-image, per-channel N(0, 1) constant to the noise (offset noise)",
     )
     p.add_argument(
+        "--offset-noise-from",
+        type=int,
+        default=0,
+        help="offset noise from this step on (from step 0 it keeps shapes from being learned: "
+        "training/README.md)",
+    )
+    p.add_argument(
         "--stop-at",
         type=int,
         default=None,
@@ -173,7 +180,7 @@ def main() -> None:
             high = torch.rand(args.batch, generator=gen) < args.high_noise_rate
             t = torch.where(high, torch.randint(500, 1000, (args.batch,), generator=gen), t)
         eps = torch.randn(x0.shape, generator=gen)
-        if args.offset_noise > 0:
+        if args.offset_noise > 0 and step >= args.offset_noise_from:
             # Offset noise (Guttenberg 2023): SD's schedule leaves sqrt(alpha_bar) = 0.068 of the
             # image at t = 999, and over 32x32 pixels the image's mean shows through the noise.
             # A model trained on that reads the background from its input's mean, which at

@@ -72,13 +72,22 @@ def test_train_is_deterministic_from_its_seed(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("switch", ["--x0-weights-from", "--truncated-snr-from"])
+@pytest.mark.parametrize(
+    "switch",
+    [
+        ["--x0-weights-from", "2"],
+        ["--truncated-snr-from", "2"],
+        ["--offset-noise", "0.15", "--offset-noise-from", "2"],
+    ],
+    ids=["x0-weights", "truncated-snr", "offset-noise"],
+)
 def test_loss_weights_switch_at_the_given_step(tmp_path, switch):
     """Same seed and data: the logged loss is the same up to the switch step, weighted
-    differently after it (x0 weights: Min-SNR off and truncated SNR on; or truncated SNR on)."""
+    differently after it (x0 weights: Min-SNR off and truncated SNR on; truncated SNR on; offset
+    noise on)."""
     args = ["--steps", "3", "--batch", "2", "--save-every", "100", "--threads", "1"]
     _script("train.py", *args, "--out", str(tmp_path / "plain"))
-    _script("train.py", *args, switch, "2", "--out", str(tmp_path / "switch"))
+    _script("train.py", *args, *switch, "--out", str(tmp_path / "switch"))
     loss = {
         run: [float(line.split(",")[1]) for line in (tmp_path / run / "loss.csv").read_text().splitlines()[1:]]
         for run in ("plain", "switch")
