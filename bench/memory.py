@@ -27,7 +27,7 @@ from _common import ROOT, Row, load  # noqa: E402
 CHILD = r"""
 import json, resource, sys, time
 from seqsampler.models import loader
-from seqsampler.cli.main import main
+from seqsampler.cli.app import main
 net = {"s": 0.0, "load": 0.0}
 _network, _load = loader.LoadedModel.network, loader.load_model
 def network(self, *a, **k):
