@@ -19,6 +19,8 @@ from seqsampler.cli.numerics import check_environment, numeric_environment
 from seqsampler.cli.run_folder import RunFolder, check_out, read_json
 from seqsampler.cli.run_lock import LOCK_NAME, RunFolderBusy, folder_lock
 
+from .interrupt import as_from_a_terminal
+
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -187,7 +189,9 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     command = [sys.executable, "-m", "seqsampler.cli", "render", str(spec), "-q"]
     command += ["--out", str(tmp_path / "run")]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, env=env)
+    process = subprocess.Popen(
+        command, stderr=subprocess.PIPE, env=env, preexec_fn=as_from_a_terminal
+    )
     _wait_for_torch(process)
     time.sleep(delay)
     process.send_signal(signal.SIGINT)

@@ -19,6 +19,8 @@ import pytest
 from seqsampler.cli import main
 from seqsampler.models.embedded import EMBEDDED_DIR
 
+from .interrupt import as_from_a_terminal
+
 CHROMIUM = Path("/usr/bin/chromium")
 HAS_EMBEDDED = (EMBEDDED_DIR / "model_index.json").is_file()
 PROMPTS = {
@@ -201,6 +203,7 @@ def test_serve_on_localhost_until_interrupted(run_folder):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=as_from_a_terminal,
     )
     try:
         assert proc.stdout.readline().strip() == str(run_folder / "view.html")
