@@ -23,15 +23,15 @@ from seqsampler.models.vocabulary import VOCABULARY
 
 ADHERENCE_COUNT = 64
 ADHERENCE_SEED = 0
-# Fractions of prompts whose measured attribute must match (the shipped weights measure 100 /
-# 100 / 100 / 98.4 / 100% on these 64 prompts).
+# Fractions of prompts whose measured attribute must match (the shipped weights, phase 8, measure
+# 100 / 100 / 100 / 98.4 / 100% on these 64 prompts).
 THRESHOLDS = {"colour": 0.98, "shape": 0.98, "size": 0.95, "position": 0.95, "background": 0.98}
-# Two-shape prompts, per item (the shipped weights: colour 65.6%, shape 79.7%, position and
+# Two-shape prompts, per item (the shipped weights: colour 64.8%, shape 78.1%, position and
 # background 100%): a guard against regressions, below the second version's goal (issue 15).
 PAIR_THRESHOLDS = {"colour": 0.60, "shape": 0.75, "position": 0.95, "background": 0.98}
 # Background grain (high-pass rms on flat areas, 0..255) of those samples, at most: the shipped
-# weights measure 6.30 mean, 5.35 median; the second version's goal is 4.
-GRAIN_LIMIT = 7.0
+# weights (phase 8) measure 5.09 mean, 4.54 median, phase 7's 6.30 / 5.35; the goal is 4.
+GRAIN_LIMIT = 5.5
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +125,7 @@ def test_two_shape_prompts_put_each_shape_where_it_is_named(model):
 
 
 # The shipped weights keep a shape where it is at denoise 0.55 (it never moves: the centroid
-# stays within 0.5 px) and shrink a big one after 4 frames; the goal stands (issue 15).
+# stays within 0.5 px) and shrink a big one after 5 frames; the goal stands (issue 15).
 NOT_YET = {"right", "bottom", "small"}
 
 
