@@ -86,5 +86,5 @@ def model_index() -> dict[str, Any]:
 # Sampling defaults for the embedded model (the demo, the tests and the adherence check use them).
 DEFAULT_STEPS = 20
 DEFAULT_CFG = 5.0
-DEFAULT_SAMPLER = "dpmpp_2m"
+DEFAULT_SAMPLER = "euler_ancestral"
 DEFAULT_SCHEDULER = "karras"
