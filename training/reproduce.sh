@@ -30,7 +30,7 @@ two --init "$RUNS/phase5-shipped" --seed 5 --steps 1800 --lr 3e-4 --warmup 50 "$
 # 7: Min-SNR off (more weight on low noise), a third of the learning rate.
 two --init "$RUNS/phase6/final" --seed 6 --steps 900 --lr 1e-4 --warmup 30 --min-snr 0 \
     --truncated-snr --offset-noise 0.15 --out "$RUNS/phase7"
-# 8: from phase 7 as it was shipped (fp16), the same settings again at batch 32 (less grain).
+# 8: from phase 7 as it was shipped (fp16): phase 7's weighting at batch 32, text lr 5x (less grain).
 "$PY" training/export.py "$RUNS/phase7/final" --out "$RUNS/phase7-shipped"
 one --init "$RUNS/phase7-shipped" --seed 11 --steps 400 --lr 1e-4 --warmup 20 --min-snr 0 \
     --truncated-snr --offset-noise 0.15 --text-lr-mult 5 --out "$RUNS/phase8"

@@ -83,7 +83,8 @@ def model_index() -> dict[str, Any]:
     }
 
 
-# Sampling defaults for the embedded model (the demo, the tests and the adherence check use them).
+# Sampling defaults for the embedded model (the tests and the adherence check use them; the demo
+# spec, examples/demo.toml, sets its own steps and cfg with the same sampler).
 DEFAULT_STEPS = 20
 DEFAULT_CFG = 5.0
 DEFAULT_SAMPLER = "euler_ancestral"
