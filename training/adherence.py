@@ -191,7 +191,10 @@ def measure_halves(image: np.ndarray, axis: str) -> tuple[Measurement, Measureme
 
 def score_pairs(scenes: Sequence[Scene], images: np.ndarray) -> dict[str, float]:
     """Fraction right per attribute over the two-shape scenes' items (colour, shape, position:
-    each item counts once) and scenes (background)."""
+    each item counts once) and scenes (background). An item's position is right when its named
+    half holds a shape of the item's colour at the named position: the halves are measured
+    apart, so some shape nearly always reads there; the colour tells whose it is (two items
+    swapped, or one colour in both halves, miss)."""
     hits = dict.fromkeys(("colour", "shape", "position", "background"), 0)
     for scene, image in zip(scenes, images, strict=True):
         positions = {item.position for item in scene.items}
@@ -204,7 +207,7 @@ def score_pairs(scenes: Sequence[Scene], images: np.ndarray) -> dict[str, float]
             m = halves[item.position]
             hits["colour"] += m.colour == item.colour
             hits["shape"] += m.shape == item.shape
-            hits["position"] += m.position == item.position
+            hits["position"] += m.position == item.position and m.colour == item.colour
     items = sum(len(s.items) for s in scenes)
     return {k: v / (len(scenes) if k == "background" else items) for k, v in hits.items()}
 

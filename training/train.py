@@ -84,6 +84,13 @@ def parse_args() -> argparse.Namespace:
         "training/README.md)",
     )
     p.add_argument(
+        "--pyramid-noise",
+        type=float,
+        default=0.0,
+        help="add multi-resolution noise at 1/2, 1/4, 1/8, 1/16 of the size, scaled by this "
+        "discount to the power of the level, then rescale to unit variance (pyramid noise)",
+    )
+    p.add_argument(
         "--stop-at",
         type=int,
         default=None,
@@ -105,9 +112,27 @@ def build(seed: int, channels: tuple[int, ...]) -> tuple[UNet2DConditionModel, C
     # outside this function sees the seeding.
     with torch.random.fork_rng(devices=[]):
         torch.random.manual_seed(seed)
-        unet = UNet2DConditionModel(**{**embedded.unet_config(), "block_out_channels": channels})
+        unet = UNet2DConditionModel(**embedded.unet_config(channels))
         text_encoder = CLIPTextModel(CLIPTextConfig(**embedded.text_encoder_config()))
     return unet, text_encoder
+
+
+def pyramid_noise(eps: torch.Tensor, discount: float, gen: torch.Generator) -> torch.Tensor:
+    """Multi-resolution (pyramid) noise, after Whitaker 2023: `eps` [B, C, H, W] plus N(0, 1)
+    drawn at H/2^k (k = 1..4), upsampled bilinearly and scaled by discount^k, divided by
+    sqrt(1 + sum discount^2k) (slightly more than the sum's std: bilinear upsampling lowers the
+    variance between grid points). SD's schedule leaves 0.068 of the image at t = 999, and
+    its low frequencies (where a shape is) show through white noise; low-frequency noise hides
+    them, so the model must take the shape's place from the text."""
+    b, c, h, w = eps.shape
+    total, variance = eps, 1.0
+    for k in range(1, 5):
+        size = (max(1, h >> k), max(1, w >> k))
+        coarse = torch.randn(b, c, *size, generator=gen)
+        up = torch.nn.functional.interpolate(coarse, (h, w), mode="bilinear", align_corners=False)
+        total = total + discount**k * up
+        variance += discount ** (2 * k)
+    return total / math.sqrt(variance)
 
 
 def save_folder(folder: Path, unet, text_encoder, tokenizer, dtype=torch.float32) -> None:
@@ -188,6 +213,8 @@ def main() -> None:
             # the noise hides the mean, so the model must take the background from the text.
             offset = torch.randn(x0.shape[0], x0.shape[1], 1, 1, generator=gen)
             eps = eps + args.offset_noise * offset
+        if args.pyramid_noise > 0:
+            eps = pyramid_noise(eps, args.pyramid_noise, gen)
         a = alphas_cumprod[t].view(-1, 1, 1, 1)
         x_t = a.sqrt() * x0 + (1 - a).sqrt() * eps
 

@@ -26,9 +26,10 @@ ADHERENCE_SEED = 0
 # Fractions of prompts whose measured attribute must match (the shipped weights, phase 8, measure
 # 100 / 100 / 100 / 98.4 / 100% on these 64 prompts).
 THRESHOLDS = {"colour": 0.98, "shape": 0.98, "size": 0.95, "position": 0.95, "background": 0.98}
-# Two-shape prompts, per item (the shipped weights: colour 62.5%, shape 78.9%, position and
-# background 100%): a guard against regressions, below the second version's goal (issue 15).
-PAIR_THRESHOLDS = {"colour": 0.60, "shape": 0.75, "position": 0.95, "background": 0.98}
+# Two-shape prompts, per item (position: the item's colour on its named side; the shipped weights
+# measure colour 62.5%, shape 78.9%, position 62.5%, background 100%): a guard against
+# regressions, far below the second version's goal (issue 15).
+PAIR_THRESHOLDS = {"colour": 0.60, "shape": 0.75, "position": 0.60, "background": 0.98}
 # Background grain (high-pass rms on flat areas, 0..255) of those samples, at most: the shipped
 # weights (phase 8) measure 3.45 mean, 3.30 median at the default euler_ancestral (5.09 / 4.54
 # with dpmpp_2m, the default before; phase 7's weights 6.30 / 5.35 with dpmpp_2m).
@@ -54,6 +55,17 @@ def test_the_shipped_folder_is_a_small_diffusers_style_fp16_model():
     for path in weights:
         with safe_open(str(path), framework="pt") as f:
             assert {f.get_tensor(k).dtype for k in f.keys()} == {torch.float16}  # noqa: SIM118
+
+
+def test_unet_config_has_one_level_per_channel_entry_with_attention_below_the_first():
+    three, four = embedded.unet_config(), embedded.unet_config((32, 64, 64, 64))
+    assert three["down_block_types"] == ("DownBlock2D",) + ("CrossAttnDownBlock2D",) * 2
+    assert three["up_block_types"] == ("CrossAttnUpBlock2D",) * 2 + ("UpBlock2D",)
+    assert four["block_out_channels"] == (32, 64, 64, 64)
+    assert four["down_block_types"] == ("DownBlock2D",) + ("CrossAttnDownBlock2D",) * 3
+    assert four["up_block_types"] == ("CrossAttnUpBlock2D",) * 3 + ("UpBlock2D",)
+    with pytest.raises(ValueError, match="at least 2 levels"):
+        embedded.unet_config((32,))
 
 
 def test_loads_through_the_user_model_path(model):

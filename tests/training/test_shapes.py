@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import adherence
 import grain
 import numpy as np
@@ -97,6 +99,18 @@ def test_pair_measurer_reads_ground_truth_two_shape_scenes_exactly():
     assert adherence.score_pairs(scenes, images) == dict.fromkeys(
         ("colour", "shape", "position", "background"), 1.0
     )
+    # The two items swapped: each half holds a shape at its named position, but the other
+    # item's; colour and position miss for every item with a colour the other lacks.
+    swapped = [s for s in scenes if s.items[0].colour != s.items[1].colour]
+    drawn = np.stack([
+        shapes.render(shapes.Scene(s.background, tuple(
+            replace(item, position=other.position) for item, other in zip(s.items, s.items[::-1], strict=True)
+        )))
+        for s in swapped
+    ])  # fmt: skip
+    assert len(swapped) >= 30
+    scores = adherence.score_pairs(swapped, drawn)
+    assert scores["position"] == scores["colour"] == 0.0 and scores["background"] == 1.0
     # One shape painted over with the background: its item reads as missing, the other stays.
     scene = adherence.pair_scenes(0, 1)[0]
     image = shapes.render(scene)

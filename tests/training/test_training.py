@@ -94,3 +94,23 @@ def test_loss_weights_switch_at_the_given_step(tmp_path, switch):
     }  # fmt: skip
     assert loss["plain"][:2] == loss["switch"][:2]
     assert loss["plain"][2] != loss["switch"][2]
+
+
+def test_pyramid_noise_is_seeded_unit_scale_and_mostly_low_frequency():
+    from train import pyramid_noise
+
+    def draw(seed: int) -> torch.Tensor:
+        gen = torch.Generator().manual_seed(seed)
+        return pyramid_noise(torch.randn(64, 3, 32, 32, generator=gen), 0.8, gen)
+
+    noise = draw(0)
+    assert noise.shape == (64, 3, 32, 32)
+    assert torch.equal(noise, draw(0)) and not torch.equal(noise, draw(1))
+    assert 0.8 < noise.std().item() <= 1.0  # rescaled; bilinear upsampling loses a little
+    # The mean over 8x8 blocks: white noise's has std 1/8; the pyramid's is dominated by its
+    # coarse levels (weights 0.8^2..0.8^4 before the rescale).
+    blocks = torch.nn.functional.avg_pool2d(noise, 8)
+    white = torch.nn.functional.avg_pool2d(
+        torch.randn(64, 3, 32, 32, generator=torch.Generator().manual_seed(2)), 8
+    )
+    assert blocks.std().item() > 3 * white.std().item()

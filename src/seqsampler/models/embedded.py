@@ -41,16 +41,24 @@ def text_encoder_config() -> dict[str, Any]:
     }
 
 
-def unet_config() -> dict[str, Any]:
-    """`UNet2DConditionModel` kwargs: pixel space, block channels (32, 64, 64), cross-attn dim 64."""
+def unet_config(channels: tuple[int, ...] = (32, 64, 64)) -> dict[str, Any]:
+    """`UNet2DConditionModel` kwargs: pixel space, one level per entry of `channels`, cross-attn dim 64.
+
+    The first (full-resolution) level has no attention; every lower level has cross-attention.
+    """
+    if len(channels) < 2:
+        raise ValueError(f"channels: {channels!r}; give at least 2 levels, e.g. (32, 64, 64)")
+    down = ("DownBlock2D",) + ("CrossAttnDownBlock2D",) * (len(channels) - 1)
     return {
         "sample_size": IMAGE_SIZE,
         "in_channels": 3,
         "out_channels": 3,
-        "block_out_channels": (32, 64, 64),
+        "block_out_channels": tuple(channels),
         "layers_per_block": 1,
-        "down_block_types": ("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
-        "up_block_types": ("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
+        "down_block_types": down,
+        "up_block_types": tuple(
+            "CrossAttnUpBlock2D" if "CrossAttn" in d else "UpBlock2D" for d in reversed(down)
+        ),
         "cross_attention_dim": TEXT_WIDTH,
         "attention_head_dim": 8,
         "norm_num_groups": 32,
