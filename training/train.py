@@ -25,7 +25,6 @@ from diffusers import UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel
 
 from seqsampler.models import embedded
-from seqsampler.models.coord_unet import CoordUNet2DConditionModel
 
 
 def parse_args() -> argparse.Namespace:
@@ -97,12 +96,6 @@ def parse_args() -> argparse.Namespace:
         default=None,
         help="end after this many steps (saved as final/), the schedule still set by --steps",
     )
-    p.add_argument(
-        "--coords",
-        action=argparse.BooleanOptionalAction,
-        default=False,
-        help="append x, y coordinate channels to the UNet's input (CoordUNet2DConditionModel)",
-    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--save-every", type=int, default=100)
@@ -113,19 +106,13 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def build(
-    seed: int, channels: tuple[int, ...], coords: bool = False
-) -> tuple[UNet2DConditionModel, CLIPTextModel]:
+def build(seed: int, channels: tuple[int, ...]) -> tuple[UNet2DConditionModel, CLIPTextModel]:
     """The untrained UNet and text encoder, initialised from `seed` (fork of the global RNG)."""
     # transformers/diffusers initialise from torch's global generator; fork it so that nothing
     # outside this function sees the seeding.
     with torch.random.fork_rng(devices=[]):
         torch.random.manual_seed(seed)
-        if coords:
-            config = {**embedded.unet_config(channels), "in_channels": 5}
-            unet = CoordUNet2DConditionModel(**config)
-        else:
-            unet = UNet2DConditionModel(**embedded.unet_config(channels))
+        unet = UNet2DConditionModel(**embedded.unet_config(channels))
         text_encoder = CLIPTextModel(CLIPTextConfig(**embedded.text_encoder_config()))
     return unet, text_encoder
 
@@ -170,11 +157,9 @@ def main() -> None:
     (args.out / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}))
 
     tokenizer = embedded.tokenizer()
-    unet, text_encoder = build(
-        args.seed, tuple(int(c) for c in args.channels.split(",")), args.coords
-    )
+    unet, text_encoder = build(args.seed, tuple(int(c) for c in args.channels.split(",")))
     if args.init is not None:
-        unet.load_state_dict(type(unet).from_pretrained(args.init / "unet").state_dict())
+        unet.load_state_dict(UNet2DConditionModel.from_pretrained(args.init / "unet").state_dict())
         text_encoder.load_state_dict(
             CLIPTextModel.from_pretrained(args.init / "text_encoder").state_dict()
         )

@@ -83,7 +83,7 @@ class LoadedModel:
 
     @property
     def latent_channels(self) -> int:
-        return int(self.unet.config.out_channels)
+        return int(self.unet.config.in_channels)
 
     @property
     def downscale(self) -> int:
@@ -264,25 +264,9 @@ def _from_pretrained(cls: Any, folder: Path, device: str | torch.device, dtype: 
     return model.to(device).eval()
 
 
-def _unet_class(folder: Path) -> Any:
-    """The UNet class `folder/config.json` names: diffusers' `UNet2DConditionModel`, or the
-    embedded model's `CoordUNet2DConditionModel` (it appends coordinate channels)."""
-    from diffusers import UNet2DConditionModel
-
-    from .coord_unet import CoordUNet2DConditionModel
-
-    classes = {c.__name__: c for c in (UNet2DConditionModel, CoordUNet2DConditionModel)}
-    name = json.loads((folder / "config.json").read_text()).get(
-        "_class_name", "UNet2DConditionModel"
-    )
-    if name not in classes:
-        raise ValueError(f"{str(folder)!r}: UNet class {name!r}; accepted: {', '.join(classes)}")
-    return classes[name]
-
-
 def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -> LoadedModel:
     """A diffusers-format folder (model_index.json, unet/, text_encoder/, tokenizer/, ...)."""
-    from diffusers import AutoencoderKL
+    from diffusers import AutoencoderKL, UNet2DConditionModel
     from transformers import CLIPTextModel, CLIPTextModelWithProjection
 
     index = json.loads((folder / "model_index.json").read_text())
@@ -291,7 +275,7 @@ def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -
             raise ValueError(f"model folder {str(folder)!r} has no {part}/ subfolder")
     scheduler_config = json.loads((folder / "scheduler" / "scheduler_config.json").read_text())
 
-    unet = _from_pretrained(_unet_class(folder / "unet"), folder / "unet", device, dtype)
+    unet = _from_pretrained(UNet2DConditionModel, folder / "unet", device, dtype)
     is_xl = "text_encoder_2" in index
     encoders = [
         TextEncoder(
@@ -313,10 +297,10 @@ def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -
     vae = None
     if (folder / "vae").is_dir():
         vae = _from_pretrained(AutoencoderKL, folder / "vae", device, dtype)
-    elif unet.config.out_channels != 3:
+    elif unet.config.in_channels != 3:
         raise ValueError(
-            f"model folder {str(folder)!r} has no vae/ and its UNet makes "
-            f"{unet.config.out_channels} channels; a pixel-space model makes 3"
+            f"model folder {str(folder)!r} has no vae/ and its UNet takes "
+            f"{unet.config.in_channels} channels; a pixel-space model takes 3"
         )
     return LoadedModel(
         unet=unet,
