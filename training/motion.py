@@ -6,6 +6,7 @@ at a constant denoise (default 0.55, the demo's first segment), `before` for fra
 `after` from frame 6, and reads each frame's centroid and measured attributes.
 
     .venv/bin/python training/motion.py [--model FOLDER] [--denoise 0.55] [--seed 7]
+        [--seed-mode increment]
 """
 
 from __future__ import annotations
@@ -52,9 +53,16 @@ class Change:
 
 
 def attribute_change(
-    before: str, after: str, *, model: str = "embedded", denoise: float = 0.55, seed: int = 7
+    before: str,
+    after: str,
+    *,
+    model: str = "embedded",
+    denoise: float = 0.55,
+    seed: int = 7,
+    seed_mode: str | None = None,
 ) -> Change:
-    """Render the 12-frame change with the demo's settings; return what each frame shows."""
+    """Render the 12-frame change with the demo's settings (its `seed_mode_seq` unless
+    `seed_mode` is given); return what each frame shows."""
     data = load_spec_file(DEMO)
     data.update(
         model=model,
@@ -64,6 +72,8 @@ def attribute_change(
         prompts={"0": before, str(KEYFRAME): after},
         formats=[],
     )
+    if seed_mode is not None:
+        data["seed_mode_seq"] = seed_mode
     spec = resolve_spec(data)
     with tempfile.TemporaryDirectory() as folder:
         result = render(spec, Path(folder) / "run", progress=False)
@@ -85,11 +95,17 @@ def main() -> None:
     p.add_argument("--model", default="embedded")
     p.add_argument("--denoise", type=float, default=0.55)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--seed-mode", default=None, help="seed_mode_seq (default: the demo's, fixed)")
     args = p.parse_args()
     for before, old, new, want in CHANGES:
         after, attribute = before.replace(old, new), ATTRIBUTE[want]
         change = attribute_change(
-            before, after, model=args.model, denoise=args.denoise, seed=args.seed
+            before,
+            after,
+            model=args.model,
+            denoise=args.denoise,
+            seed=args.seed,
+            seed_mode=args.seed_mode,
         )
         xs = " ".join(f"{c[0]:.1f},{c[1]:.1f}" if c else "-" for c in change.centroids)
         settled = change.settled_after(attribute, want)
