@@ -88,7 +88,8 @@ def parse_args() -> argparse.Namespace:
         type=float,
         default=0.0,
         help="add multi-resolution noise at 1/2, 1/4, 1/8, 1/16 of the size, scaled by this "
-        "discount to the power of the level, then rescale to unit variance (pyramid noise)",
+        "discount to the power of the level, then divide by sqrt(1 + sum discount^2k) (pyramid "
+        "noise; after any offset noise)",
     )
     p.add_argument(
         "--stop-at",

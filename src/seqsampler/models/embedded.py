@@ -48,17 +48,15 @@ def unet_config(channels: tuple[int, ...] = (32, 64, 64)) -> dict[str, Any]:
     """
     if len(channels) < 2:
         raise ValueError(f"channels: {channels!r}; give at least 2 levels, e.g. (32, 64, 64)")
-    down = ("DownBlock2D",) + ("CrossAttnDownBlock2D",) * (len(channels) - 1)
+    attention_levels = len(channels) - 1
     return {
         "sample_size": IMAGE_SIZE,
         "in_channels": 3,
         "out_channels": 3,
         "block_out_channels": tuple(channels),
         "layers_per_block": 1,
-        "down_block_types": down,
-        "up_block_types": tuple(
-            "CrossAttnUpBlock2D" if "CrossAttn" in d else "UpBlock2D" for d in reversed(down)
-        ),
+        "down_block_types": ("DownBlock2D",) + ("CrossAttnDownBlock2D",) * attention_levels,
+        "up_block_types": ("CrossAttnUpBlock2D",) * attention_levels + ("UpBlock2D",),
         "cross_attention_dim": TEXT_WIDTH,
         "attention_head_dim": 8,
         "norm_num_groups": 32,
