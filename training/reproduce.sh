@@ -2,15 +2,29 @@
 # Train the shipped embedded model from its seeds, phase after phase (see training/README.md),
 # then ship it into the package and measure it. About 3 h 45 min on a free 2-core CPU.
 #   training/reproduce.sh            (from the repository root, after `make setup`)
+# RECIPE=fast runs the same phases on both cores, the UNet in channels-last memory format, with 2
+# attention heads instead of 8: 79 min, and weights that differ (training/README.md, "A
+# 79-minute recipe"); it too ships what it trains.
 set -euo pipefail
 PY=${PY:-.venv/bin/python}
 RUNS=${RUNS:-training/runs}
-one() { OMP_NUM_THREADS=1 "$PY" training/train.py "$@"; }
-two() { "$PY" training/train.py --batch 64 --threads 2 "$@"; }
+case ${RECIPE:-shipped} in
+shipped)
+    one() { OMP_NUM_THREADS=1 "$PY" training/train.py "$@"; }
+    two() { "$PY" training/train.py --batch 64 --threads 2 "$@"; }
+    first=() ;;
+fast)
+    one() { "$PY" training/train.py --threads 2 --channels-last "$@"; }
+    two() { one --batch 64 "$@"; }
+    first=(--heads 2) ;;
+*)
+    echo "RECIPE: '$RECIPE'; accepted: shipped (the default), fast" >&2
+    exit 2 ;;
+esac
 common=(--truncated-snr --text-lr-mult 5)
 
 # 1: from scratch, seed 0 (train.py's defaults), 1,100 steps of batch 32.
-one --out "$RUNS/main"
+one "${first[@]}" --out "$RUNS/main"
 # 2: x0-space weights at high noise; 500 of a 1,200-step schedule.
 one --init "$RUNS/main/final" --seed 1 --steps 1200 --stop-at 500 --lr 5e-4 --warmup 50 \
     --truncated-snr --out "$RUNS/phase2"

@@ -4,7 +4,7 @@ Eps-prediction on Stable Diffusion's discrete schedule (Min-SNR-5 loss weights),
 shapes scenes each step (`training/shapes.py`), 10% empty prompts (classifier-free guidance
 dropout), AdamW with linear warm-up and cosine decay, EMA weights saved every `--save-every` steps
 as a diffusers-format folder (`checkpoint-XXXXX/`, and `final/`). `--channels` sets the UNet's
-block widths (default: the shipped architecture's).
+block widths and `--heads` its attention heads (default: the shipped architecture's).
 
     OMP_NUM_THREADS=1 .venv/bin/python training/train.py --out training/runs/main
 """
@@ -37,8 +37,22 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--empty-rate", type=float, default=0.1)
     p.add_argument(
         "--channels",
-        default=",".join(str(c) for c in embedded.unet_config()["block_out_channels"]),
-        help="the UNet's block_out_channels, comma-separated (default: the shipped architecture)",
+        default=None,
+        help="the UNet's block_out_channels, comma-separated (default: --init's, else "
+        "embedded.unet_config()'s)",
+    )
+    p.add_argument(
+        "--heads",
+        type=int,
+        default=None,
+        help="attention heads per attention level (default: --init's, else "
+        "embedded.unet_config()'s)",
+    )
+    p.add_argument(
+        "--channels-last",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="run the UNet in channels-last memory format (faster oneDNN convolutions on CPU)",
     )
     p.add_argument("--min-snr", type=float, default=5.0, help="Min-SNR-gamma loss weight; 0: off")
     p.add_argument(
@@ -107,13 +121,15 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def build(seed: int, channels: tuple[int, ...]) -> tuple[UNet2DConditionModel, CLIPTextModel]:
+def build(
+    seed: int, channels: tuple[int, ...], heads: int = 8
+) -> tuple[UNet2DConditionModel, CLIPTextModel]:
     """The untrained UNet and text encoder, initialised from `seed` (fork of the global RNG)."""
     # transformers/diffusers initialise from torch's global generator; fork it so that nothing
     # outside this function sees the seeding.
     with torch.random.fork_rng(devices=[]):
         torch.random.manual_seed(seed)
-        unet = UNet2DConditionModel(**embedded.unet_config(channels))
+        unet = UNet2DConditionModel(**embedded.unet_config(channels, heads))
         text_encoder = CLIPTextModel(CLIPTextConfig(**embedded.text_encoder_config()))
     return unet, text_encoder
 
@@ -136,10 +152,29 @@ def pyramid_noise(eps: torch.Tensor, discount: float, gen: torch.Generator) -> t
     return total / math.sqrt(variance)
 
 
+def architecture(
+    init: Path | None, channels: str | None, heads: int | None
+) -> tuple[tuple[int, ...], int]:
+    """The UNet's block widths and head count: given ones, else `init`'s, else the default's.
+    A given one that differs from `init`'s is refused (its weights would not mean the same)."""
+    default = embedded.unet_config()
+    base = json.loads((init / "unet" / "config.json").read_text()) if init else default
+    found = (tuple(base["block_out_channels"]), int(base["attention_head_dim"]))
+    wanted = (
+        tuple(int(c) for c in channels.split(",")) if channels else found[0],
+        heads if heads is not None else found[1],
+    )
+    if init is not None and wanted != found:
+        raise ValueError(
+            f"--channels/--heads: {wanted}; accepted with --init {init}: its own {found}"
+        )
+    return wanted
+
+
 def save_folder(folder: Path, unet, text_encoder, tokenizer, dtype=torch.float32) -> None:
     """A diffusers-style model folder: model_index.json, unet/, text_encoder/, tokenizer/, scheduler/."""
     folder.mkdir(parents=True, exist_ok=True)
-    unet = copy.deepcopy(unet).to(dtype)
+    unet = copy.deepcopy(unet).to(dtype, memory_format=torch.contiguous_format)
     text_encoder = copy.deepcopy(text_encoder).to(dtype)
     unet.save_pretrained(folder / "unet", safe_serialization=True)
     text_encoder.save_pretrained(folder / "text_encoder", safe_serialization=True)
@@ -158,13 +193,16 @@ def main() -> None:
     (args.out / "args.json").write_text(json.dumps({k: str(v) for k, v in vars(args).items()}))
 
     tokenizer = embedded.tokenizer()
-    unet, text_encoder = build(args.seed, tuple(int(c) for c in args.channels.split(",")))
+    channels, heads = architecture(args.init, args.channels, args.heads)
+    unet, text_encoder = build(args.seed, channels, heads)
     if args.init is not None:
         unet.load_state_dict(UNet2DConditionModel.from_pretrained(args.init / "unet").state_dict())
         text_encoder.load_state_dict(
             CLIPTextModel.from_pretrained(args.init / "text_encoder").state_dict()
         )
         print(f"initialised from {args.init}", flush=True)
+    if args.channels_last:
+        unet = unet.to(memory_format=torch.channels_last)
     ema_unet, ema_text = copy.deepcopy(unet).eval(), copy.deepcopy(text_encoder).eval()
     params = list(unet.parameters()) + list(text_encoder.parameters())
     ema_params = list(ema_unet.parameters()) + list(ema_text.parameters())
@@ -218,6 +256,8 @@ def main() -> None:
             eps = pyramid_noise(eps, args.pyramid_noise, gen)
         a = alphas_cumprod[t].view(-1, 1, 1, 1)
         x_t = a.sqrt() * x0 + (1 - a).sqrt() * eps
+        if args.channels_last:
+            x_t = x_t.contiguous(memory_format=torch.channels_last)
 
         states = text_encoder(ids).last_hidden_state
         eps_pred = unet(x_t, t, encoder_hidden_states=states).sample

@@ -66,6 +66,9 @@ def test_unet_config_has_one_level_per_channel_entry_with_attention_below_the_fi
     assert four["up_block_types"] == ("CrossAttnUpBlock2D",) * 3 + ("UpBlock2D",)
     with pytest.raises(ValueError, match="at least 2 levels"):
         embedded.unet_config((32,))
+    assert embedded.unet_config(heads=2)["attention_head_dim"] == 2  # diffusers' name for heads
+    with pytest.raises(ValueError, match=r"heads: 3; accepted: a positive divisor .* \(64, 64\)"):
+        embedded.unet_config(heads=3)
 
 
 def test_loads_through_the_user_model_path(model):

@@ -37,7 +37,8 @@ def test_train_stop_at_export_and_load(tmp_path):
     run = tmp_path / "run"
     out = _script(
         "train.py", "--steps", "6", "--stop-at", "3", "--batch", "2", "--save-every", "2", "--threads", "1",
-        "--offset-noise", "0.15", "--truncated-snr", "--min-snr", "0", "--out", str(run),
+        "--offset-noise", "0.15", "--truncated-snr", "--min-snr", "0", "--heads", "2",
+        "--channels-last", "--out", str(run),
     )  # fmt: skip
     assert "done: 3 steps" in out
     assert sorted(p.name for p in run.iterdir()) == [
@@ -52,6 +53,7 @@ def test_train_stop_at_export_and_load(tmp_path):
     assert json.loads((shipped / "provenance.json").read_text())["note"] == "test"
     model = load_model(shipped)
     assert model.unet.dtype == torch.float32  # loaded at the default dtype from fp16 files
+    assert model.unet.config.attention_head_dim == 2  # saved from channels-last weights
     images = adherence.sample_prompts(model, ["a big red circle, blue background"], 0, steps=2)
     assert images.shape == (1, 32, 32, 3)
 
@@ -114,3 +116,17 @@ def test_pyramid_noise_is_seeded_unit_scale_and_mostly_low_frequency():
         torch.randn(64, 3, 32, 32, generator=torch.Generator().manual_seed(2)), 8
     )
     assert blocks.std().item() > 3 * white.std().item()
+
+
+def test_architecture_comes_from_the_init_folder_and_refuses_a_different_one(tmp_path):
+    from train import architecture
+
+    assert architecture(None, None, None) == ((32, 64, 64), 8)
+    assert architecture(None, "32,64", 2) == ((32, 64), 2)
+    (tmp_path / "unet").mkdir()
+    config = {"block_out_channels": [32, 64, 64], "attention_head_dim": 2}
+    (tmp_path / "unet" / "config.json").write_text(json.dumps(config))
+    assert architecture(tmp_path, None, None) == ((32, 64, 64), 2)
+    assert architecture(tmp_path, "32,64,64", 2) == ((32, 64, 64), 2)
+    with pytest.raises(ValueError, match=r"--heads: \(\(32, 64, 64\), 8\); accepted with --init"):
+        architecture(tmp_path, None, 8)

@@ -41,13 +41,19 @@ def text_encoder_config() -> dict[str, Any]:
     }
 
 
-def unet_config(channels: tuple[int, ...] = (32, 64, 64)) -> dict[str, Any]:
+def unet_config(channels: tuple[int, ...] = (32, 64, 64), heads: int = 8) -> dict[str, Any]:
     """`UNet2DConditionModel` kwargs: pixel space, one level per entry of `channels`, cross-attn dim 64.
 
-    The first (full-resolution) level has no attention; every lower level has cross-attention.
+    The first (full-resolution) level has no attention; every lower level has cross-attention
+    with `heads` heads (diffusers spells the head count `attention_head_dim` for this class).
     """
     if len(channels) < 2:
         raise ValueError(f"channels: {channels!r}; give at least 2 levels, e.g. (32, 64, 64)")
+    if heads < 1 or any(c % heads for c in channels[1:]):
+        raise ValueError(
+            f"heads: {heads!r}; accepted: a positive divisor of every attention level's width "
+            f"{channels[1:]}"
+        )
     attention_levels = len(channels) - 1
     return {
         "sample_size": IMAGE_SIZE,
@@ -58,7 +64,7 @@ def unet_config(channels: tuple[int, ...] = (32, 64, 64)) -> dict[str, Any]:
         "down_block_types": ("DownBlock2D",) + ("CrossAttnDownBlock2D",) * attention_levels,
         "up_block_types": ("CrossAttnUpBlock2D",) * attention_levels + ("UpBlock2D",),
         "cross_attention_dim": TEXT_WIDTH,
-        "attention_head_dim": 8,
+        "attention_head_dim": heads,
         "norm_num_groups": 32,
     }
 
