@@ -122,7 +122,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def build(
-    seed: int, channels: tuple[int, ...], heads: int = 8
+    seed: int, channels: tuple[int, ...], heads: int
 ) -> tuple[UNet2DConditionModel, CLIPTextModel]:
     """The untrained UNet and text encoder, initialised from `seed` (fork of the global RNG)."""
     # transformers/diffusers initialise from torch's global generator; fork it so that nothing
@@ -157,8 +157,9 @@ def architecture(
 ) -> tuple[tuple[int, ...], int]:
     """The UNet's block widths and head count: given ones, else `init`'s, else the default's.
     A given one that differs from `init`'s is refused (its weights would not mean the same)."""
-    default = embedded.unet_config()
-    base = json.loads((init / "unet" / "config.json").read_text()) if init else default
+    base = (
+        json.loads((init / "unet" / "config.json").read_text()) if init else embedded.unet_config()
+    )
     found = (tuple(base["block_out_channels"]), int(base["attention_head_dim"]))
     wanted = (
         tuple(int(c) for c in channels.split(",")) if channels else found[0],
