@@ -9,7 +9,7 @@ adherence check all come from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -60,6 +60,9 @@ TWO_SHAPE_RATE = 0.25
 JITTER_PIXELS = 1.0
 JITTER_SCALE = 0.08
 JITTER_COLOUR = 10
+# Keyframe transitions (`make_transition_batch`): which attribute the source scene changes, and how
+# often. Position and size are the words a sequence at low denoise follows least.
+TRANSITION_WEIGHTS = {"position": 0.3, "size": 0.3, "colour": 0.15, "shape": 0.15, "background": 0.1}
 
 
 @dataclass(frozen=True)
@@ -175,3 +178,44 @@ def make_batch(rng: np.random.Generator, batch: int) -> tuple[np.ndarray, list[s
     """`batch` random scenes: images uint8 [B, 32, 32, 3] and their captions."""
     scenes = [sample_scene(rng) for _ in range(batch)]
     return np.stack([render(s) for s in scenes]), [caption(s) for s in scenes]
+
+
+def changed(scene: Scene, rng: np.random.Generator) -> Scene:
+    """`scene` (one item) with one attribute, drawn by TRANSITION_WEIGHTS, set to another of its
+    values; the item's jitter is kept, and nothing is omitted from the caption."""
+    (item,) = scene.items
+    names = list(TRANSITION_WEIGHTS)
+    weights = np.array(list(TRANSITION_WEIGHTS.values()))
+    attribute = names[rng.choice(len(names), p=weights / weights.sum())]
+    if attribute == "background":
+        options = [c for c in COLOURS if c not in (scene.background, item.colour)]
+        return replace(scene, background=options[rng.integers(len(options))], omit=frozenset())
+    if attribute == "colour":
+        options = [c for c in COLOURS if c not in (scene.background, item.colour)]
+    else:
+        table = {"position": POSITIONS, "size": SIZES, "shape": SHAPES}[attribute]
+        options = [v for v in table if v != getattr(item, attribute)]
+    new = replace(item, **{attribute: options[rng.integers(len(options))]})
+    return replace(scene, items=(new,), omit=frozenset())
+
+
+def make_transition_batch(
+    rng: np.random.Generator, batch: int, rate: float
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """`batch` random scenes, of which a fraction `rate` of the one-shape ones come with a source
+    that differs in one attribute (`changed`): targets and sources uint8 [B, 32, 32, 3] (equal
+    where nothing changed) and the targets' captions (which then name every attribute)."""
+    targets, sources = [], []
+    for _ in range(batch):
+        scene = sample_scene(rng)
+        source = scene
+        if len(scene.items) == 1 and rng.random() < rate:
+            scene = replace(scene, omit=frozenset())
+            source = changed(scene, rng)
+        targets.append(scene)
+        sources.append(source)
+    return (
+        np.stack([render(s) for s in targets]),
+        np.stack([render(s) for s in sources]),
+        [caption(s) for s in targets],
+    )

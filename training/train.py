@@ -106,6 +106,20 @@ def parse_args() -> argparse.Namespace:
         "noise; after any offset noise)",
     )
     p.add_argument(
+        "--transition-rate",
+        type=float,
+        default=0.0,
+        help="fraction of one-shape scenes noised from a source that differs in one attribute, "
+        "the loss asking for the captioned scene (keyframe transitions: training/README.md)",
+    )
+    p.add_argument(
+        "--transition-t-min",
+        type=int,
+        default=200,
+        help="transitions draw timesteps from [this, 1000) (200: sigma 0.57; denoise 0.55 starts "
+        "at sigma 2.1)",
+    )
+    p.add_argument(
         "--stop-at",
         type=int,
         default=None,
@@ -150,6 +164,17 @@ def pyramid_noise(eps: torch.Tensor, discount: float, gen: torch.Generator) -> t
         total = total + discount**k * up
         variance += discount ** (2 * k)
     return total / math.sqrt(variance)
+
+
+def transition(
+    source: torch.Tensor, x0: torch.Tensor, eps: torch.Tensor, alpha_bar: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A keyframe transition's training pair: `source` [B, C, H, W] noised with `eps` at
+    `alpha_bar` [B, 1, 1, 1], and the eps whose denoised estimate (x_t - sqrt(1 - a) eps) /
+    sqrt(a) is the target `x0`: the drawn noise plus sqrt(SNR) (source - x0). Where source is
+    x0 this is plain DDPM training."""
+    x_t = alpha_bar.sqrt() * source + (1 - alpha_bar).sqrt() * eps
+    return x_t, (x_t - alpha_bar.sqrt() * x0) / (1 - alpha_bar).sqrt()
 
 
 def architecture(
@@ -236,14 +261,28 @@ def main() -> None:
     running = 0.0
     stop = args.steps if args.stop_at is None else min(args.stop_at, args.steps)
     for step in range(stop):
-        images, captions = shapes.make_batch(rng, args.batch)
+        if args.transition_rate > 0:
+            images, sources, captions = shapes.make_transition_batch(
+                rng, args.batch, args.transition_rate
+            )
+        else:
+            images, captions = shapes.make_batch(rng, args.batch)
+            sources = images
         captions = ["" if rng.random() < args.empty_rate else c for c in captions]
         x0 = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
+        # With an empty caption nothing asks for a change: the target is the source itself.
+        empty = torch.tensor([c == "" for c in captions])
+        source = torch.from_numpy(sources).permute(0, 3, 1, 2).float() / 127.5 - 1
+        x0 = torch.where(empty.view(-1, 1, 1, 1), source, x0)
+        moved = (source != x0).flatten(1).any(dim=1)
         ids = tokenizer(captions)
         t = torch.randint(0, 1000, (args.batch,), generator=gen)
         if args.high_noise_rate > 0:
             high = torch.rand(args.batch, generator=gen) < args.high_noise_rate
             t = torch.where(high, torch.randint(500, 1000, (args.batch,), generator=gen), t)
+        if args.transition_rate > 0:
+            t_moved = torch.randint(args.transition_t_min, 1000, (args.batch,), generator=gen)
+            t = torch.where(moved, t_moved, t)
         eps = torch.randn(x0.shape, generator=gen)
         if args.offset_noise > 0 and step >= args.offset_noise_from:
             # Offset noise (Guttenberg 2023): SD's schedule leaves sqrt(alpha_bar) = 0.068 of the
@@ -256,7 +295,10 @@ def main() -> None:
         if args.pyramid_noise > 0:
             eps = pyramid_noise(eps, args.pyramid_noise, gen)
         a = alphas_cumprod[t].view(-1, 1, 1, 1)
-        x_t = a.sqrt() * x0 + (1 - a).sqrt() * eps
+        if args.transition_rate > 0:
+            x_t, eps = transition(source, x0, eps, a)
+        else:
+            x_t = a.sqrt() * x0 + (1 - a).sqrt() * eps
         if args.channels_last:
             x_t = x_t.contiguous(memory_format=torch.channels_last)
 

@@ -149,3 +149,45 @@ def test_grain_is_zero_on_clean_scenes_and_reads_added_noise():
     expected = float(np.sqrt((flat**2).mean()))
     assert 0.7 * 8.0 < expected < 0.9 * 8.0
     assert np.allclose(measured, expected, rtol=0.15), (measured, expected)
+
+
+def test_a_changed_scene_differs_in_one_attribute_and_keeps_the_jitter():
+    rng = np.random.default_rng(4)
+    seen = set()
+    for _ in range(300):
+        scene = shapes.sample_scene(rng)
+        if len(scene.items) != 1:
+            continue
+        source = shapes.changed(scene, rng)
+        (a,), (b,) = scene.items, source.items
+        differs = {
+            name for name in ("colour", "shape", "size", "position") if getattr(a, name) != getattr(b, name)
+        } | ({"background"} if scene.background != source.background else set())  # fmt: skip
+        assert len(differs) == 1, (scene, source)
+        seen |= differs
+        assert (a.offset, a.scale, a.tint) == (b.offset, b.scale, b.tint)
+        assert b.colour != source.background and not source.omit
+    assert seen == set(shapes.TRANSITION_WEIGHTS)
+
+
+def test_transition_batches_pair_each_target_with_a_source_measured_one_attribute_apart():
+    a = shapes.make_transition_batch(np.random.default_rng(5), 64, 1.0)
+    b = shapes.make_transition_batch(np.random.default_rng(5), 64, 1.0)
+    assert all(np.array_equal(x, y) for x, y in zip(a[:2], b[:2], strict=True)) and a[2] == b[2]
+    targets, sources, captions = a
+    assert targets.shape == sources.shape == (64, 32, 32, 3)
+    pairs = [" and " in c for c in captions]
+    assert 0 < sum(pairs) < 64
+    for target, source, text, pair in zip(targets, sources, captions, pairs, strict=True):
+        if pair:  # two-shape scenes are never changed
+            assert np.array_equal(target, source)
+            continue
+        # Rate 1: every one-shape target names all its attributes and its source reads
+        # differently in exactly one of them.
+        assert set(text.split()) & set(shapes.SIZES) and text.endswith(" background")
+        assert any(phrase in text for phrase in shapes.POSITION_PHRASES.values())
+        want, got = adherence.measure(target), adherence.measure(source)
+        names = ("colour", "shape", "size", "position", "background")
+        assert sum(getattr(want, n) != getattr(got, n) for n in names) == 1, text
+    unchanged = shapes.make_transition_batch(np.random.default_rng(5), 16, 0.0)
+    assert np.array_equal(unchanged[0], unchanged[1])

@@ -130,3 +130,29 @@ def test_architecture_comes_from_the_init_folder_and_refuses_a_different_one(tmp
     assert architecture(tmp_path, "32,64,64", 2) == ((32, 64, 64), 2)
     with pytest.raises(ValueError, match=r"--heads: \(\(32, 64, 64\), 8\); accepted with --init"):
         architecture(tmp_path, None, 8)
+
+
+def test_a_transition_target_is_the_denoised_estimate_of_the_noised_source():
+    from train import transition
+
+    gen = torch.Generator().manual_seed(0)
+    source, x0, eps = (torch.randn(3, 3, 8, 8, generator=gen) for _ in range(3))
+    alpha_bar = torch.tensor([0.9, 0.3, 0.01]).view(-1, 1, 1, 1)
+    x_t, target = transition(source, x0, eps, alpha_bar)
+    assert torch.allclose(x_t, alpha_bar.sqrt() * source + (1 - alpha_bar).sqrt() * eps)
+    denoised = (x_t - (1 - alpha_bar).sqrt() * target) / alpha_bar.sqrt()
+    assert torch.allclose(denoised, x0, atol=1e-4)
+    _, same = transition(x0, x0, eps, alpha_bar)
+    assert torch.allclose(same, eps, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_transitions_change_the_loss_from_the_first_step(tmp_path):
+    args = ["--steps", "1", "--batch", "4", "--save-every", "100", "--threads", "1"]
+    _script("train.py", *args, "--out", str(tmp_path / "plain"))
+    _script("train.py", *args, "--transition-rate", "1", "--out", str(tmp_path / "moved"))
+    loss = [
+        float((tmp_path / run / "loss.csv").read_text().splitlines()[1].split(",")[1])
+        for run in ("plain", "moved")
+    ]
+    assert loss[0] != loss[1] and all(v > 0 for v in loss)
