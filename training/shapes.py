@@ -62,7 +62,13 @@ JITTER_SCALE = 0.08
 JITTER_COLOUR = 10
 # Keyframe transitions (`make_transition_batch`): which attribute the source scene changes, and how
 # often. Position and size are the words a sequence at low denoise follows least.
-TRANSITION_WEIGHTS = {"position": 0.3, "size": 0.3, "colour": 0.15, "shape": 0.15, "background": 0.1}
+TRANSITION_WEIGHTS = {
+    "position": 0.3,
+    "size": 0.3,
+    "colour": 0.15,
+    "shape": 0.15,
+    "background": 0.1,
+}
 
 
 @dataclass(frozen=True)
