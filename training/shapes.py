@@ -205,11 +205,23 @@ def changed(scene: Scene, rng: np.random.Generator) -> Scene:
     return replace(scene, items=(new,), omit=frozenset())
 
 
+def misbound(scene: Scene, rng: np.random.Generator) -> Scene:
+    """`scene` (two items) drawn with the binding wrong, as the model's misses are: the items'
+    places swapped, or (half the time) both in the first item's colour."""
+    first, second = scene.items
+    if rng.random() < 0.5:
+        items = (replace(first, position=second.position), replace(second, position=first.position))
+    else:
+        items = (first, replace(second, colour=first.colour))
+    return replace(scene, items=items)
+
+
 def make_transition_batch(
-    rng: np.random.Generator, batch: int, rate: float
+    rng: np.random.Generator, batch: int, rate: float, pair_rate: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """`batch` random scenes, of which a fraction `rate` of the one-shape ones come with a source
-    that differs in one attribute (`changed`): targets and sources uint8 [B, 32, 32, 3] (equal
+    that differs in one attribute (`changed`), and a fraction `pair_rate` of the two-shape ones
+    with a source bound wrongly (`misbound`): targets and sources uint8 [B, 32, 32, 3] (equal
     where nothing changed) and the targets' captions (which then name every attribute)."""
     targets, sources = [], []
     for _ in range(batch):
@@ -218,6 +230,8 @@ def make_transition_batch(
         if len(scene.items) == 1 and rng.random() < rate:
             scene = replace(scene, omit=frozenset())
             source = changed(scene, rng)
+        elif len(scene.items) == 2 and pair_rate > 0 and rng.random() < pair_rate:
+            source = misbound(scene, rng)
         targets.append(scene)
         sources.append(source)
     return (

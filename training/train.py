@@ -113,6 +113,13 @@ def parse_args() -> argparse.Namespace:
         "the loss asking for the captioned scene (keyframe transitions: training/README.md)",
     )
     p.add_argument(
+        "--pair-transition-rate",
+        type=float,
+        default=0.0,
+        help="fraction of two-shape scenes noised from the same scene bound wrongly (places "
+        "swapped, or one colour for both), the loss asking for the captioned one",
+    )
+    p.add_argument(
         "--transition-t-min",
         type=int,
         default=200,
@@ -260,10 +267,11 @@ def main() -> None:
     start = time.time()
     running = 0.0
     stop = args.steps if args.stop_at is None else min(args.stop_at, args.steps)
+    transitions = args.transition_rate > 0 or args.pair_transition_rate > 0
     for step in range(stop):
-        if args.transition_rate > 0:
+        if transitions:
             images, sources, captions = shapes.make_transition_batch(
-                rng, args.batch, args.transition_rate
+                rng, args.batch, args.transition_rate, args.pair_transition_rate
             )
         else:
             images, captions = shapes.make_batch(rng, args.batch)
@@ -280,7 +288,7 @@ def main() -> None:
         if args.high_noise_rate > 0:
             high = torch.rand(args.batch, generator=gen) < args.high_noise_rate
             t = torch.where(high, torch.randint(500, 1000, (args.batch,), generator=gen), t)
-        if args.transition_rate > 0:
+        if transitions:
             t_moved = torch.randint(args.transition_t_min, 1000, (args.batch,), generator=gen)
             t = torch.where(moved, t_moved, t)
         eps = torch.randn(x0.shape, generator=gen)
@@ -295,7 +303,7 @@ def main() -> None:
         if args.pyramid_noise > 0:
             eps = pyramid_noise(eps, args.pyramid_noise, gen)
         a = alphas_cumprod[t].view(-1, 1, 1, 1)
-        if args.transition_rate > 0:
+        if transitions:
             x_t, eps = transition(source, x0, eps, a)
         else:
             x_t = a.sqrt() * x0 + (1 - a).sqrt() * eps

@@ -191,3 +191,30 @@ def test_transition_batches_pair_each_target_with_a_source_measured_one_attribut
         assert sum(getattr(want, n) != getattr(got, n) for n in names) == 1, text
     unchanged = shapes.make_transition_batch(np.random.default_rng(5), 16, 0.0)
     assert np.array_equal(unchanged[0], unchanged[1])
+
+
+def test_pair_transitions_bind_the_source_wrongly_and_leave_the_rest_as_before():
+    rng = np.random.default_rng(6)
+    kinds = set()
+    for _ in range(400):
+        scene = shapes.sample_scene(rng)
+        if len(scene.items) != 2:
+            continue
+        source = shapes.misbound(scene, rng)
+        (a1, a2), (b1, b2) = scene.items, source.items
+        if (b1.position, b2.position) == (a2.position, a1.position):
+            kinds.add("swapped")
+            assert (b1.colour, b2.colour) == (a1.colour, a2.colour)
+        else:
+            kinds.add("one colour")
+            assert b1 == a1 and b2.colour == a1.colour and b2.position == a2.position
+        assert source.background == scene.background
+    assert kinds == {"swapped", "one colour"}
+    # Rate 0 for one shape, 1 for two: only the two-shape scenes get a source of their own.
+    targets, sources, captions = shapes.make_transition_batch(
+        np.random.default_rng(9), 64, 0.0, 1.0
+    )
+    pairs = [" and " in c for c in captions]
+    same = [np.array_equal(t, s) for t, s in zip(targets, sources, strict=True)]
+    assert all(same[i] for i in range(64) if not pairs[i])
+    assert sum(not same[i] for i in range(64) if pairs[i]) >= 0.8 * sum(pairs) > 0
