@@ -2,9 +2,10 @@
 
 A scene is one shape, or two small shapes at opposite positions, in named colours on a coloured
 background. `sample_scene(rng)` draws one, `render(scene)` paints it (Pillow, 4x supersampled),
-`caption(scene)` writes its prompt ("a big red circle on the left, blue background"). Everything is
-deterministic from a `numpy.random.Generator`; the training data, the tests and the prompt
-adherence check all come from here.
+`caption(scene)` writes its prompt ("a big red circle on the left, blue background"), and
+`make_transition_batch` pairs scenes with a source one attribute away (keyframe transitions).
+Everything is deterministic from a `numpy.random.Generator`; the training data, the tests and
+the prompt adherence check all come from here.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 Eps-prediction on Stable Diffusion's discrete schedule (Min-SNR-5 loss weights), pixel space, batch of procedural
 shapes scenes each step (`training/shapes.py`), 10% empty prompts (classifier-free guidance
 dropout), AdamW with linear warm-up and cosine decay, EMA weights saved every `--save-every` steps
-as a diffusers-format folder (`checkpoint-XXXXX/`, and `final/`). `--channels` sets the UNet's
+as a diffusers-format folder (`checkpoint-XXXXX/`, and `final/`). `--transition-rate` trains
+keyframe transitions: a scene noised from one an attribute away, the loss asking for the
+captioned one (training/README.md, "Phase 9"). `--channels` sets the UNet's
 block widths and `--heads` its attention heads (default: the shipped architecture's).
 
     OMP_NUM_THREADS=1 .venv/bin/python training/train.py --out training/runs/main
