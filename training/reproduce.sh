@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Train the shipped embedded model from its seeds, phase after phase (see training/README.md),
-# then ship it into the package and measure it. About 87 min on a free 2-core x86_64 CPU.
+# then ship it into the package and measure it. About 81 min on a free 2-core x86_64 CPU.
 #   training/reproduce.sh            (from the repository root, after `make setup`)
 # Every phase runs on both cores, the UNet in channels-last memory format.
 set -euo pipefail
