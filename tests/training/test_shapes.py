@@ -151,13 +151,18 @@ def test_grain_is_zero_on_clean_scenes_and_reads_added_noise():
     assert np.allclose(measured, expected, rtol=0.15), (measured, expected)
 
 
+def _scenes_of(rng: np.random.Generator, items: int, draws: int):
+    """The scenes with `items` shapes among `draws` random ones."""
+    for _ in range(draws):
+        scene = shapes.sample_scene(rng)
+        if len(scene.items) == items:
+            yield scene
+
+
 def test_a_changed_scene_differs_in_one_attribute_and_keeps_the_jitter():
     rng = np.random.default_rng(4)
     seen = set()
-    for _ in range(300):
-        scene = shapes.sample_scene(rng)
-        if len(scene.items) != 1:
-            continue
+    for scene in _scenes_of(rng, 1, 300):
         source = shapes.changed(scene, rng)
         (a,), (b,) = scene.items, source.items
         differs = {
@@ -196,10 +201,7 @@ def test_transition_batches_pair_each_target_with_a_source_measured_one_attribut
 def test_pair_transitions_bind_the_source_wrongly_and_leave_the_rest_as_before():
     rng = np.random.default_rng(6)
     kinds = set()
-    for _ in range(400):
-        scene = shapes.sample_scene(rng)
-        if len(scene.items) != 2:
-            continue
+    for scene in _scenes_of(rng, 2, 400):
         source = shapes.misbound(scene, rng)
         (a1, a2), (b1, b2) = scene.items, source.items
         if (b1.position, b2.position) == (a2.position, a1.position):
