@@ -194,11 +194,10 @@ def changed(scene: Scene, rng: np.random.Generator) -> Scene:
     names = list(TRANSITION_WEIGHTS)
     weights = np.array(list(TRANSITION_WEIGHTS.values()))
     attribute = names[rng.choice(len(names), p=weights / weights.sum())]
-    if attribute == "background":
+    if attribute in ("background", "colour"):  # shape and background never share a colour
         options = [c for c in COLOURS if c not in (scene.background, item.colour)]
-        return replace(scene, background=options[rng.integers(len(options))], omit=frozenset())
-    if attribute == "colour":
-        options = [c for c in COLOURS if c not in (scene.background, item.colour)]
+        if attribute == "background":
+            return replace(scene, background=options[rng.integers(len(options))], omit=frozenset())
     else:
         table = {"position": POSITIONS, "size": SIZES, "shape": SHAPES}[attribute]
         options = [v for v in table if v != getattr(item, attribute)]

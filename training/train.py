@@ -277,14 +277,14 @@ def main() -> None:
             )
         else:
             images, captions = shapes.make_batch(rng, args.batch)
-            sources = images
         captions = ["" if rng.random() < args.empty_rate else c for c in captions]
         x0 = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
-        # With an empty caption nothing asks for a change: the target is the source itself.
-        empty = torch.tensor([c == "" for c in captions])
-        source = torch.from_numpy(sources).permute(0, 3, 1, 2).float() / 127.5 - 1
-        x0 = torch.where(empty.view(-1, 1, 1, 1), source, x0)
-        moved = (source != x0).flatten(1).any(dim=1)
+        if transitions:
+            # With an empty caption nothing asks for a change: the target is the source itself.
+            empty = torch.tensor([c == "" for c in captions]).view(-1, 1, 1, 1)
+            source = torch.from_numpy(sources).permute(0, 3, 1, 2).float() / 127.5 - 1
+            x0 = torch.where(empty, source, x0)
+            moved = (source != x0).flatten(1).any(dim=1)
         ids = tokenizer(captions)
         t = torch.randint(0, 1000, (args.batch,), generator=gen)
         if args.high_noise_rate > 0:

@@ -31,8 +31,8 @@ THRESHOLDS = {"colour": 0.98, "shape": 0.98, "size": 0.95, "position": 0.95, "ba
 # regressions, far below the single-shape goals (issue 15).
 PAIR_THRESHOLDS = {"colour": 0.55, "shape": 0.75, "position": 0.55, "background": 0.98}
 # Background grain (high-pass rms on flat areas, 0..255) of those samples, at most: the shipped
-# weights (phase 9) measure 3.86 mean, 3.52 median at the default euler_ancestral (phase 8's 8-head
-# weights 3.45 / 3.30; 5.09 / 4.54 with dpmpp_2m, the default before).
+# weights (phase 9) measure 3.86 mean, 3.52 median at the default euler_ancestral (the first
+# version's 8-head weights 3.45 / 3.30; 5.09 / 4.54 with dpmpp_2m, the default before).
 GRAIN_LIMIT = 4.0
 
 
