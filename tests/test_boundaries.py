@@ -148,3 +148,105 @@ def test_import_graph_points_one_way():
             if head in ("torch", "numpy") and top == "planning":
                 broken.append(f"{'/'.join(parts)} imports {name} (the planner is pure Python)")
     assert not broken, "\n".join(broken)
+
+
+def module_graph(src: Path, package: str) -> dict[str, set[str]]:
+    """Module -> the modules of `package` (under `src`) it imports anywhere in its file:
+    top level, inside functions and under `if TYPE_CHECKING`, relative imports resolved.
+    `from a import b` is an edge to the module `a.b` when there is one, else to `a`."""
+    modules: dict[str, tuple[Path, list[str]]] = {}
+    for path in sorted((src / package).rglob("*.py")):
+        parts = list(path.relative_to(src).with_suffix("").parts)
+        is_package = parts[-1] == "__init__"
+        name = parts[:-1] if is_package else parts
+        modules[".".join(name)] = (path, name if is_package else name[:-1])
+    graph: dict[str, set[str]] = {}
+    for name, (path, here) in modules.items():
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = here[: len(here) - node.level + 1] if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                for alias in node.names:
+                    sub = f"{module}.{alias.name}"
+                    targets.add(sub if sub in modules else module)
+        graph[name] = {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of `graph`: its strongly connected components of more than one
+    module (Tarjan 1972, iterative), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    cycles: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            child = next(edges, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cycles.append(sorted(component))
+    return sorted(cycles)
+
+
+def test_no_import_cycle_between_modules_at_any_depth():
+    """No two modules of seqsampler import each other, directly or through others, even from
+    inside a function (an import cycle hidden in a function still ties the modules together)."""
+    graph = module_graph(REPO / "src", "seqsampler")
+    assert len(graph) > 50 and "seqsampler.cli.app" in graph["seqsampler.cli"]  # parsed
+    cycles = import_cycles(graph)
+    assert not cycles, "import cycles:\n" + "\n".join(" <-> ".join(c) for c in cycles)
+
+
+def test_cycle_finder_sees_a_cycle_planted_inside_a_function(tmp_path):
+    """The finder on a planted package: `a` imports `b` at the top, `b` imports `a` inside a
+    function (relative import), `c` -> `d` -> `e` -> `c` through `from pkg import x`, `f` alone."""
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    files = {
+        "__init__.py": "",
+        "a.py": "from . import b\n",
+        "b.py": "def late():\n    from .a import thing\n    return thing\n",
+        "sub/__init__.py": "",
+        "sub/c.py": "import pkg.sub.d\n",
+        "sub/d.py": "from pkg.sub import e\n",
+        "sub/e.py": "from ..sub.c import x\n",
+        "f.py": "from .a import y\nimport os\n",
+    }
+    for name, text in files.items():
+        (package / name).write_text(text)
+    graph = module_graph(tmp_path, "pkg")
+    assert graph["pkg.b"] == {"pkg.a"} and graph["pkg.f"] == {"pkg.a"}
+    assert import_cycles(graph) == [["pkg.a", "pkg.b"], ["pkg.sub.c", "pkg.sub.d", "pkg.sub.e"]]
+    (package / "b.py").write_text("def late():\n    return 1\n")
+    assert import_cycles(module_graph(tmp_path, "pkg")) == [["pkg.sub.c", "pkg.sub.d", "pkg.sub.e"]]

@@ -6,8 +6,7 @@ import logging
 import pytest
 
 from seqsampler.cli.app import main
-from seqsampler.cli.fields import SpecError
-from seqsampler.cli.presets import PRESETS
+from seqsampler.cli.fields import PRESETS, SpecError
 from seqsampler.cli.spec import resolve_spec
 from seqsampler.planning import SequenceConfig, field_specs, plan
 

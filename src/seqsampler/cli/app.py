@@ -67,13 +67,14 @@ def _flag(name: str) -> str:
 
 def _add_field_flags(parser: argparse.ArgumentParser) -> None:
     from .fields import all_fields
+    from .spec_file import FLAG_PREFIX
 
     group = parser.add_argument_group("spec fields (override the spec file)")
     for name, (default, help_text) in all_fields().items():
         shown = "" if default is None else f" [default: {default!r}]"
         group.add_argument(
             _flag(name),
-            dest=f"field__{name}",
+            dest=FLAG_PREFIX + name,
             metavar="VALUE",
             default=argparse.SUPPRESS,
             help=help_text.replace("%", "%%") + shown.replace("%", "%%"),
@@ -151,17 +152,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    from .spec_file import parse_flag_value
-
-    prefix = "field__"
-    return {
-        key[len(prefix) :]: parse_flag_value(value)
-        for key, value in vars(args).items()
-        if key.startswith(prefix)
-    }
-
-
 def demo_spec_text() -> str:
     """The bundled demo spec (`seqsampler/cli/demo.toml`, a link to the repo's examples/demo.toml)."""
     return resources.files("seqsampler.cli").joinpath(DEMO_SPEC).read_text(encoding="utf-8")
@@ -173,13 +163,13 @@ def _load(args: argparse.Namespace) -> Any:
     from .checks import check_spec
     from .fields import EMBEDDED
     from .spec import resolve_spec
-    from .spec_file import apply_overrides, load_spec_file, tomllib
+    from .spec_file import apply_overrides, flag_overrides, load_spec_file, tomllib
 
     data = tomllib.loads(demo_spec_text()) if args.command == "demo" else load_spec_file(args.spec)
     # `plan` alone may plan for a model that is not on this machine (its prompts then go
     # unmeasured); `render --dry-run` refuses exactly what `render` refuses.
     check_model = args.command != "plan"
-    spec = resolve_spec(apply_overrides(data, _overrides(args)), check_model=check_model)
+    spec = resolve_spec(apply_overrides(data, flag_overrides(args)), check_model=check_model)
     for message in spec.warnings:
         log.warning("warning: %s", message)
     model = spec.fields["model"]

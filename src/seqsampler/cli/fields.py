@@ -84,6 +84,13 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
 }
 # Fields that change only the finished outputs, not the frames: a resume may change them.
 OUTPUT_ONLY = ("fps", "formats", "upscale")
+# Default sets of the node fields a spec leaves out (`preset`, docs/cli.md "Presets"): preset ->
+# the node fields whose default differs from the node's (planning.config.FIELDS).
+DEFAULT_PRESET = "cli"
+PRESETS: dict[str, dict[str, Any]] = {
+    "cli": {"seed_keying": False, "denoise_sine": False},
+    "ksampler_seq2": {},
+}
 
 
 class SpecError(ValueError):
@@ -97,9 +104,7 @@ def node_fields() -> dict[str, FieldSpec]:
 
 def all_fields() -> dict[str, tuple[Any, str]]:
     """Every spec field, name -> (default, help): the CLI's own first, then the node's (with
-    the default preset's defaults, `presets.PRESETS`)."""
-    from .presets import DEFAULT_PRESET, PRESETS
-
+    the default preset's defaults, `PRESETS`)."""
     changed = PRESETS[DEFAULT_PRESET]
     out = dict(CLI_FIELDS)
     for name, spec in node_fields().items():

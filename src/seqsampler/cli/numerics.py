@@ -1,5 +1,5 @@
 """What changes a render's numbers besides the spec and the model: the device, the dtype, the
-torch version and (on CPU) the thread count. `environment.json` in the run folder records them
+torch version and (on CPU) the thread count. `environment.json` in the run folder (`run_folder.ENVIRONMENT_NAME`) records them
 when the first frame is rendered; a resume that would render more frames under other settings
 is refused, naming the difference, because its frames would not match the earlier ones
 (docs/cli.md "Identical frames").
@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .fields import SpecError, short_repr
-
-ENVIRONMENT_NAME = "environment.json"
+from .run_folder import read_json
 
 
 def numeric_environment(device: str) -> dict[str, Any]:
@@ -29,8 +28,6 @@ def numeric_environment(device: str) -> dict[str, Any]:
 
 def check_environment(path: Path, now: dict[str, Any], root: Path) -> None:
     """Refuse to add frames under settings other than those recorded at `path`."""
-    from .run_folder import read_json
-
     saved = read_json(path)
     if not isinstance(saved, dict):
         saved = {}

@@ -8,7 +8,7 @@ the node's defaults in either case.
 
 `overridden(data, fields)` names, for the fields the user set, each one another switch makes
 ineffective ("seed_mode_seq = 'random' has no effect while seed_keying is on"), in either preset.
-The table of defaults is docs/cli.md "Presets".
+The table (`fields.PRESETS`, beside the fields' own defaults) is docs/cli.md "Presets".
 """
 
 from __future__ import annotations
@@ -16,14 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .fields import SpecError, short_repr
-
-DEFAULT_PRESET = "cli"
-# preset -> the node fields whose default differs from the node's (planning.config.FIELDS).
-PRESETS: dict[str, dict[str, Any]] = {
-    "cli": {"seed_keying": False, "denoise_sine": False},
-    "ksampler_seq2": {},
-}
+from .fields import PRESETS, SpecError, short_repr
 
 
 def preset_defaults(value: Any) -> dict[str, Any]:

@@ -31,11 +31,12 @@ from typing import Any
 from ..planning import Plan
 from .fields import EMBEDDED, SpecError, short_repr
 from .manifest import MANIFEST_NAME, read_manifest, truncate_manifest, verified_prefix
-from .numerics import ENVIRONMENT_NAME
 from .run_lock import LOCK_NAME
 from .spec import ResolvedSpec, spec_differences
 
 log = logging.getLogger(__name__)
+
+ENVIRONMENT_NAME = "environment.json"  # what `numerics` records and checks
 
 # Cleared in this order: the manifest first (no frame is trusted once it is gone), spec.json last
 # (a cleared folder stays recognisable as a run folder if the clearing is interrupted).

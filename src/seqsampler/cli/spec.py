@@ -21,6 +21,7 @@ from ..planning.expressions import ScheduleError
 from ..planning.schedule import is_schedule, schedule_values
 from .fields import (
     CLI_FIELDS,
+    DEFAULT_PRESET,
     EMBEDDED,
     OUTPUT_ONLY,
     SCHEDULABLE,
@@ -33,7 +34,7 @@ from .fields import (
     short_repr,
     video_formats,
 )
-from .presets import DEFAULT_PRESET, overridden, preset_defaults
+from .presets import overridden, preset_defaults
 from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
 from .spec_file import check_names, check_structure

@@ -1,12 +1,14 @@
 """The spec as the user wrote it: a TOML or YAML file, and the command line's field flags.
 
 `load_spec_file(path) -> dict`, `parse_flag_value(text)` (one flag's value),
-`check_names(data)` (every name is a spec field), `apply_overrides(data, {field: value})`.
+`check_names(data)` (every name is a spec field), `apply_overrides(data, {field: value})`,
+`flag_overrides(args)` (the field flags the command line gave, as {field: value}).
 Nothing here validates values: `spec.resolve_spec` does.
 """
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import json
 import sys
@@ -28,6 +30,9 @@ from .fields import (
     short_repr,
     short_text,
 )
+
+# The argparse `dest` of a field's flag: FLAG_PREFIX + the field's name (`app` adds the flags).
+FLAG_PREFIX = "field__"
 
 
 def check_structure(data: Any, where: str) -> None:
@@ -170,3 +175,12 @@ def apply_overrides(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> di
     check_names(overrides, "command line")
     check_structure(overrides, "command line")
     return {**data, **overrides}
+
+
+def flag_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The field flags given on the command line, {field: value} (`parse_flag_value`)."""
+    return {
+        key[len(FLAG_PREFIX) :]: parse_flag_value(value)
+        for key, value in vars(args).items()
+        if key.startswith(FLAG_PREFIX)
+    }

@@ -91,20 +91,17 @@ def is_sweep(args: argparse.Namespace) -> bool:
 
 
 def _jobs(args: argparse.Namespace, check_model: bool) -> list[Any]:
-    from .app import _overrides
-    from .spec_file import load_spec_file
+    from .spec_file import apply_overrides, flag_overrides, load_spec_file
     from .sweep import build_jobs, resolve_jobs, split_sweep, sweep_axes
 
     base, table = split_sweep(load_spec_file(args.spec))
     axes, variants = sweep_axes(table, args.sweep)
-    overrides = _overrides(args)
+    overrides = flag_overrides(args)
     clash = sorted(set(overrides) & (set(axes) | {k for v in variants for k in v}))
     if clash:
         raise SpecError(
             f"sweep: {', '.join(clash)} both swept and given as a flag; accepted: one of the two"
         )
-    from .spec_file import apply_overrides
-
     return resolve_jobs(
         apply_overrides(base, overrides), build_jobs(axes, variants), check_model=check_model
     )

@@ -216,33 +216,6 @@ def _encode(clip: Any, prompt: str, token_normalization: str, weight_interpretat
     return [tokens, dict(extras)]
 
 
-SCHEDULED_DESCRIPTION = (
-    "The sequence sampler driven by Deforum / FizzNodes schedules (the CLI's syntax): seed, "
-    "steps, cfg, denoise, noise, glide and interpolation strength per frame, and a prompt "
-    'schedule ("0": "...", "24": "...") encoded with the CLIP input.'
-)
-PREVIEW_DESCRIPTION = (
-    "The plan of a SeqSamplerScheduled run, before any GPU time: a chart (denoise with "
-    "unsample frames marked, seed changes, cfg and steps, prompt segments) and the plan as text."
-)
-PREVIEW_TOOLTIPS = (
-    "The plan chart [1, H, W, 3].",
-    "The plan: one row per frame (prompt, seed, denoise, path, steps, ...) and the prompts.",
-)
-
-
-def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_schedule=None,
-                 steps_schedule=None, cfg_schedule=None, denoise_schedule=None,
-                 noise_strength_schedule=None, interp_strength_schedule=None,
-                 glide_strength_schedule=None, inject_noise=None, use_conditioning_slerp=None,
-                 use_latent_interpolation=None) -> bool | str:  # fmt: skip
-    """Queue-time check (ComfyUI passes the inputs named here; linked ones are absent)."""
-    del cls
-    return scheduled.validate(
-        **{name: value for name, value in locals().items() if name in scheduled.VALIDATED}
-    )
-
-
 class SeqSamplerScheduled:
     """The sequence sampler driven by schedule strings (classic API; see v3.py)."""
 
@@ -250,8 +223,8 @@ class SeqSamplerScheduled:
     OUTPUT_TOOLTIPS = ("All frames as one batch, frame-major.",)
     FUNCTION = "sample"
     CATEGORY = "sampling"
-    DESCRIPTION = SCHEDULED_DESCRIPTION
-    VALIDATE_INPUTS = classmethod(validate_schedules)
+    DESCRIPTION = scheduled.SCHEDULED_DESCRIPTION
+    VALIDATE_INPUTS = classmethod(scheduled.validate_schedules)
 
     @classmethod
     def INPUT_TYPES(cls) -> dict[str, Any]:
@@ -266,11 +239,11 @@ class SeqSamplerPlanPreview:
 
     RETURN_TYPES = ("IMAGE", "STRING")
     RETURN_NAMES = ("chart", "plan")
-    OUTPUT_TOOLTIPS = PREVIEW_TOOLTIPS
+    OUTPUT_TOOLTIPS = scheduled.PREVIEW_TOOLTIPS
     FUNCTION = "preview"
     CATEGORY = "sampling"
-    DESCRIPTION = PREVIEW_DESCRIPTION
-    VALIDATE_INPUTS = classmethod(validate_schedules)
+    DESCRIPTION = scheduled.PREVIEW_DESCRIPTION
+    VALIDATE_INPUTS = classmethod(scheduled.validate_schedules)
 
     @classmethod
     def INPUT_TYPES(cls) -> dict[str, Any]:

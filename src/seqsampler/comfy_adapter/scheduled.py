@@ -221,6 +221,31 @@ def validate(**inputs: Any) -> bool | str:
     return True
 
 
+SCHEDULED_DESCRIPTION = (
+    "The sequence sampler driven by Deforum / FizzNodes schedules (the CLI's syntax): seed, "
+    "steps, cfg, denoise, noise, glide and interpolation strength per frame, and a prompt "
+    'schedule ("0": "...", "24": "...") encoded with the CLIP input.'
+)
+PREVIEW_DESCRIPTION = (
+    "The plan of a SeqSamplerScheduled run, before any GPU time: a chart (denoise with "
+    "unsample frames marked, seed changes, cfg and steps, prompt segments) and the plan as text."
+)
+PREVIEW_TOOLTIPS = (
+    "The plan chart [1, H, W, 3].",
+    "The plan: one row per frame (prompt, seed, denoise, path, steps, ...) and the prompts.",
+)
+
+
+def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_schedule=None,
+                 steps_schedule=None, cfg_schedule=None, denoise_schedule=None,
+                 noise_strength_schedule=None, interp_strength_schedule=None,
+                 glide_strength_schedule=None, inject_noise=None, use_conditioning_slerp=None,
+                 use_latent_interpolation=None) -> bool | str:  # fmt: skip
+    """Queue-time check (ComfyUI passes the inputs named here; linked ones are absent)."""
+    del cls
+    return validate(**{name: value for name, value in locals().items() if name in VALIDATED})
+
+
 def preview(**inputs: Any) -> tuple[Any, str]:
     """The plan chart as an RGB PIL image and the plan as a text table (no ComfyUI needed)."""
     result = scheduled_plan(**inputs)

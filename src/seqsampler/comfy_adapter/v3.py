@@ -61,13 +61,6 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
     io = _io()
     if io is None:
         return {}
-    from .nodes import (
-        PREVIEW_DESCRIPTION,
-        PREVIEW_TOOLTIPS,
-        SCHEDULED_DESCRIPTION,
-        validate_schedules,
-    )
-
     base: Any = io.ComfyNode  # a run-time base class (mypy cannot see comfy_api)
 
     class SeqSamplerScheduled(base):
@@ -75,11 +68,11 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
         def define_schema(cls):
             return _schema(
                 io, "SeqSamplerScheduled", display_names["SeqSamplerScheduled"],
-                SCHEDULED_DESCRIPTION, scheduled.SCHEDULED_INPUTS,
+                scheduled.SCHEDULED_DESCRIPTION, scheduled.SCHEDULED_INPUTS,
                 [io.Latent.Output(tooltip="All frames as one batch, frame-major.")],
             )  # fmt: skip
 
-        validate_inputs = classmethod(validate_schedules)
+        validate_inputs = classmethod(scheduled.validate_schedules)
 
         @classmethod
         def execute(cls, model, clip, latent_image, **widgets):
@@ -90,12 +83,12 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
         def define_schema(cls):
             return _schema(
                 io, "SeqSamplerPlanPreview", display_names["SeqSamplerPlanPreview"],
-                PREVIEW_DESCRIPTION, scheduled.PREVIEW_INPUTS,
-                [io.Image.Output("chart", display_name="chart", tooltip=PREVIEW_TOOLTIPS[0]),
-                 io.String.Output("plan", display_name="plan", tooltip=PREVIEW_TOOLTIPS[1])],
+                scheduled.PREVIEW_DESCRIPTION, scheduled.PREVIEW_INPUTS,
+                [io.Image.Output("chart", display_name="chart", tooltip=scheduled.PREVIEW_TOOLTIPS[0]),
+                 io.String.Output("plan", display_name="plan", tooltip=scheduled.PREVIEW_TOOLTIPS[1])],
             )  # fmt: skip
 
-        validate_inputs = classmethod(validate_schedules)
+        validate_inputs = classmethod(scheduled.validate_schedules)
 
         @classmethod
         def execute(cls, **widgets):
