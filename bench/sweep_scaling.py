@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from seqsampler.cli.executors import RayJobs
-from seqsampler.cli.sweep import build_jobs, resolve_jobs
-from seqsampler.cli.sweep_run import run_sweep
+from seqsampler.cli.sweep.executors import RayJobs
+from seqsampler.cli.sweep.jobs import build_jobs, resolve_jobs
+from seqsampler.cli.sweep.run import run_sweep
 
 SPEC = {
     "model": "embedded",

@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch  # noqa: E402
 from _common import ROOT, Row, best_median, interleaved, load  # noqa: E402
 
-from seqsampler.cli.run_folder import RunFolder  # noqa: E402
-from seqsampler.cli.spec import resolve_spec  # noqa: E402
-from seqsampler.cli.spec_file import apply_overrides, load_spec_file  # noqa: E402
-from seqsampler.cli.temporal import coherence_feedback  # noqa: E402
+from seqsampler.cli.run.folder import RunFolder  # noqa: E402
+from seqsampler.cli.run.temporal import coherence_feedback  # noqa: E402
+from seqsampler.cli.spec.file import apply_overrides, load_spec_file  # noqa: E402
+from seqsampler.cli.spec.resolve import resolve_spec  # noqa: E402
 from seqsampler.frame_sampler import StandaloneFrameSampler  # noqa: E402
 from seqsampler.models.loader import load_model  # noqa: E402
 from seqsampler.planning import plan  # noqa: E402

@@ -250,3 +250,31 @@ def test_cycle_finder_sees_a_cycle_planted_inside_a_function(tmp_path):
     assert import_cycles(graph) == [["pkg.a", "pkg.b"], ["pkg.sub.c", "pkg.sub.d", "pkg.sub.e"]]
     (package / "b.py").write_text("def late():\n    return 1\n")
     assert import_cycles(module_graph(tmp_path, "pkg")) == [["pkg.sub.c", "pkg.sub.d", "pkg.sub.e"]]
+
+
+# The CLI's groups (src/seqsampler/cli/<group>/) and which others each may import: layered
+# under `cli/app.py` (with `output.py` and the entry points), which may import them all.
+CLI_LAYERS = {
+    "spec": set(),
+    "run": {"spec"},
+    "sweep": {"spec", "run"},
+    "view": {"spec", "run"},
+}
+
+
+def test_cli_groups_are_layered():
+    graph = module_graph(REPO / "src", "seqsampler")
+    groups = {p.name for p in (REPO / "src" / "seqsampler" / "cli").iterdir() if p.is_dir()}
+    assert groups - {"__pycache__"} == set(CLI_LAYERS)
+    broken = []
+    for module, targets in sorted(graph.items()):
+        parts = module.split(".")
+        if parts[:2] != ["seqsampler", "cli"] or len(parts) < 4:
+            continue  # the package, app.py, output.py, __main__.py: on top
+        for target in sorted(targets):
+            other = target.split(".")
+            if other[:2] != ["seqsampler", "cli"] or other[2:3] == parts[2:3]:
+                continue
+            if len(other) < 4 or other[2] not in CLI_LAYERS[parts[2]]:
+                broken.append(f"{module} imports {target}")
+    assert not broken, "\n".join(broken)

@@ -68,8 +68,8 @@ def test_denoise_mode_is_checked():
 
 
 def test_spec_denoise_mode():
-    from seqsampler.cli.fields import SpecError
-    from seqsampler.cli.spec import resolve_spec
+    from seqsampler.cli.spec.fields import SpecError
+    from seqsampler.cli.spec.resolve import resolve_spec
 
     assert resolve_spec({"prompts": "a red circle"}).fields["denoise_mode"] == "comfyui"
     spec = resolve_spec({"prompts": "a red circle", "denoise_mode": "steps"})

@@ -19,9 +19,9 @@ from pathlib import Path
 import adherence
 import numpy as np
 
-from seqsampler.cli.render import render
-from seqsampler.cli.spec import resolve_spec
-from seqsampler.cli.spec_file import load_spec_file
+from seqsampler.cli.run.render import render
+from seqsampler.cli.spec.file import load_spec_file
+from seqsampler.cli.spec.resolve import resolve_spec
 
 DEMO = Path(__file__).resolve().parent.parent / "examples" / "demo.toml"
 FRAMES, KEYFRAME = 12, 6

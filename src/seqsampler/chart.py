@@ -1,7 +1,7 @@
 """The plan as a table and as a chart image (Pillow only): denoise (unsample frames marked),
 seed changes, cfg and steps, prompt weights.
 
-Shared by both front doors: the CLI writes the chart as a PNG (`seqsampler.cli.chart`), the
+Shared by both front doors: the CLI writes the chart as a PNG (`seqsampler.cli.view.chart`), the
 ComfyUI node `SeqSamplerPlanPreview` returns it as an IMAGE. Pillow is imported when drawing.
 
 Prompt weights: a hard cut gives the active prompt weight 1; a glide of strength g moves the

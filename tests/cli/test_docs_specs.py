@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from seqsampler.cli.spec import resolve_spec
-from seqsampler.cli.spec_file import load_spec_file, tomllib
+from seqsampler.cli.spec.file import load_spec_file, tomllib
+from seqsampler.cli.spec.resolve import resolve_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -57,7 +57,7 @@ def test_metrics_command_bad_folder_exits_2_with_one_line(tmp_path, capsys):
 
 
 def test_overwrite_clears_stale_metrics(tmp_path):
-    from seqsampler.cli.run_folder import RunFolder
+    from seqsampler.cli.run.folder import RunFolder
 
     for name in ("metrics.json", "metrics.csv", "metrics.png", "notes.txt"):
         (tmp_path / name).write_text("x")

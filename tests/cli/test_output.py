@@ -4,8 +4,8 @@
 import pytest
 
 from seqsampler.cli.app import main
-from seqsampler.cli.plan_summary import plan_summary
-from seqsampler.cli.spec import resolve_spec
+from seqsampler.cli.run.plan_summary import plan_summary
+from seqsampler.cli.spec.resolve import resolve_spec
 from seqsampler.planning import plan
 
 SPEC = (

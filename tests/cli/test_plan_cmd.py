@@ -90,7 +90,7 @@ def test_demo_spec_is_packaged_and_matches_examples(capsys):
 
 
 def test_every_field_has_a_flag(capsys):
-    from seqsampler.cli.fields import all_fields
+    from seqsampler.cli.spec.fields import all_fields
 
     with pytest.raises(SystemExit):
         main(["render", "--help"])

@@ -438,7 +438,7 @@ def test_schedule_errors_at_queue_time(server, field, value, needle):
 
 
 def test_plan_preview_over_http(server):
-    from seqsampler.comfy_adapter.scheduled import preview, scheduled_plan, widget_defaults
+    from seqsampler.comfy_adapter.scheduled_plan import preview, scheduled_plan, widget_defaults
 
     overrides = {
         "frame_count": 20, "unsample_latents": True,

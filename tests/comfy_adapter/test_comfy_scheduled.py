@@ -25,7 +25,7 @@ class FakeClip:
 
 
 def widget_defaults():
-    from seqsampler.comfy_adapter.scheduled import widget_defaults
+    from seqsampler.comfy_adapter.scheduled_plan import widget_defaults
 
     return widget_defaults()
 
@@ -116,7 +116,7 @@ def test_a_varying_schedule_changes_the_frames(comfy, model, tiny):
 
 def test_preview_image_shows_the_plan(comfy):
     from seqsampler.chart import PALETTE, frame_x, panel_rows
-    from seqsampler.comfy_adapter.scheduled import scheduled_plan
+    from seqsampler.comfy_adapter.scheduled_plan import scheduled_plan
 
     widgets = {
         **widget_defaults(),

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from seqsampler.comfy_adapter.convert import latent_samples
-from seqsampler.comfy_adapter.scheduled import (
+from seqsampler.comfy_adapter.scheduled_plan import (
     SCHEDULES,
     VALIDATED,
     preview,
@@ -16,8 +16,7 @@ from seqsampler.comfy_adapter.scheduled import (
     widget_defaults,
 )
 from seqsampler.planning import SequenceConfig, plan
-from seqsampler.planning.expressions import ScheduleError
-from seqsampler.planning.prompt_schedule import parse_prompt_schedule
+from seqsampler.planning.schedule import ScheduleError, parse_prompt_schedule
 
 
 def test_prompt_schedule_fizznodes_style():

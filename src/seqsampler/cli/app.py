@@ -66,8 +66,8 @@ def _flag(name: str) -> str:
 
 
 def _add_field_flags(parser: argparse.ArgumentParser) -> None:
-    from .fields import all_fields
-    from .spec_file import FLAG_PREFIX
+    from .spec.fields import all_fields
+    from .spec.file import FLAG_PREFIX
 
     group = parser.add_argument_group("spec fields (override the spec file)")
     for name, (default, help_text) in all_fields().items():
@@ -102,7 +102,7 @@ def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> 
 
 def build_parser() -> argparse.ArgumentParser:
     from ..version import __version__
-    from .sweep_cli import add_sweep_flags
+    from .sweep.cli import add_sweep_flags
 
     parser = Parser(
         prog="seqsampler",
@@ -160,10 +160,10 @@ def demo_spec_text() -> str:
 def _load(args: argparse.Namespace) -> Any:
     """The resolved spec, checked as `render` checks it (checks.check_spec) for every command,
     before any model work; each field another one overrides is logged as a warning."""
-    from .checks import check_spec
-    from .fields import EMBEDDED
-    from .spec import resolve_spec
-    from .spec_file import apply_overrides, flag_overrides, load_spec_file, tomllib
+    from .spec.checks import check_spec
+    from .spec.fields import EMBEDDED
+    from .spec.file import apply_overrides, flag_overrides, load_spec_file, tomllib
+    from .spec.resolve import resolve_spec
 
     data = tomllib.loads(demo_spec_text()) if args.command == "demo" else load_spec_file(args.spec)
     # `plan` alone may plan for a model that is not on this machine (its prompts then go
@@ -181,9 +181,9 @@ def _load(args: argparse.Namespace) -> Any:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     from ..planning import plan
-    from .chart import plan_chart, plan_table
-    from .fields import SpecError, short_repr
-    from .sweep_cli import cmd_sweep_plan, is_sweep
+    from .spec.fields import SpecError, short_repr
+    from .sweep.cli import cmd_sweep_plan, is_sweep
+    from .view.chart import plan_chart, plan_table
 
     chart = Path(args.chart) if args.chart else None
     if chart is not None and (chart.is_dir() or args.chart.endswith(("/", "\\"))):
@@ -205,7 +205,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_view(args: argparse.Namespace) -> int:
-    from .view import serve, write_view
+    from .view.page import serve, write_view
 
     folder = Path(args.folder)
     page = write_view(folder)
@@ -216,13 +216,13 @@ def _cmd_view(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from .render import render
-    from .sweep_cli import cmd_sweep_render, is_sweep
+    from .run.render import render
+    from .sweep.cli import cmd_sweep_render, is_sweep
 
     if args.command == "render" and is_sweep(args):
         return cmd_sweep_render(args)
     if getattr(args, "batch", 1) != 1:
-        from .fields import SpecError
+        from .spec.fields import SpecError
 
         raise SpecError(
             f"batch: {args.batch} without a sweep; accepted: --batch K with --sweep or a [sweep] "

@@ -21,7 +21,7 @@ from ..planning import (
     plan,
 )
 from ..planning.keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
-from . import scheduled, v3
+from . import scheduled, scheduled_plan, v3
 from .convert import conditioning_list, latent_samples, output_latent
 from .temporal import OPTIONAL_WIDGETS, optional_inputs
 
@@ -223,12 +223,12 @@ class SeqSamplerScheduled:
     OUTPUT_TOOLTIPS = ("All frames as one batch, frame-major.",)
     FUNCTION = "sample"
     CATEGORY = "sampling"
-    DESCRIPTION = scheduled.SCHEDULED_DESCRIPTION
+    DESCRIPTION = scheduled_plan.SCHEDULED_DESCRIPTION
     VALIDATE_INPUTS = classmethod(scheduled.validate_schedules)
 
     @classmethod
     def INPUT_TYPES(cls) -> dict[str, Any]:
-        return scheduled.v1_input_types(scheduled.SCHEDULED_INPUTS)
+        return scheduled.v1_input_types(scheduled_plan.SCHEDULED_INPUTS)
 
     def sample(self, model: Any, clip: Any, latent_image: Any, **widgets: Any) -> tuple[Any]:
         return (scheduled.run_scheduled(model, clip, latent_image, **widgets),)
@@ -239,15 +239,15 @@ class SeqSamplerPlanPreview:
 
     RETURN_TYPES = ("IMAGE", "STRING")
     RETURN_NAMES = ("chart", "plan")
-    OUTPUT_TOOLTIPS = scheduled.PREVIEW_TOOLTIPS
+    OUTPUT_TOOLTIPS = scheduled_plan.PREVIEW_TOOLTIPS
     FUNCTION = "preview"
     CATEGORY = "sampling"
-    DESCRIPTION = scheduled.PREVIEW_DESCRIPTION
+    DESCRIPTION = scheduled_plan.PREVIEW_DESCRIPTION
     VALIDATE_INPUTS = classmethod(scheduled.validate_schedules)
 
     @classmethod
     def INPUT_TYPES(cls) -> dict[str, Any]:
-        return scheduled.v1_input_types(scheduled.PREVIEW_INPUTS)
+        return scheduled.v1_input_types(scheduled_plan.PREVIEW_INPUTS)
 
     def preview(self, **widgets: Any) -> tuple[Any, str]:
         return scheduled.preview_image(**widgets)

@@ -1,239 +1,16 @@
-"""`SeqSamplerScheduled` and `SeqSamplerPlanPreview`: the sequence driven by schedule strings.
+"""`SeqSamplerScheduled` and `SeqSamplerPlanPreview`: the ComfyUI glue of the sequence driven by
+schedule strings (the inputs and the planning are `scheduled_plan.py`, pure logic).
 
-The schedules are the CLI's (Deforum / FizzNodes value schedules, `seqsampler.planning.schedule`,
-one parser for both front doors), the prompts a FizzNodes prompt schedule
-(`"0": "a rose", "24": "a tulip"`, `seqsampler.planning.prompt_schedule`). A plain number is
-the `KSamplerSeq2` widget of that name (the seed then follows the seed rules); a keyed schedule
-gives one value per frame (the planner's schedule knobs). `denoise_schedule` is always per
-frame (frame 0 included).
-
-The inputs are declared once (`SCHEDULED_INPUTS`); `nodes.py` builds the classic INPUT_TYPES
-classes from them and `v3.py` the `comfy_api.latest` classes where the running ComfyUI has
-them. This module imports no ComfyUI module.
+ComfyUI's modules are imported inside the functions that need them (its live sampler and
+scheduler lists, its tensors), so this module imports outside ComfyUI.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from ..chart import plan_chart_image, plan_table
-from ..planning import (
-    FIELD_HELP,
-    LATENT_INTERP_MODES,
-    SCHEDULE_KNOBS,
-    SEED_KEYING_MODES,
-    SEED_MODES,
-    Plan,
-    SequenceConfig,
-    plan,
-)
-from ..planning.config import MAX_FRAMES
-from ..planning.expressions import ScheduleError
-from ..planning.prompt_schedule import parse_prompt_schedule
-from ..planning.schedule import is_schedule, schedule_values
-
-# Schedule input -> the planner's knob (SCHEDULE_KNOBS) it drives.
-SCHEDULES = {
-    "seed_schedule": "seed",
-    "steps_schedule": "steps",
-    "cfg_schedule": "cfg",
-    "denoise_schedule": "denoise",
-    "noise_strength_schedule": "noise_strength",
-    "interp_strength_schedule": "latent_interp_strength",
-    "glide_strength_schedule": "cond_slerp_strength",
-}
-SCHEDULE_HELP = (
-    " A number (the same on every frame) or a Deforum / FizzNodes schedule "
-    "'0:(a), 24:(b), 48:(0.5 + 0.1*sin(2*pi*t/12))' in t (the frame) and max_f (the last frame)."
-)
-DEFAULT_PROMPTS = '"0": "A portrait of a rosebud",\n"12": "A portrait of a blooming rose"'
-SWITCHES = ("inject_noise", "use_conditioning_slerp", "use_latent_interpolation")
-
-
-def _tip(name: str, text: str | None = None, **options: Any) -> dict[str, Any]:
-    return {**options, "tooltip": text if text is not None else FIELD_HELP[name]}
-
-
-def _schedule(knob: str, default: str) -> tuple[str, dict[str, Any]]:
-    help_text = FIELD_HELP.get(
-        knob, "Denoise of each frame (frame 0 included: 1 for text-to-image)."
-    )
-    return ("STRING", _tip(knob, help_text + SCHEDULE_HELP, default=default))
-
-
-# (input id, type, options) in the node's order; a list type is a combo, "SAMPLERS" /
-# "SCHEDULERS" are ComfyUI's live combo lists. The preview takes the same inputs without the
-# model, the CLIP and the latent (it runs no model).
-SCHEDULED_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
-    ("model", "MODEL", {"tooltip": "The model used for every frame."}),
-    ("clip", "CLIP", {"tooltip": "The CLIP model that encodes every prompt of the schedule."}),
-    ("latent_image", "LATENT", {"tooltip": "The latent of frame 0 (empty for text-to-image; a previous run's last frame to continue it)."}),
-    ("prompt_schedule", "STRING", {"multiline": True, "default": DEFAULT_PROMPTS, "tooltip": 'FizzNodes prompt schedule: "frame": "prompt", one key per prompt; each prompt holds until the next key.'}),
-    ("negative_prompt", "STRING", {"multiline": True, "default": "", "tooltip": "The negative prompt of every frame."}),
-    ("frame_count", "INT", _tip("frame_count", "Frames of the sequence (1..1024).", default=24, min=1, max=MAX_FRAMES, step=1)),
-    ("seed_schedule", *_schedule("seed", "0")),
-    ("seed_mode_seq", list(SEED_MODES), _tip("seed_mode_seq", FIELD_HELP["seed_mode_seq"] + " Applies when seed_schedule is a plain number.")),
-    ("seed_keying", "BOOLEAN", _tip("seed_keying", FIELD_HELP["seed_keying"] + " Applies when seed_schedule is a plain number.", default=False)),
-    ("seed_keying_mode", list(SEED_KEYING_MODES), _tip("seed_keying_mode")),
-    ("seed_divisor", "INT", _tip("seed_divisor", default=4, min=2, max=1024, step=1)),
-    ("steps_schedule", *_schedule("steps", "20")),
-    ("cfg_schedule", *_schedule("cfg", "8.0")),
-    ("sampler_name", "SAMPLERS", _tip("sampler_name")),
-    ("scheduler", "SCHEDULERS", _tip("scheduler")),
-    ("denoise_schedule", *_schedule("denoise", "0:(1.0), 1:(0.5)")),
-    ("unsample_latents", "BOOLEAN", _tip("unsample_latents", default=False)),
-    ("inject_noise", "BOOLEAN", _tip("inject_noise", default=True)),
-    ("noise_strength_schedule", *_schedule("noise_strength", "0.1")),
-    ("use_conditioning_slerp", "BOOLEAN", _tip("use_conditioning_slerp", default=False)),
-    ("glide_strength_schedule", *_schedule("cond_slerp_strength", "0.5")),
-    ("use_latent_interpolation", "BOOLEAN", _tip("use_latent_interpolation", default=False)),
-    ("latent_interpolation_mode", list(LATENT_INTERP_MODES), _tip("latent_interpolation_mode")),
-    ("interp_strength_schedule", *_schedule("latent_interp_strength", "0.5")),
-)  # fmt: skip
-HOST_INPUTS = ("model", "clip", "latent_image")
-PREVIEW_INPUTS = tuple(spec for spec in SCHEDULED_INPUTS if spec[0] not in HOST_INPUTS)
-WIDGET_NAMES = tuple(spec[0] for spec in PREVIEW_INPUTS)
-# What VALIDATE_INPUTS reads: ComfyUI skips its own range check for these, so frame_count's
-# range is checked here too.
-VALIDATED = ("frame_count", "prompt_schedule", *SCHEDULES, *SWITCHES)
-
-
-@dataclass(frozen=True)
-class ScheduledPlan:
-    """The plan of a scheduled run, its prompt texts and its negative prompt."""
-
-    plan: Plan
-    prompts: tuple[str, ...]
-    negative: str
-
-
-def _plain(text: str, kind: str) -> float | int:
-    value = float(text)
-    if kind == "int":
-        stripped = text.strip()
-        return int(stripped) if stripped.lstrip("+-").isdigit() else int(round(value))
-    return value
-
-
-def _values(field: str, text: Any, knob: str, frames: int) -> tuple[Any, list[Any] | None]:
-    """(plain value or None, per-frame values or None) of one schedule input, bounds checked."""
-    kind, low, high, _switch = SCHEDULE_KNOBS[knob]
-    if not isinstance(text, str):
-        text = str(text)
-    if not text.strip():
-        raise ScheduleError(f"{field}: empty; accepted: a number or a schedule '0:(a), 24:(b)'")
-    if not is_schedule(text):
-        value = _plain(text, kind)
-        if value < low or value > high:
-            raise ScheduleError(f"{field}: {value:g}; accepted: a value in [{low:g}, {high:g}]")
-        return value, None
-    out: list[Any] = []
-    for frame, value in enumerate(schedule_values(text, field, frames)):
-        checked: float | int = int(round(value)) if kind == "int" else value
-        if checked < low or checked > high:
-            raise ScheduleError(
-                f"{field}: the schedule gives {checked:g} at frame {frame}; accepted: values in "
-                f"[{low:g}, {high:g}]"
-            )
-        out.append(checked)
-    return None, out
-
-
-def scheduled_plan(
-    accepted_samplers: list[str] | None = None,
-    accepted_schedulers: list[str] | None = None,
-    **inputs: Any,
-) -> ScheduledPlan:
-    """Parse every schedule and plan the run; a `ValueError` names the input and position."""
-    unknown = sorted(set(inputs) - set(WIDGET_NAMES))
-    if unknown:
-        raise ValueError(
-            f"unknown input(s) {', '.join(unknown)}; accepted: {', '.join(WIDGET_NAMES)}"
-        )
-    frames = inputs["frame_count"]
-    if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:
-        raise ValueError(f"frame_count: {frames!r}; accepted: an int in [1, {MAX_FRAMES}]")
-    prompts = parse_prompt_schedule(inputs["prompt_schedule"], "prompt_schedule", frames)
-    config: dict[str, Any] = {
-        name: inputs[name]
-        for name in WIDGET_NAMES
-        if name not in SCHEDULES and name not in ("prompt_schedule", "negative_prompt")
-    }
-    knobs: dict[str, list[Any]] = {}
-    for field, knob in SCHEDULES.items():
-        plain, per_frame = _values(field, inputs[field], knob, frames)
-        if knob == "denoise":  # always per frame: the node has one denoise, frame 0 included
-            knobs["denoise"] = per_frame if per_frame is not None else [float(plain)] * frames
-        elif per_frame is not None:
-            switch = SCHEDULE_KNOBS[knob][3]
-            if switch is not None and not inputs[switch]:
-                raise ScheduleError(
-                    f"{field}: a schedule has no effect while {switch} is off; accepted: turn "
-                    f"{switch} on, or give a plain number"
-                )
-            knobs[knob] = per_frame
-        else:
-            config[knob] = plain
-    sequence_config = SequenceConfig(
-        **config,
-        cond_keyframes=[frame for frame, _ in prompts[1:]],
-        denoise_sine=False,
-        positive_count=len(prompts),
-        negative_count=1,
-        schedules=knobs,
-        accepted_samplers=accepted_samplers,
-        accepted_schedulers=accepted_schedulers,
-    )
-    return ScheduledPlan(
-        plan(sequence_config), tuple(text for _, text in prompts), inputs["negative_prompt"]
-    )
-
-
-def widget_defaults() -> dict[str, Any]:
-    """Every widget's default (combos: their first entry; ComfyUI's lists: euler / simple)."""
-    fixed = {"SAMPLERS": "euler", "SCHEDULERS": "simple"}
-    return {
-        name: kind[0] if isinstance(kind, list) else fixed.get(kind, options.get("default"))
-        for name, kind, options in PREVIEW_INPUTS
-    }
-
-
-def validate(**inputs: Any) -> bool | str:
-    """Queue-time check of the schedules (VALIDATE_INPUTS): True, or the error message.
-
-    Linked inputs are not known at queue time (absent or None here): a linked frame_count skips
-    the check; a linked schedule takes its default and a linked switch counts as on (no false
-    alarm); everything is checked again when the node runs.
-    """
-    if inputs.get("frame_count") is None:
-        return True
-    values = widget_defaults()
-    for name in VALIDATED:
-        value = inputs.get(name)
-        if value is None:
-            value = True if name in SWITCHES else values[name]
-        values[name] = value
-    try:
-        scheduled_plan(**values)
-    except ValueError as exc:
-        return str(exc)
-    return True
-
-
-SCHEDULED_DESCRIPTION = (
-    "The sequence sampler driven by Deforum / FizzNodes schedules (the CLI's syntax): seed, "
-    "steps, cfg, denoise, noise, glide and interpolation strength per frame, and a prompt "
-    'schedule ("0": "...", "24": "...") encoded with the CLIP input.'
-)
-PREVIEW_DESCRIPTION = (
-    "The plan of a SeqSamplerScheduled run, before any GPU time: a chart (denoise with "
-    "unsample frames marked, seed changes, cfg and steps, prompt segments) and the plan as text."
-)
-PREVIEW_TOOLTIPS = (
-    "The plan chart [1, H, W, 3].",
-    "The plan: one row per frame (prompt, seed, denoise, path, steps, ...) and the prompts.",
-)
+from ..chart import plan_chart_image
+from .scheduled_plan import VALIDATED, plan_text, scheduled_plan, validate
 
 
 def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_schedule=None,
@@ -246,15 +23,9 @@ def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_sc
     return validate(**{name: value for name, value in locals().items() if name in VALIDATED})
 
 
-def preview(**inputs: Any) -> tuple[Any, str]:
-    """The plan chart as an RGB PIL image and the plan as a text table (no ComfyUI needed)."""
-    result = scheduled_plan(**inputs)
-    return plan_chart_image(result.plan, result.prompts), _plan_text(result)
-
-
 def v1_input_types(specs: tuple[tuple[str, Any, dict[str, Any]], ...]) -> dict[str, Any]:
     """The classic INPUT_TYPES dict of `specs` (ComfyUI's live sampler / scheduler lists)."""
-    lists = _live_lists()
+    lists = live_lists()
     return {
         "required": {
             name: (kind if isinstance(kind, list) else lists.get(kind, kind), dict(options))
@@ -263,7 +34,7 @@ def v1_input_types(specs: tuple[tuple[str, Any, dict[str, Any]], ...]) -> dict[s
     }
 
 
-def _live_lists() -> dict[str, list[str]]:
+def live_lists() -> dict[str, list[str]]:
     import comfy.samplers
 
     return {
@@ -282,7 +53,7 @@ def run_scheduled(model: Any, clip: Any, latent_image: Any, **widgets: Any) -> d
     from .convert import conditioning_list, latent_samples, output_latent
     from .runner import run_node
 
-    lists = _live_lists()
+    lists = live_lists()
     result = scheduled_plan(
         accepted_samplers=lists["SAMPLERS"], accepted_schedulers=lists["SCHEDULERS"], **widgets
     )
@@ -305,16 +76,10 @@ def preview_image(**widgets: Any) -> tuple[Any, str]:
     import numpy as np
     import torch
 
-    lists = _live_lists()
+    lists = live_lists()
     result = scheduled_plan(
         accepted_samplers=lists["SAMPLERS"], accepted_schedulers=lists["SCHEDULERS"], **widgets
     )
     image = plan_chart_image(result.plan, result.prompts)
     pixels = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0)
-    return pixels.unsqueeze(0), _plan_text(result)
-
-
-def _plan_text(result: ScheduledPlan) -> str:
-    lines = [f"prompt {j}: {text}" for j, text in enumerate(result.prompts)]
-    lines.append(f"negative: {result.negative}")
-    return plan_table(result.plan) + "\n" + "\n".join(lines)
+    return pixels.unsqueeze(0), plan_text(result)

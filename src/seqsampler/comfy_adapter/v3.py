@@ -2,7 +2,7 @@
 
 Feature-detected: `scheduled_nodes()` returns {} outside ComfyUI or on a ComfyUI without a
 usable `comfy_api.latest` (the classic classes in nodes.py are used then). Same inputs (built
-from `scheduled.SCHEDULED_INPUTS`), same behaviour, same queue-time validation. V3 classes
+from `scheduled_plan.SCHEDULED_INPUTS`), same behaviour, same queue-time validation. V3 classes
 work in a pack's NODE_CLASS_MAPPINGS (ComfyUI 0.3.64 checks `issubclass(_ComfyNodeInternal)`
 for validation and /object_info).
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from . import scheduled
+from . import scheduled, scheduled_plan
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _input(io: Any, name: str, kind: Any, options: dict[str, Any], lists: dict[s
 
 
 def _schema(io: Any, node_id: str, display: str, description: str, specs, outputs) -> Any:
-    lists = scheduled._live_lists()
+    lists = scheduled.live_lists()
     return io.Schema(
         node_id=node_id,
         display_name=display,
@@ -68,7 +68,7 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
         def define_schema(cls):
             return _schema(
                 io, "SeqSamplerScheduled", display_names["SeqSamplerScheduled"],
-                scheduled.SCHEDULED_DESCRIPTION, scheduled.SCHEDULED_INPUTS,
+                scheduled_plan.SCHEDULED_DESCRIPTION, scheduled_plan.SCHEDULED_INPUTS,
                 [io.Latent.Output(tooltip="All frames as one batch, frame-major.")],
             )  # fmt: skip
 
@@ -83,9 +83,9 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
         def define_schema(cls):
             return _schema(
                 io, "SeqSamplerPlanPreview", display_names["SeqSamplerPlanPreview"],
-                scheduled.PREVIEW_DESCRIPTION, scheduled.PREVIEW_INPUTS,
-                [io.Image.Output("chart", display_name="chart", tooltip=scheduled.PREVIEW_TOOLTIPS[0]),
-                 io.String.Output("plan", display_name="plan", tooltip=scheduled.PREVIEW_TOOLTIPS[1])],
+                scheduled_plan.PREVIEW_DESCRIPTION, scheduled_plan.PREVIEW_INPUTS,
+                [io.Image.Output("chart", display_name="chart", tooltip=scheduled_plan.PREVIEW_TOOLTIPS[0]),
+                 io.String.Output("plan", display_name="plan", tooltip=scheduled_plan.PREVIEW_TOOLTIPS[1])],
             )  # fmt: skip
 
         validate_inputs = classmethod(scheduled.validate_schedules)

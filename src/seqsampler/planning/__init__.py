@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .config import (
+from .config import SequenceConfig
+from .fields import (
     FIELD_HELP,
     MAX_LOOP_FRAMES,
     SCHEDULE_KNOBS,
     FieldSpec,
-    SequenceConfig,
     field_names,
     field_specs,
 )
@@ -23,16 +23,10 @@ from .names import (
     SEED_LIMIT,
     SEED_MODES,
 )
-from .planner import (
-    ColorMatch,
-    FramePlan,
-    LatentInterp,
-    Plan,
-    check_denoise_mode,
-    loop_weight,
-    plan,
-)
+from .plan_data import ColorMatch, FramePlan, LatentInterp, Plan, check_denoise_mode
+from .planner import plan
 from .seeds import inject_seed, random_seed
+from .temporal import loop_weight
 
 __all__ = [
     "DENOISE_MODES",

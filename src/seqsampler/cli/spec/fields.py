@@ -1,0 +1,174 @@
+"""The spec's fields: the CLI's own (defaults, help, value checks) and the node's, by name.
+
+`all_fields()` is the registry the flags, the name check and the resolved spec's order come
+from; `SCHEDULABLE` names the node fields that take a value schedule, `OUTPUT_ONLY` the fields
+a resume may change. Every error is a `SpecError` naming the field, the value and what is
+accepted. The field reference is docs/cli.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...planning import FIELD_HELP, FieldSpec, field_specs
+from ...planning.fields import MAX_FRAMES
+from ...planning.messages import short_repr, short_text  # noqa: F401 (re-exported)
+from ...planning.schedule import (  # noqa: F401 (re-exported: the schedules' bounds)
+    MAX_INT,  # noqa: F401 (re-exported: the evaluator's bounds)
+    MAX_SCHEDULE_CHARS,
+    MAX_SCHEDULE_KEYS,
+)
+
+# Bounds on what a spec may ask of the parsers and the evaluator (docs/cli.md "Limits"): every
+# one is checked before the work it bounds, and breaking one is a one-line `SpecError`.
+MAX_SPEC_BYTES = 1 << 20  # a spec file's size
+MAX_DEPTH = 32  # nesting of lists and tables in a spec file or a flag value
+MAX_NODES = 100_000  # values (scalars, lists, tables) in a spec file, all together
+MAX_PROMPTS = MAX_FRAMES  # entries of prompts / negative (a list or a table)
+MAX_PROMPT_CHARS = 10_000  # one prompt's length
+
+VIDEO_FORMATS = ("mp4", "gif", "webp")
+PATH_REPR_LIMIT = 4096  # a path is shown whole (PATH_MAX), a longer value cut
+
+
+EMBEDDED = "embedded"
+# Node fields the spec does not take directly: the counts and schedules come from the prompts
+# and the value schedules; cond_keyframes comes from the prompt keys (or is given with a list).
+_DERIVED = ("positive_count", "negative_count", "schedules")
+# Node fields that take a schedule; `seed` and `steps` values are rounded to ints.
+SCHEDULABLE = (
+    "seed",
+    "steps",
+    "cfg",
+    "cond_slerp_strength",
+    "latent_interp_strength",
+    "denoise_start",
+    "denoise_seq",
+    "denoise_max",
+    "noise_strength",
+    "color_coherence_strength",
+)
+# The CLI's own fields: name -> (default, help).
+CLI_FIELDS: dict[str, tuple[Any, str]] = {
+    "model": (
+        EMBEDDED,
+        'The model: "embedded" (the built-in shapes model), a diffusers folder, or a single '
+        "SD 1.x / SDXL .safetensors / .ckpt file.",
+    ),
+    "preset": (
+        "cli",
+        'Defaults of the node fields left out: "cli" (seed_keying and denoise_sine off, so '
+        'seed_mode_seq and denoise_seq do what they say) or "ksampler_seq2" (the node\'s own).',
+    ),
+    "prompts": (
+        None,
+        'The prompts: one string, a list (spread evenly), or a table of keyframes {"0" = "...", '
+        '"24" = "..."}.',
+    ),
+    "negative": ("", "The negative prompt: one string, a list, or a table keyed like prompts."),
+    "width": (None, "Image width in pixels (default: the model's size)."),
+    "height": (None, "Image height in pixels (default: the model's size)."),
+    "denoise": (
+        None,
+        "A denoise schedule for every frame; when set it replaces denoise_start / denoise_seq / "
+        "denoise_sine / denoise_max.",
+    ),
+    "denoise_mode": (
+        "comfyui",
+        'How denoise d becomes model steps on a plain frame: "comfyui" (KSampler: `steps` model '
+        'steps over a longer schedule) or "steps" (A1111 / Deforum: about round(steps * d)).',
+    ),
+    "fps": (8, "Frames per second of the videos."),
+    "formats": (["mp4", "gif"], "Videos to write: any of mp4 (H.264), gif, webp."),
+    "upscale": (1, "Integer nearest-neighbour scale of the videos and the contact sheet."),
+}
+# Fields that change only the finished outputs, not the frames: a resume may change them.
+OUTPUT_ONLY = ("fps", "formats", "upscale")
+# Default sets of the node fields a spec leaves out (`preset`, docs/cli.md "Presets"): preset ->
+# the node fields whose default differs from the node's (planning.fields.FIELDS).
+DEFAULT_PRESET = "cli"
+PRESETS: dict[str, dict[str, Any]] = {
+    "cli": {"seed_keying": False, "denoise_sine": False},
+    "ksampler_seq2": {},
+}
+
+
+class SpecError(ValueError):
+    """A bad spec: the message names the field, the value and what is accepted."""
+
+
+def node_fields() -> dict[str, FieldSpec]:
+    """The node's fields the spec takes, name -> FieldSpec, in the node's order."""
+    return {s.name: s for s in field_specs() if s.name not in _DERIVED}
+
+
+def all_fields() -> dict[str, tuple[Any, str]]:
+    """Every spec field, name -> (default, help): the CLI's own first, then the node's (with
+    the default preset's defaults, `PRESETS`)."""
+    changed = PRESETS[DEFAULT_PRESET]
+    out = dict(CLI_FIELDS)
+    for name, spec in node_fields().items():
+        default = [] if name == "cond_keyframes" else changed.get(name, spec.default)
+        out[name] = (default, FIELD_HELP[name])
+    return out
+
+
+def int_value(value: Any) -> Any:
+    """Digit strings (e.g. a 20-digit seed from the command line) as exact ints."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def positive_int(name: str, value: Any, allow_none: bool = False, high: int = 8192) -> Any:
+    """An int in [1, high] (digit strings accepted), or None when `allow_none`."""
+    if value is None and allow_none:
+        return None
+    value = int_value(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        extra = " or unset (the model's default)" if allow_none else ""
+        raise SpecError(f"{name}: got {short_repr(value)}; accepted: an int in [1, {high}]{extra}")
+    return value
+
+
+def video_formats(value: Any) -> list[str]:
+    """`formats`: a list (or comma-separated text) of video formats, without repeats."""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or any(v not in VIDEO_FORMATS for v in value):
+        raise SpecError(
+            f"formats: got {short_repr(value)}; accepted: a list of {', '.join(VIDEO_FORMATS)} (may be empty)"
+        )
+    return list(dict.fromkeys(value))
+
+
+def model_source(value: Any, check: bool) -> str:
+    """`model`: "embedded" or an absolute path; with `check`, the path must hold a model."""
+    if value is None or value == EMBEDDED:
+        return EMBEDDED
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError(
+            f'model: got {short_repr(value)}; accepted: "embedded", a diffusers folder or a .safetensors '
+            "/ .ckpt file"
+        )
+    path = Path(value).expanduser()
+    if not check:
+        return str(path.resolve())
+    if path.is_dir():
+        if not (path / "model_index.json").is_file() and not (path / "unet").is_dir():
+            raise SpecError(
+                f"model: {short_repr(value, PATH_REPR_LIMIT)} is a folder without model_index.json; accepted: a diffusers "
+                'folder (save_pretrained), a single .safetensors / .ckpt file, or "embedded"'
+            )
+    elif path.is_file():
+        if path.suffix not in (".safetensors", ".ckpt"):
+            raise SpecError(
+                f"model: {short_repr(value, PATH_REPR_LIMIT)} has suffix {short_repr(path.suffix)}; accepted: .safetensors, .ckpt"
+            )
+    else:
+        raise SpecError(
+            f'model: nothing at {short_repr(value, PATH_REPR_LIMIT)}; accepted: "embedded", a diffusers folder or a '
+            ".safetensors / .ckpt file"
+        )
+    return str(path.resolve())

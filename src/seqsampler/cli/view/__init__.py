@@ -1,0 +1,4 @@
+"""Looking at a run folder: `view.html` (`page`) and the plan chart as a PNG (`chart`).
+
+Imports `cli.spec` and `cli.run` only (of the CLI's groups).
+"""

@@ -1,0 +1,117 @@
+"""The field table: every knob of the KSampler Sequence (v2) node and the library's extras.
+
+One `FieldSpec` per `SequenceConfig` field (name, kind, default, range or choices, help), in the
+node's widget order (behaviour.md §0); the front doors derive their flags, widgets and tooltips
+from it. `SCHEDULE_KNOBS` names the knobs a per-frame schedule may drive. Pure data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .names import (
+    COLOR_ANCHORS,
+    COLOR_COHERENCE_MODES,
+    LATENT_INTERP_MODES,
+    SAMPLER_NAMES,
+    SCHEDULER_NAMES,
+    SEED_KEYING_MODES,
+    SEED_LIMIT,
+    SEED_MODES,
+)
+
+# The most frames a config may plan (frame_count's high end, and the cap on the frames a
+# frame_count of 0 infers from positive_count) and the most cond_keyframes entries.
+MAX_FRAMES = 1024
+MAX_KEYFRAMES = 1024
+MAX_LOOP_FRAMES = MAX_FRAMES - 1
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One config field: its kind ("int", "float", "bool", "choice", "keyframes", ...), default,
+    accepted range or choices, and the one-line help (also the ComfyUI tooltip)."""
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+# The node's widget inputs in the node's order (behaviour.md §0), then the library's extras.
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("seed", "int", 0, "Base seed of frame 0; later frames derive theirs from it.", 0, SEED_LIMIT - 1),
+    FieldSpec("seed_mode_seq", "choice", "increment", "How the seed moves per frame when seed_keying is off: seed+i, seed-i, a hash of (seed, i), or seed.", choices=SEED_MODES),
+    FieldSpec("alternate_values", "bool", True, "Kept for saved workflows; has no effect."),
+    FieldSpec("steps", "int", 20, "Sampler steps per frame.", 1, 10000),
+    FieldSpec("cfg", "float", 8.0, "Classifier-free guidance scale.", 0.0, 100.0),
+    FieldSpec("sampler_name", "choice", "euler", "Sampler (ComfyUI's names).", choices=SAMPLER_NAMES),
+    FieldSpec("scheduler", "choice", "simple", "Sigma schedule (ComfyUI's names).", choices=SCHEDULER_NAMES),
+    FieldSpec("frame_count", "int", 0, "Total frames to run. If 0, inferred from conditionings (one frame per prompt).", 0, MAX_FRAMES),
+    FieldSpec("cond_keyframes", "keyframes", 0, "Frames where the next prompt starts (an int or a list); values outside 1..frames-1 are ignored.", None, None),
+    FieldSpec("use_conditioning_slerp", "bool", False, "Glide the conditioning toward each new prompt instead of a hard cut."),
+    FieldSpec("cond_slerp_strength", "float", 0.5, "Glide step per frame: 1 is a hard cut, small values glide slowly.", 0.0, 1.0),
+    FieldSpec("use_latent_interpolation", "bool", False, "Blend each new frame with the previous one (temporal smoothing)."),
+    FieldSpec("latent_interpolation_mode", "choice", "Blend", "Blend (lerp), Slerp, or Cosine Interp (eased lerp).", choices=LATENT_INTERP_MODES),
+    FieldSpec("latent_interp_strength", "float", 0.5, "Weight of the new frame: 0 keeps the previous frame, 1 the new one.", 0.0, 1.0),
+    FieldSpec("denoise_start", "float", 1.0, "Denoise of frame 0 (1 = from pure noise, 0 = the input unchanged).", 0.0, 1.0),
+    FieldSpec("denoise_seq", "float", 0.5, "Denoise of later frames (the trough when denoise_sine is on).", 0.0, 1.0),
+    FieldSpec("unsample_latents", "bool", False, "Invert the previous frame up to the start sigma, then resample it, instead of adding fresh noise.", None, None),
+    FieldSpec("inject_noise", "bool", True, "Add seeded random noise between loops for variety."),
+    FieldSpec("noise_strength", "float", 0.1, "Strength of the injected noise, in latent units.", 0.001, 1.0),
+    FieldSpec("denoise_sine", "bool", True, "Vary denoise over loops using a sine wave (one period over the run)."),
+    FieldSpec("denoise_max", "float", 0.9, "Max denoise when sine modulation is enabled.", 0.0, 1.0),
+    FieldSpec("seed_keying", "bool", True, "Modulate seed by a schedule to create patterns (replaces seed_mode_seq)."),
+    FieldSpec("seed_keying_mode", "choice", "sine", "sine: seed + round(1000 sin(2 pi i / divisor)); modulo: seed + i on every divisor-th frame, else seed.", choices=SEED_KEYING_MODES),
+    FieldSpec("seed_divisor", "int", 4, "Period or divisor for seed/keyframe modulation.", 2, 1024),
+    FieldSpec("positive_count", "int", 1, "Number of positive conditionings (prompts); at least 1.", 1, None),
+    FieldSpec("negative_count", "int", 1, "Number of negative conditionings; at least 1.", 1, None),
+    FieldSpec("color_coherence", "choice", "none", "Match each frame's colours to an anchor frame before it feeds the next frame: none, rgb, hsv or lab (per-channel histogram matching in that colour space, on the decoded image), or latent (per-channel mean and std of the latent).", choices=COLOR_COHERENCE_MODES),
+    FieldSpec("color_coherence_anchor", "choice", "first", "The anchor of colour coherence: first (frame 0) or keyframe (each prompt segment's own first settled frame, so a new palette is kept).", choices=COLOR_ANCHORS),
+    FieldSpec("color_coherence_strength", "float", 1.0, "How far each frame is moved to the anchor's colours: 0 leaves it, 1 matches fully.", 0.0, 1.0),
+    FieldSpec("loop_frames", "int", 0, "Close a loop over the last k frames: the conditioning glides back to the first prompt and the frame is pulled toward frame 0 (0 = off).", 0, MAX_LOOP_FRAMES),
+    FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for: " + ", ".join(("denoise", "cfg", "steps", "noise_strength", "latent_interp_strength", "cond_slerp_strength", "seed", "color_coherence_strength")) + ".", None, None),
+)  # fmt: skip
+
+FIELD_HELP: dict[str, str] = {spec.name: spec.help for spec in FIELDS}
+SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
+
+# Knob name -> (kind, low, high, the switch it needs or None).
+SCHEDULE_KNOBS: dict[str, tuple[str, float, float, str | None]] = {
+    "denoise": ("float", 0.0, 1.0, None),
+    "cfg": ("float", 0.0, 100.0, None),
+    "steps": ("int", 1, 10000, None),
+    "noise_strength": ("float", 0.001, 1.0, "inject_noise"),
+    "latent_interp_strength": ("float", 0.0, 1.0, "use_latent_interpolation"),
+    "cond_slerp_strength": ("float", 0.0, 1.0, "use_conditioning_slerp"),
+    "seed": ("int", 0, SEED_LIMIT - 1, None),
+    "color_coherence_strength": ("float", 0.0, 1.0, "color_coherence"),
+}
+# Fields added after plan version 1: left out of `to_dict` at their defaults, so the plans and
+# configs of runs that do not use them read exactly as before.
+OPTIONAL_FIELDS = (
+    "color_coherence",
+    "color_coherence_anchor",
+    "color_coherence_strength",
+    "loop_frames",
+)
+
+
+def switch_is_on(config: Any, switch: str) -> bool:
+    """Whether the switch a schedule knob needs is on (a bool field, or a mode other than none)."""
+    value = getattr(config, switch)
+    return value != "none" if isinstance(value, str) else bool(value)
+
+
+def field_names() -> tuple[str, ...]:
+    """The config's field names in order (the node's widget order, then the extras)."""
+    return tuple(spec.name for spec in FIELDS)
+
+
+def field_specs() -> tuple[FieldSpec, ...]:
+    """Every field with its default, range or choices and help text (for the CLI)."""
+    return FIELDS

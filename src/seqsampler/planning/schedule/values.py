@@ -1,0 +1,306 @@
+"""Value schedules: Deforum / FizzNodes keyframe syntax, parsed and evaluated per frame.
+
+Forms (one field's value):
+- a number: the same value on every frame;
+- a string `0:(0.5), 24:(0.8), 48:(0.5 + 0.1*sin(2*pi*t/12))`: keys are frame numbers (or an
+  expression in `max_f`, e.g. `max_f:(1)`; quotes around a key are allowed), values are numbers
+  or expressions in `t` (the frame) and `max_f` (the last frame index, N - 1, as in Deforum), in
+  parentheses (commas inside them are fine) or bare; a trailing comma is allowed;
+- a mapping `{0: 0.5, 24: "0.5 + 0.1*sin(t)"}` (a TOML / YAML table) with the same keys and values.
+
+Semantics (Deforum's `get_inbetweens`): numeric keys are linearly interpolated; an expression key
+is evaluated at every frame from its key until the next key (to the end for the last key);
+frames before the first key take the first key's value at its key; after a numeric last key the
+value holds. Expressions are evaluated by the bounded evaluator of `expressions.py` (Python's
+`ast` walked with a whitelist, never `eval`). FizzNodes prompt schedules are in
+`prompts.py`.
+
+Shared by both front doors (the CLI's spec and the ComfyUI nodes); pure Python, standard library
+only, so the node pack needs nothing ComfyUI does not ship.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ..fields import MAX_FRAMES
+from ..messages import short_repr
+from .expressions import ScheduleError, _evaluate
+
+MAX_SCHEDULE_CHARS = 10_000  # one value schedule's text (a string, or one table value)
+MAX_SCHEDULE_KEYS = MAX_FRAMES  # keys of one value schedule
+
+
+@dataclass(frozen=True)
+class Key:
+    """One keyframe: `frame`, and either a number `value` or an `expression` (source text)."""
+
+    frame: int
+    value: float | None
+    expression: str | None
+    position: int  # 1-based column of the key in the field's text (0 for mapping entries)
+    text: str  # the key as written
+
+
+def _split_top_level(text: str, field: str) -> list[tuple[int, str]]:
+    """Split on commas outside parentheses and quotes; returns (start offset, chunk) pairs."""
+    chunks: list[tuple[int, str]] = []
+    depth_stack: list[int] = []
+    quote: str | None = None
+    start = 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth_stack.append(i)
+        elif ch in ")]}":
+            if not depth_stack:
+                raise ScheduleError(
+                    f"{field}: unmatched {ch!r} at position {i + 1} in {short_repr(text)}; "
+                    "accepted: 'key:(value), key:(value), ...'"
+                )
+            depth_stack.pop()
+        elif ch == "," and not depth_stack:
+            chunks.append((start, text[start:i]))
+            start = i + 1
+    if quote:
+        raise ScheduleError(f"{field}: unclosed quote {quote} in {short_repr(text)}")
+    if depth_stack:
+        raise ScheduleError(
+            f"{field}: unclosed '(' at position {depth_stack[-1] + 1} in {short_repr(text)}; "
+            "accepted: 'key:(value), key:(value), ...'"
+        )
+    chunks.append((start, text[start:]))
+    return chunks
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _key_frame(text: str, field: str, position: int, max_f: int) -> int:
+    raw = text.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        raw = raw[1:-1].strip()
+    where = f"{field}: key {short_repr(text.strip())} at position {position}"
+    if not raw:
+        raise ScheduleError(
+            f"{where}: empty key; accepted: a frame number or an expression in max_f"
+        )
+    number = _number(raw)
+    value = number if number is not None else _evaluate(raw, 0, max_f, where)
+    if value != int(value) or value < 0:
+        raise ScheduleError(f"{where}: gives {value}; accepted: a whole frame number >= 0")
+    return int(value)
+
+
+def _value(text: str, field: str, key: str, position: int, frame: int, max_f: int) -> Key:
+    raw = text.strip()
+    where = f"{field}: key {short_repr(key)} at position {position}"
+    if raw.startswith("(") and raw.endswith(")"):
+        # Strip one pair of parentheses only when they enclose the whole value.
+        depth = 0
+        for i, ch in enumerate(raw):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(raw) - 1:
+                break
+        else:
+            raw = raw[1:-1].strip()
+    if not raw:
+        raise ScheduleError(
+            f"{where}: empty value; accepted: a number or an expression in t, max_f"
+        )
+    number = _number(raw)
+    if number is not None:
+        return Key(frame, number, None, position, key)
+    _evaluate(raw, frame, max_f, where)  # checks names, functions and syntax now
+    return Key(frame, None, raw, position, key)
+
+
+INT_FIELDS = ("steps", "seed")
+
+
+def parse_schedule(text: str, field: str, frame_count: int) -> list[Key]:
+    """Parse `0:(0.5), 24:(expr), ...` into sorted keys; errors name the field, key and position."""
+    max_f = frame_count - 1
+    _check_length(text, field)
+    keys: list[Key] = []
+    chunks = _split_top_level(text, field)
+    _check_key_count(len(chunks), field)
+    for start, chunk in chunks:
+        if not chunk.strip():
+            if start + len(chunk) == len(text) and keys:
+                continue  # a trailing comma
+            raise ScheduleError(
+                f"{field}: empty entry at position {start + 1} in {short_repr(text)}; "
+                "accepted: 'key:(value), key:(value), ...'"
+            )
+        offset = start + len(chunk) - len(chunk.lstrip())
+        colon = _top_level_colon(chunk)
+        if colon is None and len(chunks) == 1:
+            kind = "an integer" if field in INT_FIELDS else "a number"
+            raise ScheduleError(
+                f"{field}: entry {short_repr(chunk.strip())} at position {offset + 1} has no ':'; "
+                f"accepted: {kind} or a schedule "
+                "'key:(value), key:(value), ...', e.g. '0:(5), 12:(8)'"
+            )
+        if colon is None:
+            raise ScheduleError(
+                f"{field}: entry {short_repr(chunk.strip())} at position {offset + 1} has no ':'; "
+                "accepted: 'key:(value)', e.g. '0:(0.5)'"
+            )
+        key_text = chunk[:colon]
+        frame = _key_frame(key_text, field, offset + 1, max_f)
+        keys.append(_value(chunk[colon + 1 :], field, key_text.strip(), offset + 1, frame, max_f))
+    return _check_unique(keys, field)
+
+
+def _check_length(text: str, field: str) -> None:
+    if len(text) > MAX_SCHEDULE_CHARS:
+        raise ScheduleError(
+            f"{field}: the schedule {short_repr(text)} has {len(text)} characters; accepted: at "
+            f"most {MAX_SCHEDULE_CHARS}"
+        )
+
+
+def _check_key_count(count: int, field: str) -> None:
+    if count > MAX_SCHEDULE_KEYS:
+        raise ScheduleError(
+            f"{field}: the schedule has {count} keys; accepted: at most {MAX_SCHEDULE_KEYS}"
+        )
+
+
+def _top_level_colon(chunk: str) -> int | None:
+    depth = 0
+    quote: str | None = None
+    for i, ch in enumerate(chunk):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == ":" and depth == 0:
+            return i
+    return None
+
+
+def _check_unique(keys: list[Key], field: str) -> list[Key]:
+    seen: dict[int, Key] = {}
+    for key in keys:
+        if key.frame in seen:
+            first = seen[key.frame]
+            raise ScheduleError(
+                f"{field}: key {short_repr(key.text)} at position {key.position} repeats frame {key.frame} "
+                f"(already given by key {short_repr(first.text)} at position {first.position}); "
+                "accepted: each frame once"
+            )
+        seen[key.frame] = key
+    if not keys:
+        raise ScheduleError(f"{field}: the schedule has no keys; accepted: 'key:(value), ...'")
+    return sorted(keys, key=lambda k: k.frame)
+
+
+def parse_mapping(mapping: Mapping, field: str, frame_count: int) -> list[Key]:
+    """Parse a `{key: value}` table (TOML / YAML) with the same key and value forms."""
+    max_f = frame_count - 1
+    _check_key_count(len(mapping), field)
+    keys = []
+    for raw_key, raw_value in mapping.items():
+        key_text = str(raw_key) if isinstance(raw_key, (str, int, float)) else ""
+        if not key_text or isinstance(raw_key, bool):
+            raise ScheduleError(
+                f"{field}: key {short_repr(raw_key)}; accepted: a frame number or an "
+                "expression in max_f"
+            )
+        _check_length(key_text, field)
+        frame = _key_frame(key_text, field, 0, max_f)
+        if isinstance(raw_value, bool) or not isinstance(raw_value, (int, float, str)):
+            raise ScheduleError(
+                f"{field}: key {short_repr(key_text)} has value {short_repr(raw_value)}; "
+                "accepted: a number or an expression string"
+            )
+        if isinstance(raw_value, str):
+            _check_length(raw_value, field)
+        keys.append(_value(str(raw_value), field, key_text, 0, frame, max_f))
+    return _check_unique(keys, field)
+
+
+def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
+    """One value per frame 0..N-1 (Deforum's in-betweens: see the module docstring)."""
+    max_f = frame_count - 1
+    values: list[float | None] = [None] * frame_count
+
+    def at(key: Key, t: int) -> float:
+        if key.expression is None:
+            assert key.value is not None, f"{field}: key {key.text!r} holds no value"
+            return key.value
+        return _evaluate(
+            key.expression, t, max_f, f"{field}: key {short_repr(key.text)} at frame {t}"
+        )
+
+    for j, key in enumerate(keys):
+        end = keys[j + 1].frame if j + 1 < len(keys) else frame_count
+        if key.expression is not None:
+            for t in range(key.frame, min(end, frame_count)):
+                values[t] = at(key, t)
+        elif key.frame < frame_count:
+            values[key.frame] = key.value
+    # Linear in-betweens from each numeric key to the next key's value at its frame.
+    for j, key in enumerate(keys[:-1]):
+        if key.expression is not None:
+            continue
+        nxt = keys[j + 1]
+        v0, v1 = at(key, key.frame), at(nxt, nxt.frame)
+        for t in range(key.frame + 1, min(nxt.frame, frame_count)):
+            values[t] = v0 + (v1 - v0) * (t - key.frame) / (nxt.frame - key.frame)
+    first, last = keys[0], keys[-1]
+    for t in range(min(first.frame, frame_count)):
+        values[t] = at(first, first.frame)
+    if last.expression is None:
+        for t in range(last.frame + 1, frame_count):
+            values[t] = at(last, last.frame)
+    filled: list[float] = []
+    for t, v in enumerate(values):
+        assert v is not None, f"{field}: frame {t} got no value from keys {keys!r}"
+        filled.append(float(v))
+    return filled
+
+
+def schedule_values(value: object, field: str, frame_count: int) -> list[float]:
+    """A field's per-frame values from a number, a schedule string or a mapping."""
+    if isinstance(value, bool):
+        raise ScheduleError(f"{field}: got {short_repr(value)}; accepted: a number or a schedule")
+    if isinstance(value, (int, float)):
+        return [float(value)] * frame_count
+    if isinstance(value, str):
+        _check_length(value, field)
+        number = _number(value.strip())
+        if number is not None:
+            return [number] * frame_count
+        return evaluate_keys(parse_schedule(value, field, frame_count), field, frame_count)
+    if isinstance(value, Mapping):
+        return evaluate_keys(parse_mapping(value, field, frame_count), field, frame_count)
+    raise ScheduleError(
+        f"{field}: got {short_repr(value)}; accepted: a number, a schedule string '0:(0.5), 24:(0.8)' "
+        "or a table {0 = 0.5, 24 = 0.8}"
+    )
+
+
+def is_schedule(value: object) -> bool:
+    """Whether a field's value varies by frame (a schedule string or a mapping)."""
+    if isinstance(value, Mapping):
+        return True
+    return isinstance(value, str) and _number(value.strip()) is None
