@@ -4,9 +4,10 @@
 pixel d takes the source at m⁻¹·d, sampled bilinearly with pixel centres at integer coordinates
 (torch grid_sample with align_corners=True). Borders as OpenCV's: replicate = BORDER_REPLICATE,
 reflect = BORDER_REFLECT_101 (the edge pixel is not repeated, as OpenCV's default border and
-Deforum's 'reflect'), wrap = BORDER_WRAP, zeros = BORDER_CONSTANT with 0. OpenCV rounds source
-coordinates to 1/32 pixel (INTER_BITS = 5); this warp does not, so the two differ by at most the
-image's change over 1/64 pixel along each axis.
+Deforum's 'reflect'), wrap = BORDER_WRAP, zeros = BORDER_CONSTANT with 0. OpenCV 4 rounds source
+coordinates to 1/32 pixel (INTER_BITS = 5) and this warp does not, so the two differ by at most
+the image's change over 1/64 pixel along each axis; OpenCV 5 samples float images at the exact
+coordinate (the two agree to float32 rounding).
 """
 
 from __future__ import annotations
