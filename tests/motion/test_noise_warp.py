@@ -145,3 +145,14 @@ def test_bad_offset_shape_is_named():
     n = torch.randn((1, 4, 8, 8))
     with pytest.raises(ValueError, match="offset"):
         warp_noise(n, translation_matrix(1.0, 0.0), torch.Generator(), torch.zeros(2, 4, 4))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_matches_cpu_with_a_cpu_generator():
+    n = torch.randn((2, 4, 64, 64), generator=torch.Generator().manual_seed(10))
+    m = frame_matrix(Knobs(zoom=0.97, angle=2.0, translation_x=0.6), 64, 64)
+    a, offset_a = warp_noise(n, m, torch.Generator().manual_seed(11))
+    b, offset_b = warp_noise(n.cuda(), m, torch.Generator().manual_seed(11))
+    assert b.is_cuda and offset_b.is_cuda
+    assert (b.cpu() - a).abs().max() < 1e-5
+    assert (offset_b.cpu() - offset_a).abs().max() < 1e-9

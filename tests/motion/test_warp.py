@@ -127,3 +127,12 @@ def test_scaled_matrix_commutes_with_downsampling():
         naive[:2, 2] /= factor
         c = warp(F.avg_pool2d(ramp, factor), naive, "replicate")[crop]
         assert (c - b).abs().max() > 4e-4
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_matches_cpu():
+    image = random_image()
+    for border in ("replicate", "reflect", "wrap", "zeros"):
+        m = frame_matrix(KNOBS[3], 77, 61)
+        out = warp(image.cuda(), m.cuda(), border)
+        assert out.is_cuda and (out.cpu() - warp(image, m, border)).abs().max() < 1e-5
