@@ -88,7 +88,9 @@ def flip_matrix(
     d = sqrt(W² + H²), h = d / (2 sin(fv/2)), near/far planes h ∓ d/2 and P the OpenGL-style
     projection of field of view fv; the homography fitted from the corners (+ (W/2, H/2)) to the
     projected ones ((ndc + 1)·sl/2, sl = d / cos(fv/2)) is then multiplied on the right by the
-    translation ((W - sl)/2, (H - sl)/2), as Deforum does. All angles 0 give the identity.
+    translation ((W - sl)/2, (H - sl)/2), as Deforum does (so the flip pivots about
+    (sl/2, sl/2), not the frame's centre: Deforum's convention, kept so its settings mean the
+    same here). All angles 0 give exactly the identity.
     """
     if theta == 0 and phi == 0 and gamma == 0:
         return torch.eye(3, dtype=F64)
