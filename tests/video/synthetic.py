@@ -31,12 +31,14 @@ def texture(rng: np.random.Generator, height: int, width: int, cell: int = 4) ->
     return (np.clip(big[cell : cell + height, cell : cell + width], 0, 1) * 255).round().astype(np.uint8)  # fmt: skip
 
 
-def pan_frames(count: int, size: int, shift: tuple[int, int], seed: int = 0) -> list[np.ndarray]:
-    """Windows of a large texture moving by `shift` = (dx, dy) px a frame: frame t+1 at x equals
-    frame t at x + shift (the content moves by -shift)."""
+def pan_frames(
+    count: int, size: int, shift: tuple[int, int], seed: int = 0, cell: int = 4
+) -> list[np.ndarray]:
+    """Windows of a large texture (`cell` px noise) moving by `shift` = (dx, dy) px a frame:
+    frame t+1 at x equals frame t at x + shift (the content moves by -shift)."""
     dx, dy = shift
     rng = np.random.default_rng(seed)
-    big = texture(rng, size + abs(dy) * count, size + abs(dx) * count)
+    big = texture(rng, size + abs(dy) * count, size + abs(dx) * count, cell)
     x0 = 0 if dx >= 0 else abs(dx) * count
     y0 = 0 if dy >= 0 else abs(dy) * count
     return [big[y0 + t * dy : y0 + t * dy + size, x0 + t * dx : x0 + t * dx + size].copy() for t in range(count)]  # fmt: skip
@@ -45,11 +47,12 @@ def pan_frames(count: int, size: int, shift: tuple[int, int], seed: int = 0) -> 
 def square_frames(
     count: int, size: int, side: int, step: int, seed: int = 0
 ) -> tuple[list[np.ndarray], list[int]]:
-    """A textured square of `side` px moving right by `step` px a frame over a still textured
-    background; returns the frames and the square's left edge per frame (its top is centred)."""
+    """A textured square of `side` px moving right by `step` px a frame over a still background
+    of another texture; returns the frames and the square's left edge per frame (its top is
+    centred). Frame t+1 uncovers the `step` columns left of the square's new left edge."""
     rng = np.random.default_rng(seed)
-    background = texture(rng, size, size) // 2
-    square = 128 + texture(rng, side, side) // 2
+    background = texture(rng, size, size)
+    square = texture(rng, side, side)
     top = (size - side) // 2
     frames, lefts = [], []
     for t in range(count):
