@@ -7,7 +7,23 @@ and OpenCV come with the `[cli]` extra and are imported on first use.
 
 from __future__ import annotations
 
+from .audio import copy_audio
+from .flow import consistency_mask, optical_flow, photometric_mask, warp_by_flow
+from .hybrid import HybridParts, check_strength, hybrid_input, hybrid_parts, independent_input
 from .reader import open_video
 from .source import VideoSource
 
-__all__ = ["VideoSource", "open_video"]
+__all__ = [
+    "HybridParts",
+    "VideoSource",
+    "check_strength",
+    "consistency_mask",
+    "copy_audio",
+    "hybrid_input",
+    "hybrid_parts",
+    "independent_input",
+    "open_video",
+    "optical_flow",
+    "photometric_mask",
+    "warp_by_flow",
+]

@@ -21,10 +21,10 @@ two flows can agree on a wrong motion next to a moving object: `photometric_mask
 direct check that warping one frame by the flow reproduces the other (3x3 mean of the absolute
 RGB error below TAU = 0.05, about 13 levels of 255).
 
-DIS preset: "fast" (DEFAULT_PRESET), measured on synthetic inputs (tests/video): a 1.5, 0.5 px
-pan at 64x64 is recovered to 0.01 px mean ("medium": 0.15 px: its larger patches and variational
-smoothing blur small frames), and its forward-backward mask flags 89% of the region a moving
-square uncovers at 64x64 ("medium": 48%). OpenCV and numpy stay inside; tensors at the API.
+DIS preset: "fast" (DEFAULT_PRESET), measured on synthetic inputs (tests/video/test_flow.py): a
+(1.5, 0.5) px pan over 4-px noise at 64x64 is recovered to 0.011 px mean ("medium": 0.057 px;
+its larger patches and variational smoothing blur small frames), and its forward-backward mask
+flags 89% of the strip a moving square uncovers at 64x64, frame 3 ("medium": 48%). OpenCV and numpy stay inside; tensors at the API.
 """
 
 from __future__ import annotations
