@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from fractions import Fraction
 
 import numpy as np
 import pytest
 import torch
 
-from seqsampler.video import open_video
+from seqsampler.video import open_video, optical_flow
 from seqsampler.video.source import to_tensor
 
 from .synthetic import av, cv2, pan_frames, sine, write_video
@@ -152,3 +154,30 @@ def test_8k_input_is_resized_frame_by_frame(tmp_path, caplog):
     assert not caplog.records  # same aspect: no note
     assert [f.shape for f in read] == [(1, 3, 54, 96)] * 2
     assert abs(float(read[0].mean()) - 40 / 255) < 0.01
+
+
+@pytest.mark.slow
+def test_importing_the_package_loads_no_video_library():
+    """PyAV, OpenCV and Pillow are the `[cli]` extra: imported on first use only."""
+    code = (
+        "import sys, seqsampler.video; "
+        "bad = [m for m in ('av', 'cv2', 'PIL') if m in sys.modules]; assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    ("module", "call"),
+    [
+        ("av", lambda folder: open_video(folder / "pan.mp4")),
+        ("PIL", lambda folder: open_video(folder / "images")),
+        ("cv2", lambda folder: optical_flow(torch.zeros(1, 3, 8, 8), torch.zeros(1, 3, 8, 8))),
+    ],
+)
+def test_a_missing_library_names_the_cli_extra(pan, tmp_path, monkeypatch, module, call):
+    (tmp_path / "images").mkdir()
+    cv2.imwrite(str(tmp_path / "images" / "1.png"), np.zeros((8, 8, 3), np.uint8))
+    (tmp_path / "pan.mp4").symlink_to(pan[2])
+    monkeypatch.setitem(sys.modules, module, None)  # `import module` raises ImportError
+    with pytest.raises(ImportError, match=r"pip install 'seqsampler\[cli\]'"):
+        call(tmp_path)
