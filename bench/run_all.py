@@ -33,6 +33,9 @@ def benchmarks(quick: bool) -> list[tuple[str, dict]]:
         ("memory", {"sizes": (16, 64) if quick else (16, 256)}),
         ("variants", {"frames": 4 if quick else 8, "repeats": 2 if quick else 3}),
         ("gpu", {"repeats": r}),
+        ("noise_warp", {}),
+        ("motion_sharpness", {}),
+        ("video_memory", {}),
     ]
 
 

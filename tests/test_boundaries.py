@@ -101,6 +101,8 @@ ALLOWED = {
     "chart": {"planning"},
     "coherence": {"planning"},
     "metrics": {"files"},
+    "motion": set(),
+    "video": set(),
     "sequence_checks": {"conditioning", "planning"},
     "sequence": {"conditioning", "interp", "masks", "models", "noise", "planning", "sampling",
                  "sequence_checks"},
@@ -108,10 +110,10 @@ ALLOWED = {
                       "sequence"},
     "variants": {"conditioning", "planning", "sequence", "sequence_checks"},
     "cli": {"chart", "coherence", "conditioning", "files", "frame_sampler", "interp", "masks",
-            "metrics", "models", "noise", "planning", "sampling", "sequence", "threads", "variants",
-            "version"},
-    "comfy_adapter": {"chart", "coherence", "conditioning", "interp", "masks", "noise", "planning",
-                      "sampling", "sequence"},
+            "metrics", "models", "motion", "noise", "planning", "sampling", "sequence", "threads",
+            "variants", "version", "video"},
+    "comfy_adapter": {"chart", "coherence", "conditioning", "interp", "masks", "motion", "noise",
+                      "planning", "sampling", "sequence", "video"},
     "__init__": {"conditioning", "planning", "sequence", "version"},
 }  # fmt: skip
 HOST_MODULES = {"comfy", "comfy_api", "comfy_extras", "nodes", "folder_paths", "latent_preview"}
