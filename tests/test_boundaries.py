@@ -61,9 +61,12 @@ def test_clone_does_not_shadow_the_library_from_its_parent_folder(tmp_path):
 
 
 @pytest.mark.slow
-def test_pack_entry_loads_the_library_by_path_when_not_installed():
+def test_pack_entry_loads_the_library_by_path_when_not_installed(tmp_path):
     """ComfyUI imports the entry by its path; with seqsampler not installed (no .pth files
-    read: `python -S`), the entry loads src/seqsampler without editing sys.path."""
+    read: `python -S`), the entry loads src/seqsampler without editing sys.path. Isolated
+    (`-I`: no PYTHONPATH, no current folder on sys.path) and run from an empty folder, so the
+    clone's own folder name (a clone named `seqsampler`) plays no part; the case of a script
+    run beside such a clone is the test above."""
     site_packages = sysconfig.get_paths()["purelib"]
     code = (
         f"import sys, importlib.util; sys.path.append({site_packages!r}); "
@@ -76,7 +79,7 @@ def test_pack_entry_loads_the_library_by_path_when_not_installed():
         "print(sorted(pack.NODE_CLASS_MAPPINGS)); print(seqsampler.__file__)"
     )
     done = subprocess.run(
-        [sys.executable, "-S", "-c", code], cwd=REPO.parent, capture_output=True, text=True
+        [sys.executable, "-I", "-S", "-c", code], cwd=tmp_path, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
