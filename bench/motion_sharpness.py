@@ -58,7 +58,8 @@ def run(amounts: tuple[float, ...] = (0.02, 0.05, 0.1, 0.2), zoom: float = 1.02)
     image = test_image()
     m = frame_matrix(Knobs(zoom=zoom), SIZE, SIZE)
     reference = {
-        f: laplacian_variance(warp(image, torch.linalg.matrix_power(m, f))) for f in REPORT
+        f: laplacian_variance(warp(image, torch.linalg.matrix_power(torch.tensor(m), f)))
+        for f in REPORT
     }
     columns = {"one-shot": reference, "amount 0": chain(image, m, 0.0)}
     columns |= {f"amount {a:g}": chain(image, m, a) for a in amounts}

@@ -4,19 +4,23 @@ of src), OpenCV's getRotationMatrix2D / getPerspectiveTransform, and the latent-
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
-import torch
 
 from seqsampler.motion.knobs import Knobs, check_knobs
 from seqsampler.motion.transform import (
     flip_matrix,
     frame_matrix,
+    inverse,
     is_identity,
+    matrix,
     perspective_from_points,
     rotation_matrix,
     scale_to_grid,
+    solve,
 )
 
 
@@ -101,7 +105,7 @@ def test_matrix_matches_deforum_for_20_random_settings():
     for i in range(20):
         w, h = SIZES[i % len(SIZES)]
         k = random_knobs(rng)
-        worst = max(worst, np.abs(frame_matrix(k, w, h).numpy() - deforum_2d(k, w, h)).max())
+        worst = max(worst, np.abs(np.array(frame_matrix(k, w, h)) - deforum_2d(k, w, h)).max())
     assert worst < 1e-9, worst
 
 
@@ -116,8 +120,8 @@ def test_rotation_matches_opencv():
         k = Knobs(k.zoom, k.angle, 0.0, 0.0, *centre(k))
         c32 = tuple(float(np.float32(512 * c)) for c in centre(k))
         theirs = cv2.getRotationMatrix2D(c32, k.angle, k.zoom)
-        assert np.abs(rotation_matrix(c32, k.angle, k.zoom).numpy()[:2] - theirs).max() < 1e-9
-        ours = frame_matrix(k, 512, 512).numpy()[:2]
+        assert np.abs(np.array(rotation_matrix(c32, k.angle, k.zoom))[:2] - theirs).max() < 1e-9
+        ours = np.array(frame_matrix(k, 512, 512))[:2]
         worst_from_knobs = max(worst_from_knobs, np.abs(ours - theirs).max())
     assert worst_from_knobs < 1e-4
 
@@ -130,7 +134,7 @@ def test_flip_matches_deforum_in_float64_and_keeps_the_translation():
         src, dst, side = deforum_flip_points(k, w, h)
         flip = dlt_numpy(src, dst) @ post(side, w, h)
         expected = flip @ deforum_2d(k, w, h)  # Flip·R·T
-        assert np.abs(frame_matrix(k, w, h).numpy() - expected).max() < 1e-9
+        assert np.abs(np.array(frame_matrix(k, w, h)) - expected).max() < 1e-9
         slipped = np.eye(3)  # Deforum's np.matmul(bM, rot_mat, trans_mat) writes bM·R into T
         np.matmul(flip, deforum_2d(Knobs(k.zoom, k.angle, 0.0, 0.0, *centre(k)), w, h), slipped)
         assert np.abs(slipped - expected).max() > 1.0  # the translation it drops
@@ -146,14 +150,16 @@ def test_flip_matches_opencv_float32_procedure():
         src, dst, side = deforum_flip_points(k, w, h)
         theirs = cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32))
         theirs = theirs @ post(side, w, h)
-        ours = flip_matrix(
-            w,
-            h,
-            k.perspective_flip_theta,
-            k.perspective_flip_phi,
-            k.perspective_flip_gamma,
-            k.perspective_flip_fv,
-        ).numpy()
+        ours = np.array(
+            flip_matrix(
+                w,
+                h,
+                k.perspective_flip_theta,
+                k.perspective_flip_phi,
+                k.perspective_flip_gamma,
+                k.perspective_flip_fv,
+            )
+        )
         # Corner points rounded to float32 (relative 6e-8 of ~1000 px): compare where the two
         # send the frame's corners, in pixels.
         corners = np.array([[0, 0, 1], [w, 0, 1], [0, h, 1], [w, h, 1.0]]).T
@@ -167,7 +173,7 @@ def test_dlt_matches_opencv_on_exact_points():
     src = np.array([[0, 0], [100, 0], [100, 80], [0, 80]], dtype=np.float32)
     for _ in range(10):
         dst = (src + rng.uniform(-15, 15, src.shape)).astype(np.float32)
-        ours = perspective_from_points(torch.from_numpy(src), torch.from_numpy(dst)).numpy()
+        ours = np.array(perspective_from_points(src.tolist(), dst.tolist()))
         # OpenCV's own solve is off the exact solution by up to ~1e-8 here (ours: ~1e-13)
         assert np.abs(ours - cv2.getPerspectiveTransform(src, dst)).max() < 1e-6
         assert np.abs(ours - dlt_numpy(src.astype(float), dst.astype(float))).max() < 1e-9
@@ -184,12 +190,12 @@ def test_scale_to_grid_maps_cell_centres():
     the middle of pixels 0..511) stays a 2x zoom about that point on an 8x smaller grid: cell j's
     centre is pixel 8j + 3.5, so the fixed point is (256 - 3.5) / 8 = 31.5625."""
     m = frame_matrix(Knobs(zoom=2.0), 512, 512)
-    small = scale_to_grid(m, (512, 512), (64, 64))
-    fixed = torch.tensor([31.5625, 31.5625, 1.0], dtype=torch.float64)
-    assert torch.allclose(small @ fixed, fixed, atol=1e-12)
-    assert torch.allclose(small[:2, :2], m[:2, :2])
+    small = np.array(scale_to_grid(m, (512, 512), (64, 64)))
+    fixed = np.array([31.5625, 31.5625, 1.0])
+    assert np.allclose(small @ fixed, fixed, atol=1e-12)
+    assert np.allclose(small[:2, :2], np.array(m)[:2, :2])
     shift = scale_to_grid(frame_matrix(Knobs(translation_x=16.0), 512, 512), (512, 512), (64, 64))
-    assert math.isclose(float(shift[0, 2]), 2.0) and math.isclose(float(shift[1, 2]), 0.0)
+    assert math.isclose(shift[0][2], 2.0) and math.isclose(shift[1][2], 0.0)
 
 
 @pytest.mark.parametrize(
@@ -199,3 +205,30 @@ def test_scale_to_grid_maps_cell_centres():
 def test_bad_knobs_name_the_field(field, value):
     with pytest.raises(ValueError, match=field):
         check_knobs(Knobs(**{field: value}), 512, 512)
+
+
+def test_transform_imports_no_torch():
+    """The matrix maths is pure Python: the metrics and the plan preview compute a frame's
+    matrix without torch."""
+    code = (
+        "import sys; from seqsampler.motion.transform import frame_matrix; "
+        "from seqsampler.motion.knobs import Knobs; frame_matrix(Knobs(zoom=1.1, "
+        "perspective_flip=True, perspective_flip_theta=5.0), 64, 48); "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy')]; "
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_solve_and_inverse_against_numpy():
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        a = rng.normal(size=(8, 8))
+        b = rng.normal(size=8)
+        assert np.abs(np.array(solve(a.tolist(), b.tolist())) - np.linalg.solve(a, b)).max() < 1e-9
+        m = rng.normal(size=(3, 3))
+        assert np.abs(np.array(inverse(matrix(m.tolist()))) - np.linalg.inv(m)).max() < 1e-9
+    with pytest.raises(ValueError, match="singular"):
+        inverse(matrix([[1, 2, 3], [2, 4, 6], [0, 0, 1]]))
+    with pytest.raises(ValueError, match="degenerate"):
+        solve([[1.0, 2.0], [2.0, 4.0]], [1.0, 2.0])

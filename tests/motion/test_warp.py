@@ -3,6 +3,7 @@ identity is bit-identical, bad borders are named, dtypes and batches, the latent
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
@@ -53,7 +54,7 @@ def opencv_warp(image: torch.Tensor, m: torch.Tensor, border: str) -> torch.Tens
     hwc = image[0].permute(1, 2, 0).numpy()
     out = cv2.warpPerspective(
         hwc,
-        m.numpy(),
+        np.array(m),
         (hwc.shape[1], hwc.shape[0]),
         flags=cv2.INTER_LINEAR,
         borderMode=modes[border],
@@ -103,7 +104,7 @@ def test_other_dtypes_follow_float32(dtype):
 
 def test_one_matrix_per_item():
     images = torch.cat([random_image(seed=1), random_image(seed=2)])
-    ms = torch.stack([frame_matrix(KNOBS[0], 77, 61), frame_matrix(KNOBS[1], 77, 61)])
+    ms = torch.tensor([frame_matrix(KNOBS[0], 77, 61), frame_matrix(KNOBS[1], 77, 61)])
     out = warp(images, ms, "zeros")
     assert torch.equal(out[1:], warp(images[1:], ms[1], "zeros"))
     assert torch.equal(out[:1], warp(images[:1], ms[0], "zeros"))
@@ -123,7 +124,7 @@ def test_scaled_matrix_commutes_with_downsampling():
         a = warp(F.avg_pool2d(ramp, factor), small, "replicate")[crop]
         b = F.avg_pool2d(warp(ramp, m, "replicate"), factor)[crop]
         assert (a - b).abs().max() < 1e-5
-        naive = m.clone()
+        naive = torch.tensor(m)
         naive[:2, 2] /= factor
         c = warp(F.avg_pool2d(ramp, factor), naive, "replicate")[crop]
         assert (c - b).abs().max() > 4e-4
@@ -134,5 +135,5 @@ def test_cuda_matches_cpu():
     image = random_image()
     for border in ("replicate", "reflect", "wrap", "zeros"):
         m = frame_matrix(KNOBS[3], 77, 61)
-        out = warp(image.cuda(), m.cuda(), border)
+        out = warp(image.cuda(), torch.tensor(m).cuda(), border)
         assert out.is_cuda and (out.cpu() - warp(image, m, border)).abs().max() < 1e-5

@@ -25,7 +25,8 @@ from typing import NamedTuple
 import torch
 from torch import Tensor
 
-from .transform import F64, apply, is_identity
+from .transform import is_identity
+from .warp import F64, MatrixLike, apply, as_tensor
 
 SNAP = float(2**24)
 
@@ -59,7 +60,7 @@ def _forward(m: Tensor, offset: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def warp_noise(
-    noise: Tensor, m: Tensor, generator: torch.Generator, offset: Tensor | None = None
+    noise: Tensor, m: MatrixLike, generator: torch.Generator, offset: Tensor | None = None
 ) -> WarpedNoise:
     """noise [B, C, h, w] (i.i.d. N(0, 1)) moved by m ([3, 3], source -> destination cells on
     this grid: transform.scale_to_grid gives a latent's) -> WarpedNoise, still i.i.d. N(0, 1).
@@ -82,10 +83,10 @@ def warp_noise(
             f"noise offset: expected [2, {height}, {width}], got {tuple(offset.shape)}"
         )
     fresh = torch.randn(noise.shape, generator=generator, device=generator.device)
-    if is_identity(m):
+    m = as_tensor(m, device)
+    if is_identity(m.tolist()):
         return WarpedNoise(noise.clone(), offset.clone())
     compute = torch.float64 if noise.dtype == torch.float64 else torch.float32
-    m = m.to(F64)
     target, remainder = _forward(m, offset.to(device=device, dtype=F64))  # per source
     back, _ = _forward(torch.linalg.inv(m), torch.zeros_like(offset, dtype=F64))  # per dest.
     sources = torch.arange(cells, device=device)

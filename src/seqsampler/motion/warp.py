@@ -12,17 +12,39 @@ coordinate (the two agree to float32 rounding).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from .knobs import check_border
-from .transform import F64, apply, is_identity
+from .transform import Matrix, is_identity
+
+F64 = torch.float64
+MatrixLike = Matrix | Sequence[Sequence[float]] | Tensor
 
 _PADDING = {"replicate": "border", "reflect": "reflection", "zeros": "zeros", "wrap": "border"}
 
 
-def source_coordinates(m: Tensor, height: int, width: int, device: torch.device) -> Tensor:
+def as_tensor(m: MatrixLike, device: torch.device | str = "cpu") -> Tensor:
+    """A motion matrix (3 rows of 3 floats, `transform.Matrix`, or a tensor [3, 3] / [B, 3, 3])
+    as a float64 tensor on `device`."""
+    if isinstance(m, Tensor):
+        return m.to(device=device, dtype=F64)
+    return torch.tensor(m, dtype=F64, device=device)
+
+
+def apply(m: MatrixLike, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """Points (x, y) (any equal shapes) through the homography `m`: (x', y', w) in float64, where
+    w is the homogeneous divisor (w <= 0: the point went behind the camera)."""
+    m = as_tensor(m, x.device)
+    x, y = x.to(F64), y.to(F64)
+    w = m[2, 0] * x + m[2, 1] * y + m[2, 2]
+    return (m[0, 0] * x + m[0, 1] * y + m[0, 2]) / w, (m[1, 0] * x + m[1, 1] * y + m[1, 2]) / w, w
+
+
+def source_coordinates(m: MatrixLike, height: int, width: int, device: torch.device) -> Tensor:
     """Where each destination pixel samples the source: [H, W, 2] float64 (x, y) pixel
     coordinates of m⁻¹·d. A point at infinity (homogeneous w = 0) samples pixel (0, 0), as
     OpenCV does."""
@@ -31,7 +53,7 @@ def source_coordinates(m: Tensor, height: int, width: int, device: torch.device)
         torch.arange(width, dtype=F64, device=device),
         indexing="ij",
     )
-    u, v, w = apply(torch.linalg.inv(m.to(F64)), xs, ys)
+    u, v, w = apply(torch.linalg.inv(as_tensor(m, device)), xs, ys)
     at_infinity = w == 0
     u, v = u.masked_fill(at_infinity, 0.0), v.masked_fill(at_infinity, 0.0)
     limit = 4.0 * (height + width)  # far out of frame either way; keeps grid_sample finite
@@ -49,9 +71,9 @@ def _grid(uv: Tensor, height: int, width: int, wrap: bool) -> Tensor:
     return torch.stack([2 * u / (width - 1) - 1, 2 * v / (height - 1) - 1], dim=-1)
 
 
-def warp(x: Tensor, m: Tensor, border: str = "replicate") -> Tensor:
-    """x [B, C, H, W] (any float dtype, any device) warped by m ([3, 3], or [B, 3, 3] one per
-    item) -> [B, C, H, W], same dtype. Exactly the identity matrix returns a copy of x, bit for
+def warp(x: Tensor, m: MatrixLike, border: str = "replicate") -> Tensor:
+    """x [B, C, H, W] (any float dtype, any device) warped by m (a `transform.Matrix` or a
+    tensor [3, 3], or [B, 3, 3] one per item) -> [B, C, H, W], same dtype. Exactly the identity matrix returns a copy of x, bit for
     bit."""
     check_border(border)
     if x.ndim != 4 or not x.is_floating_point():
@@ -61,10 +83,10 @@ def warp(x: Tensor, m: Tensor, border: str = "replicate") -> Tensor:
     batch, _, height, width = x.shape
     if height < 2 or width < 2:
         raise ValueError(f"warp input: expected H, W >= 2, got {height} x {width}")
-    ms = m.reshape(-1, 3, 3)
+    ms = as_tensor(m).reshape(-1, 3, 3)
     if ms.shape[0] not in (1, batch):
-        raise ValueError(f"warp matrix: expected [3, 3] or [{batch}, 3, 3], got {tuple(m.shape)}")
-    if all(is_identity(item) for item in ms):
+        raise ValueError(f"warp matrix: expected [3, 3] or [{batch}, 3, 3], got {tuple(ms.shape)}")
+    if all(is_identity(item.tolist()) for item in ms):
         return x.clone()
     compute = x.dtype if x.dtype in (torch.float32, torch.float64) else torch.float32
     wrap = border == "wrap"
