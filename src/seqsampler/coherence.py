@@ -146,12 +146,20 @@ class CoherenceFeedback:
             self.anchors[index] = self.load_anchor(index)
         return self.anchors[index]
 
-    def __call__(self, frame: FramePlan, output: Tensor) -> Tensor:
+    def keep(self, frame: FramePlan, output: Tensor) -> None:
+        """Remember `output` (the frame's raw output) when a later frame is matched to it."""
         if frame.frame in self.needed:
             self.anchors[frame.frame] = output.detach().clone()
+
+    def apply(self, frame: FramePlan, x: Tensor) -> Tensor:
+        """`x` (the frame's output, or what motion made of it) matched to the frame's anchor."""
         if frame.color is None or frame.color.strength <= 0:
-            return output
-        return self.match(output, self.anchor(frame.color.anchor), frame.color)
+            return x
+        return self.match(x, self.anchor(frame.color.anchor), frame.color)
+
+    def __call__(self, frame: FramePlan, output: Tensor) -> Tensor:
+        self.keep(frame, output)
+        return self.apply(frame, output)
 
 
 def needs_feedback(plan: Plan) -> bool:

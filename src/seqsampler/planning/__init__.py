@@ -16,6 +16,8 @@ from .names import (
     COLOR_COHERENCE_MODES,
     DENOISE_MODES,
     LATENT_INTERP_MODES,
+    MOTION_BORDERS,
+    MOTION_SPACES,
     PATHS,
     SAMPLER_NAMES,
     SCHEDULER_NAMES,
@@ -23,7 +25,14 @@ from .names import (
     SEED_LIMIT,
     SEED_MODES,
 )
-from .plan_data import ColorMatch, FramePlan, LatentInterp, Plan, check_denoise_mode
+from .plan_data import (
+    ColorMatch,
+    FrameMotion,
+    FramePlan,
+    LatentInterp,
+    Plan,
+    check_denoise_mode,
+)
 from .planner import plan
 from .seeds import inject_seed, random_seed
 from .temporal import loop_weight
@@ -38,6 +47,8 @@ __all__ = [
     "loop_weight",
     "FIELD_HELP",
     "LATENT_INTERP_MODES",
+    "MOTION_BORDERS",
+    "MOTION_SPACES",
     "PATHS",
     "SAMPLER_NAMES",
     "SCHEDULER_NAMES",
@@ -46,6 +57,7 @@ __all__ = [
     "SEED_LIMIT",
     "SEED_MODES",
     "FieldSpec",
+    "FrameMotion",
     "FramePlan",
     "LatentInterp",
     "Plan",

@@ -35,5 +35,10 @@ PATHS: tuple[str, ...] = ("plain", "unsample", "copy")
 DENOISE_MODES: tuple[str, ...] = ("comfyui", "steps")
 COLOR_COHERENCE_MODES: tuple[str, ...] = ("none", "rgb", "hsv", "lab", "latent")
 COLOR_ANCHORS: tuple[str, ...] = ("first", "keyframe")
+# Camera motion (docs/behaviour.md §13): what a warp shows where the source is out of frame
+# (OpenCV's BORDER_REPLICATE, BORDER_REFLECT_101, BORDER_WRAP, BORDER_CONSTANT 0), and where it
+# warps (the decoded pixels, or the latent directly).
+MOTION_BORDERS: tuple[str, ...] = ("replicate", "reflect", "wrap", "zeros")
+MOTION_SPACES: tuple[str, ...] = ("pixel", "latent")
 
 SEED_LIMIT = 2**64  # seeds are ints in [0, 2**64), as ComfyUI's seed widgets take

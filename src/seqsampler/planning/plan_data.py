@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .config import SequenceConfig
-from .names import COLOR_COHERENCE_MODES, DENOISE_MODES, PATHS
+from .names import COLOR_COHERENCE_MODES, DENOISE_MODES, MOTION_BORDERS, MOTION_SPACES, PATHS
 
 PLAN_VERSION = 1
 
@@ -37,9 +37,69 @@ class ColorMatch:
     strength: float
 
 
+@dataclass(frozen=True)
+class FrameMotion:
+    """The camera move into a frame and the anti-blur after it (docs/behaviour.md §13): the
+    previous frame's output is warped by these knobs (Deforum's 2D mode: `zoom` per frame,
+    `angle` degrees counter-clockwise, `translation_x/_y` pixels at the render size about the
+    centre (`transform_center_x/_y` fractions of W, H), the optional perspective flip), with
+    `border` where the source is out of frame and in `space` (pixel: decoded; latent), then
+    colour-matched, then scaled by `contrast` and unsharp-masked (`sharpen_*`, amount 0 = off).
+    The defaults change nothing."""
+
+    zoom: float = 1.0
+    angle: float = 0.0
+    translation_x: float = 0.0
+    translation_y: float = 0.0
+    transform_center_x: float = 0.5
+    transform_center_y: float = 0.5
+    perspective_flip: bool = False
+    perspective_flip_theta: float = 0.0
+    perspective_flip_phi: float = 0.0
+    perspective_flip_gamma: float = 0.0
+    perspective_flip_fv: float = 53.0
+    border: str = "replicate"
+    space: str = "pixel"
+    sharpen_amount: float = 0.0
+    sharpen_kernel: int = 5
+    sharpen_sigma: float = 1.0
+    sharpen_threshold: float = 0.0
+    contrast: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.border not in MOTION_BORDERS:
+            raise ValueError(
+                f"motion border must be one of {', '.join(MOTION_BORDERS)}; got {self.border!r}"
+            )
+        if self.space not in MOTION_SPACES:
+            raise ValueError(
+                f"motion space must be one of {', '.join(MOTION_SPACES)}; got {self.space!r}"
+            )
+
+    @property
+    def moves(self) -> bool:
+        """Whether the camera moves (any knob off its identity value)."""
+        return (
+            self.zoom != 1.0
+            or self.angle != 0.0
+            or self.translation_x != 0.0
+            or self.translation_y != 0.0
+            or (
+                self.perspective_flip
+                and (self.perspective_flip_theta, self.perspective_flip_phi,
+                     self.perspective_flip_gamma) != (0.0, 0.0, 0.0)
+            )
+        )  # fmt: skip
+
+    @property
+    def sharpens(self) -> bool:
+        """Whether contrast or the unsharp mask changes the frame."""
+        return self.sharpen_amount != 0.0 or self.contrast != 1.0
+
+
 # FramePlan fields added after plan version 1: left out of the JSON when None (off), so plans
 # that do not use them read exactly as before.
-_OPTIONAL_FRAME_FIELDS = ("color", "loop")
+_OPTIONAL_FRAME_FIELDS = ("color", "loop", "motion")
 
 
 @dataclass(frozen=True)
@@ -63,6 +123,7 @@ class FramePlan:
     unsample_steps: int
     color: ColorMatch | None = None
     loop: float | None = None
+    motion: FrameMotion | None = None
 
     def __post_init__(self) -> None:
         # Noise is injected exactly when both are set (`inject_noise` reads them together).
@@ -99,7 +160,22 @@ class FramePlan:
                     f"got {color.get('mode')!r}"
                 )
             values["color"] = ColorMatch(**color)
+        if values["motion"] is not None:
+            values["motion"] = _motion_from_dict(values["motion"])
         return cls(**values)
+
+
+def _motion_from_dict(data: Any) -> FrameMotion:
+    """A frame's `motion` record read back (unknown keys and bad names refused)."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"motion must be an object; got {type(data).__name__}")
+    known = {item.name for item in fields(FrameMotion)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(
+            f"motion has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(known)}"
+        )
+    return FrameMotion(**data)
 
 
 @dataclass(frozen=True)
