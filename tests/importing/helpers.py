@@ -25,7 +25,7 @@ def published(name: str) -> Any:
 
 def cli_fields() -> frozenset[str]:
     """Every spec field the CLI takes (what the `seqsampler import` command passes)."""
-    from seqsampler.cli.fields import all_fields
+    from seqsampler.cli.spec.fields import all_fields
 
     return frozenset(all_fields())
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from seqsampler.planning.expressions import VARIABLES
 from seqsampler.planning.schedule import schedule_values
+from seqsampler.planning.schedule.expressions import VARIABLES
 
 WIRED_BY_LEAD = "s in expressions: wired by the lead"
 
@@ -33,7 +33,7 @@ def test_s_is_a_schedule_variable():
 
 @pytest.mark.xfail(strict=True, raises=ValueError, reason=WIRED_BY_LEAD)
 def test_a_spec_schedule_reads_the_specs_seed():
-    from seqsampler.cli.spec import resolve_spec
+    from seqsampler.cli.spec.resolve import resolve_spec
 
     spec = resolve_spec(
         {"prompts": "a big red circle", "frame_count": 4, "seed": 12, "cfg": "0:(s % 5 + t)"}

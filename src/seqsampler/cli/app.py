@@ -101,6 +101,7 @@ def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> 
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ..importing import add_import_arguments
     from ..version import __version__
     from .sweep.cli import add_sweep_flags
 
@@ -149,6 +150,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--serve", action="store_true", help="serve the folder on 127.0.0.1 until Ctrl-C"
     )
     view.add_argument("--port", type=int, default=8000, help="port for --serve [default: 8000]")
+    add_import_arguments(
+        sub.add_parser(
+            "import",
+            help="turn a Deforum settings file or a Parseq export into a spec (TOML)",
+            description="Write a seqsampler spec from a Deforum settings file or Parseq's "
+            "rendered JSON; each setting it cannot carry over is a comment in the spec.",
+        )
+    )
     return parser
 
 
@@ -246,6 +255,14 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_import(args: argparse.Namespace) -> int:
+    """`seqsampler import`: the fields carried are those the CLI takes (`all_fields`)."""
+    from ..importing import cmd_import
+    from .spec.fields import all_fields
+
+    return cmd_import(args, all_fields())
+
+
 def _cmd_metrics(args: argparse.Namespace) -> int:
     from ..metrics import run_metrics, summary_table
 
@@ -287,6 +304,8 @@ def _run(args: argparse.Namespace) -> int:
             return _cmd_metrics(args)
         if args.command == "view":
             return _cmd_view(args)
+        if args.command == "import":
+            return _cmd_import(args)
         return _cmd_render(args)
     except ValueError as exc:  # SpecError and the library's validation errors
         sys.stderr.write(f"seqsampler: error: {_one_line(str(exc))}\n")

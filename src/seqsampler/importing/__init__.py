@@ -10,7 +10,7 @@ knows its name (`known_fields`, from the CLI's registry), so settings seqsampler
 
 from __future__ import annotations
 
-from .command import cmd_import, import_file, main_import, read_source
+from .command import add_import_arguments, cmd_import, import_file, main_import, read_source
 from .deforum import deforum_to_spec
 from .parseq import parseq_to_spec
 from .result import ImportResult
@@ -18,6 +18,7 @@ from .toml_out import to_toml
 
 __all__ = [
     "ImportResult",
+    "add_import_arguments",
     "cmd_import",
     "deforum_to_spec",
     "import_file",

@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ..planning.config import MAX_FRAMES
-from ..planning.expressions import ScheduleError
-from ..planning.schedule import schedule_values
+from ..planning.fields import MAX_FRAMES
+from ..planning.schedule import ScheduleError, schedule_values
 from .deforum_fields import put_motion, put_sampler, put_schedule, put_seed, schedule_text
 from .deforum_rules import why_not_carried
 from .prompts import combined, put_prompts

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..planning.expressions import ScheduleError
 from ..planning.names import SEED_LIMIT
-from ..planning.schedule import schedule_values
+from ..planning.schedule import ScheduleError, schedule_values
 from . import deforum_rules as rules
 from .names import a1111_scheduler, sampler_and_scheduler
 from .result import field_choices, field_range, first_known, is_number

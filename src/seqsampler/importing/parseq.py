@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
-from ..planning.config import MAX_FRAMES
+from ..planning.fields import MAX_FRAMES
 from ..planning.names import SEED_LIMIT
 from . import deforum_rules as rules
 from .prompts import put_prompts

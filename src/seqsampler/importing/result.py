@@ -1,6 +1,6 @@
 """`ImportResult` and the builder both importers fill: a field is carried only if seqsampler knows it.
 
-The known field names come from the caller (the CLI passes `seqsampler.cli.fields.all_fields()`,
+The known field names come from the caller (the CLI passes `seqsampler.cli.spec.fields.all_fields()`,
 every spec field it takes) or, by default, from the planner's field table plus the CLI's own
 fields listed in docs/cli.md. A value for a field not among them (Deforum's motion, cadence and
 video input while seqsampler has none) becomes a `not carried` note instead, so a field added
@@ -24,7 +24,7 @@ CLI_OWN_FIELDS = (
     "model", "preset", "prompts", "negative", "width", "height", "denoise", "denoise_mode",
     "fps", "formats", "upscale",
 )  # fmt: skip
-# Node fields the spec does not take directly (cli/fields.py `_DERIVED`).
+# Node fields the spec does not take directly (cli/spec/fields.py `_DERIVED`).
 _DERIVED = ("positive_count", "negative_count", "schedules")
 VALUE_TEXT_LIMIT = 160  # the most characters of a value shown in a comment
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ..planning.schedule import Key, parse_schedule, schedule_values
+from ..planning.schedule import parse_schedule, schedule_values
+from ..planning.schedule.values import Key
 
 _SEED_SYMBOL = re.compile(r"(?<![A-Za-z0-9_.])s(?![A-Za-z0-9_(])")
 
