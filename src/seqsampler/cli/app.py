@@ -265,8 +265,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
     from ..metrics import run_metrics, summary_table
+    from ..motion.knobs import knobs_from
+    from ..motion.transform import frame_matrix
 
-    result = run_metrics(Path(args.run_folder))
+    def motion_matrix(record: dict[str, Any], width: int, height: int) -> Any:
+        return frame_matrix(knobs_from(record), width, height)
+
+    result = run_metrics(Path(args.run_folder), motion_matrix=motion_matrix)
     sys.stdout.write(summary_table(result) + "\n")
     for path in result["outputs"]:
         sys.stdout.write(f"{path}\n")

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from .motion import check_matrices, compensated_change
+
 METRICS_VERSION = 1
 # Per-frame series, in the order of metrics.csv and of the summary table.
 SERIES = (
@@ -23,8 +25,10 @@ SERIES = (
     "delta_e_first",
     "delta_e_segment",
 )
+# With camera motion in the plan (`matrices`): the change after undoing the camera (motion.py).
+MOTION_SERIES = ("flicker_motion", "change_motion")
 # Which end of a series is the bad one (the summary's `worst_frame`).
-HIGHER_IS_BETTER = {"flicker": True, "flicker_hf": True, "ssim": True}
+HIGHER_IS_BETTER = {"flicker": True, "flicker_hf": True, "ssim": True, "flicker_motion": True}
 UNITS = {
     "flicker": "1 = still",
     "flicker_hf": "1 = still",
@@ -33,6 +37,8 @@ UNITS = {
     "ssim": "1 = same",
     "delta_e_first": "dE2000",
     "delta_e_segment": "dE2000",
+    "flicker_motion": "1 = still",
+    "change_motion": "|diff|/255",
 }
 HF_SIGMA = 2.0  # px: the Gaussian the high-pass subtracts (detail finer than ~2 sigma remains)
 COLOR_SIZE = 128  # px: the colour drift's analysis size (longest side, area-averaged)
@@ -84,6 +90,11 @@ def check_frames(frames: Sequence[np.ndarray]) -> tuple[int, int]:
     if min(height, width) < MIN_SIDE:
         raise ValueError(f"frames: size {width}x{height} is too small; accepted: {ACCEPTED_FRAMES}")
     return height, width
+
+
+def series_names(metrics: dict[str, Any]) -> tuple[str, ...]:
+    """The per-frame series of a result: SERIES, then MOTION_SERIES when it has them."""
+    return SERIES + (MOTION_SERIES if MOTION_SERIES[0] in metrics["frames"] else ())
 
 
 def check_segment_starts(segment_starts: Sequence[int], frame_count: int) -> list[int]:
@@ -174,6 +185,8 @@ def delta_e(lab_a: np.ndarray, lab_b: np.ndarray) -> float:
 
 def _stats(values: Sequence[float | None], higher_is_better: bool) -> dict[str, Any]:
     present = [(i, v) for i, v in enumerate(values) if v is not None]
+    if not present:  # e.g. the camera left no valid region on any frame
+        return {"mean": None, "min": None, "max": None, "worst_frame": None}
     numbers = [v for _, v in present]
     worst = (min if higher_is_better else max)(present, key=lambda item: item[1])
     return {
@@ -199,9 +212,13 @@ def sequence_metrics(
     hf_sigma: float = HF_SIGMA,
     color_size: int = COLOR_SIZE,
     flow_preset: str = FLOW_PRESET,
+    matrices: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
     """The quality measures of `frames` (uint8 [H, W, 3], one size) per frame and for the run.
 
+    `matrices`: the plan's camera move into each frame (a 3x3 matrix, source pixels of frame
+    i-1 -> frame i, or None), one per frame; when any is given the result also holds
+    MOTION_SERIES, the change after undoing the camera (`motion.compensated_change`).
     `segment_starts`: the frames where a prompt segment begins (0 is always one); the colour
     drift is measured against frame 0 and against the first frame of each frame's segment.
     Returns `{"version", "frame_count", "width", "height", "segment_starts", "settings",
@@ -219,8 +236,12 @@ def sequence_metrics(
     if flow_preset not in FLOW_PRESETS:
         raise ValueError(f"flow_preset: got {flow_preset!r}; accepted: {', '.join(FLOW_PRESETS)}")
 
+    moves = None if matrices is None else check_matrices(matrices, count)
+    if moves is not None and all(m is None for m in moves):
+        moves = None
     dis = cv2.DISOpticalFlow_create(getattr(cv2, f"DISOPTICAL_FLOW_PRESET_{flow_preset.upper()}"))
-    series: dict[str, list[float | None]] = {name: [None] * count for name in SERIES}
+    names = SERIES + (MOTION_SERIES if moves is not None else ())
+    series: dict[str, list[float | None]] = {name: [None] * count for name in names}
     series["delta_e_first"][0] = series["delta_e_segment"][0] = 0.0
     lab_first = _lab_small(frames[0], color_size)
     lab_segment = lab_first
@@ -238,6 +259,10 @@ def sequence_metrics(
         series["ssim"][i] = ssim(gray_prev, gray)
         warped = _flow_warp(previous, gray_prev, gray, dis)
         series["flow_residual"][i] = _mean_abs(frame, warped)
+        if moves is not None:
+            moved = compensated_change(previous, frame, moves[i])
+            series["change_motion"][i] = moved
+            series["flicker_motion"][i] = None if moved is None else 1.0 - moved
         lab = _lab_small(frame, color_size)
         if i in starts:
             lab_segment = lab
@@ -246,7 +271,7 @@ def sequence_metrics(
         previous, gray_prev = frame, gray
 
     summary: dict[str, Any] = {
-        name: _stats(series[name], HIGHER_IS_BETTER.get(name, False)) for name in SERIES
+        name: _stats(series[name], HIGHER_IS_BETTER.get(name, False)) for name in names
     }
     seam = _mean_abs(frames[-1], frames[0])
     median_change = float(np.median([c for c in series["change"] if c is not None]))

@@ -77,13 +77,17 @@ def metrics_png(metrics: dict[str, Any]) -> bytes:
     from PIL import Image, ImageDraw
 
     series = metrics["frames"]
+    panels = list(PANELS)
+    if "change_motion" in series:  # camera motion in the plan: the change with it undone
+        heading, curves, anchor = panels[3]
+        panels[3] = (heading, (*curves, ("change_motion", "camera undone")), anchor)
     count = metrics["frame_count"]
     starts = metrics["segment_starts"]
     seam = metrics["summary"]["seam"]
     font, small, title_font = _font(14), _font(12), _font(16)
     left, right, top, panel_h, gap = 80, 30, 96, 170, 74
     width = max(900, left + right + 10 * count)
-    height = top + len(PANELS) * (panel_h + gap) + 10
+    height = top + len(panels) * (panel_h + gap) + 10
     plot_w = width - left - right
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
@@ -96,7 +100,7 @@ def metrics_png(metrics: dict[str, Any]) -> bytes:
     def x_of(i: float) -> float:
         return left + plot_w * i / max(1, count - 1)
 
-    for n, (heading, curves, anchor) in enumerate(PANELS):
+    for n, (heading, curves, anchor) in enumerate(panels):
         y0 = top + n * (panel_h + gap)
         values = [v for key, _ in curves for v in series[key] if v is not None]
         if n == 3:

@@ -7,11 +7,12 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write_bytes
-from .measures import SERIES, UNITS, segment_starts_of, sequence_metrics
+from .measures import UNITS, segment_starts_of, sequence_metrics, series_names
 from .plot import metrics_png
 
 OUTPUTS = ("metrics.json", "metrics.csv", "metrics.png")
@@ -19,8 +20,14 @@ FRAME_NAME = re.compile(r"^(\d{5})\.png$")
 ACCEPTED_FOLDER = "a run folder written by `seqsampler render` (plan.json and frames/00000.png ...)"
 
 
-def _run_files(root: Path) -> tuple[list[Path], list[int]]:
-    """The frame PNGs (frames/00000.png ... without gaps) and each frame's prompt index."""
+# motion_matrix(motion record of a plan frame, width, height) -> its 3x3 matrix (the CLI passes
+# seqsampler.motion.transform's; this package imports no other seqsampler module)
+MotionMatrix = Callable[[dict[str, Any], int, int], Any]
+
+
+def _run_files(root: Path) -> tuple[list[Path], list[int], list[Any]]:
+    """The frame PNGs (frames/00000.png ... without gaps), each frame's prompt index and its
+    `motion` record (None when the frame has none)."""
     if not root.exists():
         raise ValueError(f"run_folder: {str(root)!r} does not exist; accepted: {ACCEPTED_FOLDER}")
     if not root.is_dir():
@@ -35,6 +42,7 @@ def _run_files(root: Path) -> tuple[list[Path], list[int]]:
     try:
         plan = json.loads(plan_path.read_text(encoding="utf-8"))
         prompts = [int(frame["positive"]) for frame in plan["frames"]]
+        motions = [frame.get("motion") for frame in plan["frames"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ValueError(
             f"run_folder: {str(plan_path)!r} is not a plan ({exc.__class__.__name__}: {exc}); "
@@ -58,7 +66,8 @@ def _run_files(root: Path) -> tuple[list[Path], list[int]]:
             f"run_folder: {str(frames_dir)!r} holds {len(indices)} frames but plan.json plans "
             f"{len(prompts)}; accepted: at most the plan's frames"
         )
-    return [frames_dir / f"{i:05d}.png" for i in indices], prompts[: len(indices)]
+    paths = [frames_dir / f"{i:05d}.png" for i in indices]
+    return paths, prompts[: len(indices)], motions[: len(indices)]
 
 
 def _load(paths: list[Path]) -> list[Any]:
@@ -76,10 +85,11 @@ def metrics_csv(metrics: dict[str, Any]) -> str:
     """One row per frame: frame, segment start flag, every series (empty where undefined)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["frame", "keyframe", *SERIES])
+    names = series_names(metrics)
+    writer.writerow(["frame", "keyframe", *names])
     starts = set(metrics["segment_starts"])
     for i in range(metrics["frame_count"]):
-        values = [metrics["frames"][name][i] for name in SERIES]
+        values = [metrics["frames"][name][i] for name in names]
         cells = ["" if v is None else f"{v:.6g}" for v in values]
         writer.writerow([i, int(i in starts), *cells])
     return buffer.getvalue()
@@ -88,18 +98,11 @@ def metrics_csv(metrics: dict[str, Any]) -> str:
 def summary_table(metrics: dict[str, Any]) -> str:
     """A compact fixed-width summary: one row per series (mean, min, max, worst frame), the seam."""
     rows = [["metric", "mean", "min", "max", "worst", "unit"]]
-    for name in SERIES:
+    for name in series_names(metrics):
         s = metrics["summary"][name]
-        rows.append(
-            [
-                name,
-                f"{s['mean']:.4f}",
-                f"{s['min']:.4f}",
-                f"{s['max']:.4f}",
-                str(s["worst_frame"]),
-                UNITS[name],
-            ]
-        )
+        cells = ["-" if s[k] is None else f"{s[k]:.4f}" for k in ("mean", "min", "max")]
+        worst = "-" if s["worst_frame"] is None else str(s["worst_frame"])
+        rows.append([name, *cells, worst, UNITS[name]])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [
         "  ".join(
@@ -121,12 +124,16 @@ def summary_table(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def run_metrics(run_folder: str | Path, **options: Any) -> dict[str, Any]:
+def run_metrics(
+    run_folder: str | Path, *, motion_matrix: MotionMatrix | None = None, **options: Any
+) -> dict[str, Any]:
     """Measure a run folder's frames (segments from plan.json's prompt indices) and write
     metrics.json, metrics.csv and metrics.png into it. `options` go to `sequence_metrics`.
+    `motion_matrix` turns plan.json's per-frame `motion` records into matrices at the frames'
+    size, so the change is also measured with the camera undone (MOTION_SERIES).
     Returns the metrics (as in metrics.json) with `"outputs"`: the paths written."""
     root = Path(run_folder)
-    paths, prompts = _run_files(root)
+    paths, prompts, motions = _run_files(root)
     frames = _load(paths)
     height, width = frames[0].shape[:2]
     for path, frame in zip(paths, frames, strict=True):
@@ -135,6 +142,10 @@ def run_metrics(run_folder: str | Path, **options: Any) -> dict[str, Any]:
                 f"run_folder: {str(path)!r} is {frame.shape[1]}x{frame.shape[0]} while "
                 f"00000.png is {width}x{height}; accepted: frames of one size"
             )
+    if motion_matrix is not None and any(m is not None for m in motions):
+        options["matrices"] = [
+            None if m is None else motion_matrix(m, width, height) for m in motions
+        ]
     metrics = sequence_metrics(frames, segment_starts_of(prompts), **options)
     metrics["run_folder"] = str(root)
     atomic_write_bytes(root / "metrics.json", (json.dumps(metrics, indent=2) + "\n").encode())

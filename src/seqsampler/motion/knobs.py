@@ -10,7 +10,9 @@ flip's angles and field of view in degrees.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any
 
 BORDERS = ("replicate", "reflect", "wrap", "zeros")
 """What a warp shows where the source is out of frame (OpenCV: BORDER_REPLICATE,
@@ -37,6 +39,12 @@ class Knobs:
     perspective_flip_phi: float = 0.0
     perspective_flip_gamma: float = 0.0
     perspective_flip_fv: float = 53.0
+
+
+def knobs_from(record: Mapping[str, Any]) -> Knobs:
+    """The knobs of a plan frame's `motion` record (a mapping holding at least the knobs'
+    names; other keys, such as its border and sharpening, are not knobs and are left out)."""
+    return Knobs(**{item.name: record[item.name] for item in fields(Knobs) if item.name in record})
 
 
 def check_knobs(knobs: Knobs, width: int, height: int) -> None:
