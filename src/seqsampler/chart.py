@@ -1,5 +1,5 @@
 """The plan as a table and as a chart image (Pillow only): denoise (unsample frames marked),
-seed changes, cfg and steps, prompt weights.
+seed changes, cfg and steps, prompt weights, and the camera motion when the plan moves.
 
 Shared by both front doors: the CLI writes the chart as a PNG (`seqsampler.cli.view.chart`), the
 ComfyUI node `SeqSamplerPlanPreview` returns it as an IMAGE. Pillow is imported when drawing.
@@ -34,7 +34,7 @@ LEFT, TOP, PANEL_H, GAP = 70, 30, 110, 40
 
 def panel_rows(index: int) -> tuple[int, int]:
     """The pixel rows (top, bottom) of chart panel `index` (0 denoise, 1 seeds, 2 cfg and
-    steps, 3 prompt weights) inside `plan_chart`'s image."""
+    steps, 3 prompt weights, 4 camera motion when the plan moves) inside `plan_chart`'s image."""
     y0 = TOP + index * (PANEL_H + GAP)
     return y0, y0 + PANEL_H
 
@@ -54,6 +54,26 @@ COLUMNS = (
     ("noise", "noise_strength"),
     ("interp", "interp"),
 )
+# The camera's per-frame knobs (FramePlan.motion; identity where a frame has none): the table's
+# extra columns and the chart's motion panel, each curve scaled to its own range.
+MOTION_KNOBS = (
+    ("zoom", "zoom", 1.0),
+    ("angle", "angle", 0.0),
+    ("tx", "translation_x", 0.0),
+    ("ty", "translation_y", 0.0),
+    ("sharpen", "sharpen_amount", 0.0),
+    ("contrast", "contrast", 1.0),
+)
+
+
+def motion_curves(plan: Plan) -> dict[str, list[float]] | None:
+    """Per motion knob (MOTION_KNOBS), its value at every frame; None when no frame moves."""
+    if all(f.motion is None for f in plan.frames):
+        return None
+    return {
+        title: [default if f.motion is None else getattr(f.motion, key) for f in plan.frames]
+        for title, key, default in MOTION_KNOBS
+    }
 
 
 def prompt_weights(plan: Plan, texts: Sequence[str]) -> dict[str, list[float]]:
@@ -88,18 +108,25 @@ def cell_text(frame, key: str | None) -> str:
 
 
 def plan_table(plan: Plan) -> str:
-    """A fixed-width text table of the plan, one row per frame."""
+    """A fixed-width text table of the plan, one row per frame (the motion knobs as extra
+    columns when the plan moves)."""
     rows = [[title for title, _ in COLUMNS]]
     rows += [[cell_text(frame, key) for _, key in COLUMNS] for frame in plan.frames]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    curves = motion_curves(plan)
+    if curves is not None:
+        rows[0] += list(curves)
+        for i, row in enumerate(rows[1:]):
+            row += [f"{values[i]:.4g}" for values in curves.values()]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(lines)
 
 
-def chart_size(frames: int, prompts: int) -> tuple[int, int]:
-    """The chart's (width, height) in pixels for `frames` frames and `prompts` distinct prompts."""
+def chart_size(frames: int, prompts: int, panels: int = 4) -> tuple[int, int]:
+    """The chart's (width, height) in pixels for `frames` frames, `prompts` distinct prompts and
+    `panels` panels (5 with the motion panel)."""
     width = max(640, LEFT + 20 + 8 * frames)
-    return width, TOP + 4 * (PANEL_H + GAP) + 16 * prompts + 10
+    return width, TOP + panels * (PANEL_H + GAP) + 16 * prompts + 10
 
 
 def frame_x(frame: float, frames: int, width: int) -> float:
@@ -114,7 +141,9 @@ def plan_chart_image(plan: Plan, texts: Sequence[str]) -> Any:
     frames = plan.frame_count
     left, right, panel_h, gap, top = LEFT, 20, PANEL_H, GAP, TOP
     weights = prompt_weights(plan, texts)
-    width, height = chart_size(frames, len(weights))
+    curves = motion_curves(plan)
+    panels = 4 if curves is None else 5
+    width, height = chart_size(frames, len(weights), panels)
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default()
@@ -192,7 +221,15 @@ def plan_chart_image(plan: Plan, texts: Sequence[str]) -> Any:
     y0, h = panel(3, "prompt weights", 0.0, 1.0)
     for k in plan.keyframes:
         draw.line((x_of(k), y0, x_of(k), y0 + h), fill=(200, 200, 200))
-    legend_y = top + 4 * (panel_h + gap) - 10
+    if curves is not None:
+        names = ", ".join(f"{k} {min(v):g}..{max(v):g}" for k, v in curves.items())
+        y0, h = panel(4, f"camera motion per frame, each scaled to its own range: {names}", 0, 1)
+        for n, values in enumerate(curves.values()):
+            low, high = min(values), max(values)
+            if low == high:  # a constant knob: a flat line at its own height
+                low, high = low - (n + 1) / 7, low + (6 - n) / 7
+            polyline(values, y0, h, PALETTE[n], low, high)
+    legend_y = top + panels * (panel_h + gap) - 10
     for n, (text, values) in enumerate(weights.items()):
         colour = PALETTE[n % len(PALETTE)]
         polyline(values, y0, h, colour)
