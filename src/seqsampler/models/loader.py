@@ -26,6 +26,7 @@ from ..conditioning import Conditioning
 from ..sampling.sigma_space import SigmaSpace
 from .denoiser import PREDICTIONS, DiscreteDenoiser
 from .embedded import EMBEDDED_DIR
+from .integrity import check_model_files
 from .tokenizer import WordTokenizer
 
 log = logging.getLogger(__name__)
@@ -355,16 +356,14 @@ def load_model(
     device: str | torch.device = "cpu",
     dtype: torch.dtype = torch.float32,
 ) -> LoadedModel:
-    """Load the embedded model (None), a diffusers-format folder, or a single SD checkpoint file."""
+    """Load the embedded model (None), a diffusers-format folder, or a single SD checkpoint file;
+    its files' structure is checked first (`integrity.check_model_files`)."""
     path = EMBEDDED_DIR if source is None else Path(source).expanduser()
     if path.is_dir():
-        if not (path / "model_index.json").is_file():
-            raise ValueError(
-                f"model folder {str(path)!r} has no model_index.json; expected a diffusers-format "
-                "folder (model_index.json, unet/, text_encoder/, tokenizer/, scheduler/, vae/)"
-            )
+        check_model_files(path)  # ValueError naming a missing or unreadable file
         return _load_folder(path, device, dtype)
     if path.is_file() and path.suffix in CHECKPOINT_SUFFIXES:
+        check_model_files(path)
         return _load_checkpoint(path, device, dtype)
     raise ValueError(
         f"model source {str(source)!r} is neither a diffusers-format folder nor a "

@@ -144,7 +144,8 @@ def video_formats(value: Any) -> list[str]:
 
 
 def model_source(value: Any, check: bool) -> str:
-    """`model`: "embedded" or an absolute path; with `check`, the path must hold a model."""
+    """`model`: "embedded" or an absolute path; with `check`, the path must hold a model whose
+    files read (`models.integrity.check_model_files`: before any folder is written)."""
     if value is None or value == EMBEDDED:
         return EMBEDDED
     if not isinstance(value, str) or not value.strip():
@@ -171,4 +172,10 @@ def model_source(value: Any, check: bool) -> str:
             f'model: nothing at {short_repr(value, PATH_REPR_LIMIT)}; accepted: "embedded", a diffusers folder or a '
             ".safetensors / .ckpt file"
         )
+    from ...models.integrity import check_model_files  # no torch: headers and JSON only
+
+    try:
+        check_model_files(path)
+    except ValueError as err:
+        raise SpecError(f"model: {err}") from None
     return str(path.resolve())
