@@ -219,3 +219,17 @@ def test_serve_on_localhost_until_interrupted(run_folder):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_frames_motion_is_shown_in_its_entry(run_folder, tmp_path):
+    folder = tmp_path / "moved"
+    shutil.copytree(run_folder, folder)
+    plan = json.loads((folder / "plan.json").read_text())
+    plan["frames"][2]["motion"] = {"zoom": 1.02, "angle": 0.0, "translation_x": 0.5,
+                                   "border": "wrap", "space": "latent", "contrast": 1.0}  # fmt: skip
+    (folder / "plan.json").write_text(json.dumps(plan))
+    (folder / "plan.png").unlink(missing_ok=True)
+    assert main(["view", str(folder)]) == 0
+    frames = parse((folder / "view.html").read_text(encoding="utf-8")).frames
+    assert "zoom 1.02, translation_x 0.5 (wrap border, latent space)" in frames[2]["text"]
+    assert "motion" not in frames[1]["text"]

@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from ...files import refuse_outside_links
 from ..run.writers import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,10 @@ def prompt_texts(spec: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, .
 
     def listed(value: Any) -> tuple[str, ...]:
         if isinstance(value, Mapping):
-            keyed = sorted(((int(str(k).strip()), str(v)) for k, v in value.items()))
+            keys = [str(k).strip() for k in value]
+            if not all(k.isascii() and k.isdigit() and len(k) <= 18 for k in keys):
+                return ()  # not frame numbers: the page shows no prompt texts
+            keyed = sorted((int(k), str(v)) for k, v in zip(keys, value.values(), strict=True))
             return tuple(text for _, text in keyed)
         return tuple(_texts(value) or ())
 
@@ -84,6 +88,7 @@ def load_run(folder: Path) -> RunView:
     """Read a run folder (plan.json required, spec.json optional); ViewError if it is not one."""
     if not folder.is_dir():
         raise ViewError(f"view: {str(folder)!r} is not a folder; accepted: a run folder")
+    refuse_outside_links(folder, "view", "remove the link, or view a copy without it")
     plan_path = folder / "plan.json"
     if not plan_path.is_file():
         raise ViewError(
@@ -92,19 +97,26 @@ def load_run(folder: Path) -> RunView:
         )
     try:
         plan = json.loads(plan_path.read_text(encoding="utf-8"))
-        if not isinstance(plan.get("frames"), list):
-            raise ValueError("no frames list")
-    except (OSError, ValueError, AttributeError) as exc:
-        raise ViewError(f"view: {str(plan_path)!r} is not a plan ({exc})") from None
+        frames = plan.get("frames")
+        if not isinstance(frames, list) or not all(isinstance(f, dict) for f in frames):
+            raise ValueError("no list of frames")
+    except (OSError, ValueError, AttributeError, RecursionError) as exc:
+        raise ViewError(f"view: {str(plan_path)!r} is not a plan ({_reason(exc)})") from None
     spec: dict[str, Any] = {}
     spec_path = folder / "spec.json"
     if spec_path.is_file():
         try:
             spec = json.loads(spec_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ViewError(f"view: {str(spec_path)!r} is not JSON ({exc})") from None
+        except (OSError, ValueError, RecursionError) as exc:
+            raise ViewError(f"view: {str(spec_path)!r} is not JSON ({_reason(exc)})") from None
+        if not isinstance(spec, dict):
+            raise ViewError(f"view: {str(spec_path)!r} is not a spec (not a JSON object)")
     positive, negative = prompt_texts(spec) if spec else ((), ())
     return RunView(folder, plan, spec, positive, negative)
+
+
+def _reason(exc: BaseException) -> str:
+    return "nested too deep" if isinstance(exc, RecursionError) else str(exc)
 
 
 def ensure_chart(run: RunView) -> Path | None:
@@ -142,6 +154,20 @@ def _text_at(texts: Sequence[str], index: Any) -> str:
     return "(unknown)"
 
 
+# A frame's motion record as the view shows it: the knobs off their identity, then where.
+_MOTION_IDENTITY = {"zoom": 1.0, "angle": 0.0, "translation_x": 0.0, "translation_y": 0.0,
+                    "sharpen_amount": 0.0, "contrast": 1.0}  # fmt: skip
+
+
+def _motion_text(motion: Mapping[str, Any]) -> str:
+    moved = [f"{k} {_fmt(v)}" for k, v in motion.items() if k in _MOTION_IDENTITY
+             and v != _MOTION_IDENTITY[k]]  # fmt: skip
+    if motion.get("perspective_flip"):
+        moved.append("perspective flip")
+    where = f"{_fmt(motion.get('border'))} border, {_fmt(motion.get('space'))} space"
+    return f"{', '.join(moved) or 'none'} ({where})"
+
+
 def _frame_html(run: RunView, entry: Mapping[str, Any], changed: bool) -> str:
     i = entry.get("frame", 0)
     steps = entry.get("steps")
@@ -159,6 +185,8 @@ def _frame_html(run: RunView, entry: Mapping[str, Any], changed: bool) -> str:
         rows.append(("noise", _fmt(entry.get("noise_strength"))))
     if entry.get("interp") is not None:
         rows.append(("interp", _fmt(entry.get("interp"))))
+    if isinstance(entry.get("motion"), Mapping):
+        rows.append(("motion", _motion_text(entry["motion"])))
     details = "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     prompt = _text_at(run.positive, entry.get("positive"))
     negative = _text_at(run.negative, entry.get("negative")) if run.negative else ""
