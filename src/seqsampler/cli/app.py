@@ -189,7 +189,6 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from ..planning import plan
     from .spec.fields import SpecError, short_repr
     from .sweep.cli import cmd_sweep_plan, is_sweep
     from .view.chart import plan_chart, plan_table
@@ -202,7 +201,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     if is_sweep(args):
         return cmd_sweep_plan(args)
     spec = _load(args)
-    the_plan = plan(spec.config, denoise_mode=spec.fields.get("denoise_mode", "comfyui"))
+    the_plan = spec.plan()
     if args.format == "json":
         sys.stdout.write(the_plan.to_json() + "\n")
     else:

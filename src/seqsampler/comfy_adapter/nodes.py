@@ -13,17 +13,15 @@ from typing import Any
 
 from ..planning import (
     FIELD_HELP,
-    LATENT_INTERP_MODES,
-    SEED_KEYING_MODES,
-    SEED_LIMIT,
-    SEED_MODES,
     SequenceConfig,
     plan,
 )
+from ..planning.fields import MAX_FRAMES
 from ..planning.keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
 from . import scheduled, scheduled_plan, v3
 from .convert import conditioning_list, latent_samples, output_latent
 from .temporal import OPTIONAL_WIDGETS, optional_inputs
+from .widgets import widget
 
 logger = logging.getLogger(__name__)
 
@@ -73,37 +71,36 @@ class KSamplerSeq2:
     @classmethod
     def INPUT_TYPES(cls) -> dict[str, Any]:
         samplers, schedulers = _comfy_lists()
-        seed_max = SEED_LIMIT - 1
         return {
             "required": {
                 "model": ("MODEL", {"tooltip": "The model used for every frame (LoRAs and patches kept)."}),
-                "seed": ("INT", _tip("seed", default=0, min=0, max=seed_max, control_after_generate=True)),
-                "seed_mode_seq": (list(SEED_MODES), _tip("seed_mode_seq")),
-                "alternate_values": ("BOOLEAN", _tip("alternate_values", default=True)),
-                "steps": ("INT", _tip("steps", default=20, min=1, max=10000)),
-                "cfg": ("FLOAT", _tip("cfg", default=8.0, min=0.0, max=100.0, step=0.5, round=0.01)),
+                "seed": widget("seed", control_after_generate=True),
+                "seed_mode_seq": widget("seed_mode_seq"),
+                "alternate_values": widget("alternate_values"),
+                "steps": widget("steps"),
+                "cfg": widget("cfg", step=0.5, round=0.01),
                 "sampler_name": (samplers, _tip("sampler_name")),
                 "scheduler": (schedulers, _tip("scheduler")),
-                "frame_count": ("INT", _tip("frame_count", default=0, min=0, max=1024, step=1)),
-                "cond_keyframes": ("INT", _tip("cond_keyframes", default=0, min=0, max=1024, step=1)),
+                "frame_count": widget("frame_count", step=1),
+                "cond_keyframes": ("INT", _tip("cond_keyframes", default=0, min=0, max=MAX_FRAMES, step=1)),
                 "positive_seq": ("CONDITIONING", {"tooltip": "Positive prompts, one conditioning entry per prompt (CLIP Text Encode Sequence (v2), or a combined CONDITIONING)."}),
                 "negative_seq": ("CONDITIONING", {"tooltip": "Negative prompts, one entry per prompt; switches on the same keyframes, the last one held."}),
-                "use_conditioning_slerp": ("BOOLEAN", _tip("use_conditioning_slerp", default=False)),
-                "cond_slerp_strength": ("FLOAT", _tip("cond_slerp_strength", default=0.5, min=0.0, max=1.0, step=0.001)),
+                "use_conditioning_slerp": widget("use_conditioning_slerp"),
+                "cond_slerp_strength": widget("cond_slerp_strength", step=0.001),
                 "latent_image": ("LATENT", {"tooltip": "The latent of frame 0 (empty for text-to-image); its noise_mask applies to every frame."}),
-                "use_latent_interpolation": ("BOOLEAN", _tip("use_latent_interpolation", default=False)),
-                "latent_interpolation_mode": (list(LATENT_INTERP_MODES), _tip("latent_interpolation_mode")),
-                "latent_interp_strength": ("FLOAT", _tip("latent_interp_strength", default=0.5, min=0.0, max=1.0, step=0.001)),
-                "denoise_start": ("FLOAT", _tip("denoise_start", default=1.0, min=0.0, max=1.0, step=0.01)),
-                "denoise_seq": ("FLOAT", _tip("denoise_seq", default=0.5, min=0.0, max=1.0, step=0.01)),
-                "unsample_latents": ("BOOLEAN", _tip("unsample_latents", default=False)),
-                "inject_noise": ("BOOLEAN", _tip("inject_noise", default=True)),
-                "noise_strength": ("FLOAT", _tip("noise_strength", default=0.1, max=1.0, min=0.001, step=0.001)),
-                "denoise_sine": ("BOOLEAN", _tip("denoise_sine", default=True)),
-                "denoise_max": ("FLOAT", _tip("denoise_max", default=0.9, max=1.0, min=0.0, step=0.001)),
-                "seed_keying": ("BOOLEAN", _tip("seed_keying", default=True)),
-                "seed_keying_mode": (list(SEED_KEYING_MODES), _tip("seed_keying_mode")),
-                "seed_divisor": ("INT", _tip("seed_divisor", default=4, max=1024, min=2, step=1)),
+                "use_latent_interpolation": widget("use_latent_interpolation"),
+                "latent_interpolation_mode": widget("latent_interpolation_mode"),
+                "latent_interp_strength": widget("latent_interp_strength", step=0.001),
+                "denoise_start": widget("denoise_start", step=0.01),
+                "denoise_seq": widget("denoise_seq", step=0.01),
+                "unsample_latents": widget("unsample_latents"),
+                "inject_noise": widget("inject_noise"),
+                "noise_strength": widget("noise_strength", step=0.001),
+                "denoise_sine": widget("denoise_sine"),
+                "denoise_max": widget("denoise_max", step=0.001),
+                "seed_keying": widget("seed_keying"),
+                "seed_keying_mode": widget("seed_keying_mode"),
+                "seed_divisor": widget("seed_divisor", step=1),
             },
             "optional": optional_inputs(),  # appended after the 28 frozen inputs (§0)
         }  # fmt: skip

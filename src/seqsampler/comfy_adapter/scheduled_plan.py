@@ -19,18 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..chart import plan_chart_image, plan_table
-from ..planning import (
-    FIELD_HELP,
-    LATENT_INTERP_MODES,
-    SCHEDULE_KNOBS,
-    SEED_KEYING_MODES,
-    SEED_MODES,
-    Plan,
-    SequenceConfig,
-    plan,
-)
-from ..planning.fields import MAX_FRAMES
-from ..planning.schedule import ScheduleError, is_schedule, parse_prompt_schedule, schedule_values
+from ..planning import FIELD_HELP, SCHEDULE_KNOBS, Plan, SequenceConfig, plan
+from ..planning.fields import DENOISE_KNOB, MAX_FRAMES, SPECS
+from ..planning.knobs import check_switch, text_values
+from ..planning.schedule import parse_prompt_schedule
+from .widgets import widget
 
 # Schedule input -> the planner's knob (SCHEDULE_KNOBS) it drives.
 SCHEDULES = {
@@ -47,18 +40,21 @@ SCHEDULE_HELP = (
     "'0:(a), 24:(b), 48:(0.5 + 0.1*sin(2*pi*t/12))' in t (the frame) and max_f (the last frame)."
 )
 DEFAULT_PROMPTS = '"0": "A portrait of a rosebud",\n"12": "A portrait of a blooming rose"'
-SWITCHES = ("inject_noise", "use_conditioning_slerp", "use_latent_interpolation")
+# The switches the scheduled knobs need (`SCHEDULE_KNOBS`).
+SWITCHES = tuple(
+    dict.fromkeys(s for s in (SCHEDULE_KNOBS[k].switch for k in SCHEDULES.values()) if s)
+)
 
 
-def _tip(name: str, text: str | None = None, **options: Any) -> dict[str, Any]:
-    return {**options, "tooltip": text if text is not None else FIELD_HELP[name]}
-
-
-def _schedule(knob: str, default: str) -> tuple[str, dict[str, Any]]:
-    help_text = FIELD_HELP.get(
-        knob, "Denoise of each frame (frame 0 included: 1 for text-to-image)."
-    )
-    return ("STRING", _tip(knob, help_text + SCHEDULE_HELP, default=default))
+def _schedule(knob: str) -> tuple[str, dict[str, Any]]:
+    """A schedule's text widget; its default is the field's default (for denoise, the node's
+    rule: denoise_start on frame 0, denoise_seq after)."""
+    if knob == DENOISE_KNOB:
+        help_text = "Denoise of each frame (frame 0 included: 1 for text-to-image)."
+        default = f"0:({SPECS['denoise_start'].default}), 1:({SPECS['denoise_seq'].default})"
+    else:
+        help_text, default = FIELD_HELP[knob], str(SPECS[knob].default)
+    return ("STRING", {"default": default, "tooltip": help_text + SCHEDULE_HELP})
 
 
 # (input id, type, options) in the node's order; a list type is a combo, "SAMPLERS" /
@@ -70,25 +66,25 @@ SCHEDULED_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("latent_image", "LATENT", {"tooltip": "The latent of frame 0 (empty for text-to-image; a previous run's last frame to continue it)."}),
     ("prompt_schedule", "STRING", {"multiline": True, "default": DEFAULT_PROMPTS, "tooltip": 'FizzNodes prompt schedule: "frame": "prompt", one key per prompt; each prompt holds until the next key.'}),
     ("negative_prompt", "STRING", {"multiline": True, "default": "", "tooltip": "The negative prompt of every frame."}),
-    ("frame_count", "INT", _tip("frame_count", "Frames of the sequence (1..1024).", default=24, min=1, max=MAX_FRAMES, step=1)),
-    ("seed_schedule", *_schedule("seed", "0")),
-    ("seed_mode_seq", list(SEED_MODES), _tip("seed_mode_seq", FIELD_HELP["seed_mode_seq"] + " Applies when seed_schedule is a plain number.")),
-    ("seed_keying", "BOOLEAN", _tip("seed_keying", FIELD_HELP["seed_keying"] + " Applies when seed_schedule is a plain number.", default=False)),
-    ("seed_keying_mode", list(SEED_KEYING_MODES), _tip("seed_keying_mode")),
-    ("seed_divisor", "INT", _tip("seed_divisor", default=4, min=2, max=1024, step=1)),
-    ("steps_schedule", *_schedule("steps", "20")),
-    ("cfg_schedule", *_schedule("cfg", "8.0")),
-    ("sampler_name", "SAMPLERS", _tip("sampler_name")),
-    ("scheduler", "SCHEDULERS", _tip("scheduler")),
-    ("denoise_schedule", *_schedule("denoise", "0:(1.0), 1:(0.5)")),
-    ("unsample_latents", "BOOLEAN", _tip("unsample_latents", default=False)),
-    ("inject_noise", "BOOLEAN", _tip("inject_noise", default=True)),
-    ("noise_strength_schedule", *_schedule("noise_strength", "0.1")),
-    ("use_conditioning_slerp", "BOOLEAN", _tip("use_conditioning_slerp", default=False)),
-    ("glide_strength_schedule", *_schedule("cond_slerp_strength", "0.5")),
-    ("use_latent_interpolation", "BOOLEAN", _tip("use_latent_interpolation", default=False)),
-    ("latent_interpolation_mode", list(LATENT_INTERP_MODES), _tip("latent_interpolation_mode")),
-    ("interp_strength_schedule", *_schedule("latent_interp_strength", "0.5")),
+    ("frame_count", *widget("frame_count", f"Frames of the sequence (1..{MAX_FRAMES}).", default=24, min=1, step=1)),
+    ("seed_schedule", *_schedule("seed")),
+    ("seed_mode_seq", *widget("seed_mode_seq", FIELD_HELP["seed_mode_seq"] + " Applies when seed_schedule is a plain number.")),
+    ("seed_keying", *widget("seed_keying", FIELD_HELP["seed_keying"] + " Applies when seed_schedule is a plain number.", default=False)),
+    ("seed_keying_mode", *widget("seed_keying_mode")),
+    ("seed_divisor", *widget("seed_divisor", step=1)),
+    ("steps_schedule", *_schedule("steps")),
+    ("cfg_schedule", *_schedule("cfg")),
+    ("sampler_name", "SAMPLERS", {"tooltip": FIELD_HELP["sampler_name"]}),
+    ("scheduler", "SCHEDULERS", {"tooltip": FIELD_HELP["scheduler"]}),
+    ("denoise_schedule", *_schedule(DENOISE_KNOB)),
+    ("unsample_latents", *widget("unsample_latents")),
+    ("inject_noise", *widget("inject_noise")),
+    ("noise_strength_schedule", *_schedule("noise_strength")),
+    ("use_conditioning_slerp", *widget("use_conditioning_slerp")),
+    ("glide_strength_schedule", *_schedule("cond_slerp_strength")),
+    ("use_latent_interpolation", *widget("use_latent_interpolation")),
+    ("latent_interpolation_mode", *widget("latent_interpolation_mode")),
+    ("interp_strength_schedule", *_schedule("latent_interp_strength")),
 )  # fmt: skip
 HOST_INPUTS = ("model", "clip", "latent_image")
 PREVIEW_INPUTS = tuple(spec for spec in SCHEDULED_INPUTS if spec[0] not in HOST_INPUTS)
@@ -122,38 +118,6 @@ class ScheduledPlan:
     negative: str
 
 
-def _plain(text: str, kind: str) -> float | int:
-    value = float(text)
-    if kind == "int":
-        stripped = text.strip()
-        return int(stripped) if stripped.lstrip("+-").isdigit() else int(round(value))
-    return value
-
-
-def _values(field: str, text: Any, knob: str, frames: int) -> tuple[Any, list[Any] | None]:
-    """(plain value or None, per-frame values or None) of one schedule input, bounds checked."""
-    kind, low, high, _switch = SCHEDULE_KNOBS[knob]
-    if not isinstance(text, str):
-        text = str(text)
-    if not text.strip():
-        raise ScheduleError(f"{field}: empty; accepted: a number or a schedule '0:(a), 24:(b)'")
-    if not is_schedule(text):
-        value = _plain(text, kind)
-        if value < low or value > high:
-            raise ScheduleError(f"{field}: {value:g}; accepted: a value in [{low:g}, {high:g}]")
-        return value, None
-    out: list[Any] = []
-    for frame, value in enumerate(schedule_values(text, field, frames)):
-        checked: float | int = int(round(value)) if kind == "int" else value
-        if checked < low or checked > high:
-            raise ScheduleError(
-                f"{field}: the schedule gives {checked:g} at frame {frame}; accepted: values in "
-                f"[{low:g}, {high:g}]"
-            )
-        out.append(checked)
-    return None, out
-
-
 def scheduled_plan(
     accepted_samplers: list[str] | None = None,
     accepted_schedulers: list[str] | None = None,
@@ -176,16 +140,11 @@ def scheduled_plan(
     }
     knobs: dict[str, list[Any]] = {}
     for field, knob in SCHEDULES.items():
-        plain, per_frame = _values(field, inputs[field], knob, frames)
-        if knob == "denoise":  # always per frame: the node has one denoise, frame 0 included
-            knobs["denoise"] = per_frame if per_frame is not None else [float(plain)] * frames
+        plain, per_frame = text_values(field, knob, inputs[field], frames)
+        if knob == DENOISE_KNOB:  # always per frame: the node has one denoise, frame 0 included
+            knobs[knob] = per_frame if per_frame is not None else [float(plain)] * frames
         elif per_frame is not None:
-            switch = SCHEDULE_KNOBS[knob][3]
-            if switch is not None and not inputs[switch]:
-                raise ScheduleError(
-                    f"{field}: a schedule has no effect while {switch} is off; accepted: turn "
-                    f"{switch} on, or give a plain number"
-                )
+            check_switch(field, knob, inputs)
             knobs[knob] = per_frame
         else:
             config[knob] = plain

@@ -20,13 +20,15 @@ from .fields import (
     SCHEDULE_KNOBS,
     SPECS,
     FieldSpec,
+    switch_advice,
     switch_is_on,
 )
 from .messages import short_repr
 from .names import SEED_LIMIT
 
 
-def _range_text(low: float | None, high: float | None) -> str:
+def range_text(low: float | None, high: float | None) -> str:
+    """`in [low, high]` for messages (`>= low` when there is no high end; the seeds' range)."""
     if high is None:
         return f">= {low}"
     if high == SEED_LIMIT - 1:
@@ -41,7 +43,7 @@ def _check_int(name: str, value: Any, low: float | None, high: float | None) -> 
     if ok and high is not None and value > high:
         ok = False
     if not ok:
-        raise ValueError(f"{name} must be an int {_range_text(low, high)}; got {short_repr(value)}")
+        raise ValueError(f"{name} must be an int {range_text(low, high)}; got {short_repr(value)}")
     return int(value)
 
 
@@ -191,14 +193,9 @@ class SequenceConfig:
                 )
             kind, low, high, switch = SCHEDULE_KNOBS[knob]
             if switch is not None and not switch_is_on(self, switch):
-                how = (
-                    f"set {switch} to a mode"
-                    if switch == "color_coherence"
-                    else f"turn {switch} on"
-                )
                 raise ValueError(
                     f"schedules[{knob!r}] has no effect while {switch} is off; "
-                    f"{how} or drop the schedule"
+                    f"{switch_advice(switch)} or drop the schedule"
                 )
             if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
                 raise ValueError(

@@ -2,13 +2,15 @@
 
 One `FieldSpec` per `SequenceConfig` field (name, kind, default, range or choices, help), in the
 node's widget order (behaviour.md §0); the front doors derive their flags, widgets and tooltips
-from it. `SCHEDULE_KNOBS` names the knobs a per-frame schedule may drive. Pure data.
+from it. `SCHEDULE_KNOBS` (derived from it) names the knobs a per-frame schedule may drive.
+Pure data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .names import (
     COLOR_ANCHORS,
@@ -31,7 +33,12 @@ MAX_LOOP_FRAMES = MAX_FRAMES - 1
 @dataclass(frozen=True)
 class FieldSpec:
     """One config field: its kind ("int", "float", "bool", "choice", "keyframes", ...), default,
-    accepted range or choices, and the one-line help (also the ComfyUI tooltip)."""
+    accepted range or choices, and the one-line help (also the ComfyUI tooltip).
+
+    `schedule`: "knob" when a per-frame schedule may drive the field (a planner knob,
+    `SCHEDULE_KNOBS`), "denoise" when a schedule of it folds into each frame's denoise (the
+    node's denoise rule), None otherwise. `switch`: the field that must be on for this one to
+    have an effect (`switch_is_on`)."""
 
     name: str
     kind: str
@@ -40,31 +47,33 @@ class FieldSpec:
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] = ()
+    schedule: str | None = None
+    switch: str | None = None
 
 
 # The node's widget inputs in the node's order (behaviour.md §0), then the library's extras.
 FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("seed", "int", 0, "Base seed of frame 0; later frames derive theirs from it.", 0, SEED_LIMIT - 1),
+    FieldSpec("seed", "int", 0, "Base seed of frame 0; later frames derive theirs from it.", 0, SEED_LIMIT - 1, schedule="knob"),
     FieldSpec("seed_mode_seq", "choice", "increment", "How the seed moves per frame when seed_keying is off: seed+i, seed-i, a hash of (seed, i), or seed.", choices=SEED_MODES),
     FieldSpec("alternate_values", "bool", True, "Kept for saved workflows; has no effect."),
-    FieldSpec("steps", "int", 20, "Sampler steps per frame.", 1, 10000),
-    FieldSpec("cfg", "float", 8.0, "Classifier-free guidance scale.", 0.0, 100.0),
+    FieldSpec("steps", "int", 20, "Sampler steps per frame.", 1, 10000, schedule="knob"),
+    FieldSpec("cfg", "float", 8.0, "Classifier-free guidance scale.", 0.0, 100.0, schedule="knob"),
     FieldSpec("sampler_name", "choice", "euler", "Sampler (ComfyUI's names).", choices=SAMPLER_NAMES),
     FieldSpec("scheduler", "choice", "simple", "Sigma schedule (ComfyUI's names).", choices=SCHEDULER_NAMES),
     FieldSpec("frame_count", "int", 0, "Total frames to run. If 0, inferred from conditionings (one frame per prompt).", 0, MAX_FRAMES),
     FieldSpec("cond_keyframes", "keyframes", 0, "Frames where the next prompt starts (an int or a list); values outside 1..frames-1 are ignored.", None, None),
     FieldSpec("use_conditioning_slerp", "bool", False, "Glide the conditioning toward each new prompt instead of a hard cut."),
-    FieldSpec("cond_slerp_strength", "float", 0.5, "Glide step per frame: 1 is a hard cut, small values glide slowly.", 0.0, 1.0),
+    FieldSpec("cond_slerp_strength", "float", 0.5, "Glide step per frame: 1 is a hard cut, small values glide slowly.", 0.0, 1.0, schedule="knob", switch="use_conditioning_slerp"),
     FieldSpec("use_latent_interpolation", "bool", False, "Blend each new frame with the previous one (temporal smoothing)."),
     FieldSpec("latent_interpolation_mode", "choice", "Blend", "Blend (lerp), Slerp, or Cosine Interp (eased lerp).", choices=LATENT_INTERP_MODES),
-    FieldSpec("latent_interp_strength", "float", 0.5, "Weight of the new frame: 0 keeps the previous frame, 1 the new one.", 0.0, 1.0),
-    FieldSpec("denoise_start", "float", 1.0, "Denoise of frame 0 (1 = from pure noise, 0 = the input unchanged).", 0.0, 1.0),
-    FieldSpec("denoise_seq", "float", 0.5, "Denoise of later frames (the trough when denoise_sine is on).", 0.0, 1.0),
+    FieldSpec("latent_interp_strength", "float", 0.5, "Weight of the new frame: 0 keeps the previous frame, 1 the new one.", 0.0, 1.0, schedule="knob", switch="use_latent_interpolation"),
+    FieldSpec("denoise_start", "float", 1.0, "Denoise of frame 0 (1 = from pure noise, 0 = the input unchanged).", 0.0, 1.0, schedule="denoise"),
+    FieldSpec("denoise_seq", "float", 0.5, "Denoise of later frames (the trough when denoise_sine is on).", 0.0, 1.0, schedule="denoise"),
     FieldSpec("unsample_latents", "bool", False, "Invert the previous frame up to the start sigma, then resample it, instead of adding fresh noise.", None, None),
     FieldSpec("inject_noise", "bool", True, "Add seeded random noise between loops for variety."),
-    FieldSpec("noise_strength", "float", 0.1, "Strength of the injected noise, in latent units.", 0.001, 1.0),
+    FieldSpec("noise_strength", "float", 0.1, "Strength of the injected noise, in latent units.", 0.001, 1.0, schedule="knob", switch="inject_noise"),
     FieldSpec("denoise_sine", "bool", True, "Vary denoise over loops using a sine wave (one period over the run)."),
-    FieldSpec("denoise_max", "float", 0.9, "Max denoise when sine modulation is enabled.", 0.0, 1.0),
+    FieldSpec("denoise_max", "float", 0.9, "Max denoise when sine modulation is enabled.", 0.0, 1.0, schedule="denoise"),
     FieldSpec("seed_keying", "bool", True, "Modulate seed by a schedule to create patterns (replaces seed_mode_seq)."),
     FieldSpec("seed_keying_mode", "choice", "sine", "sine: seed + round(1000 sin(2 pi i / divisor)); modulo: seed + i on every divisor-th frame, else seed.", choices=SEED_KEYING_MODES),
     FieldSpec("seed_divisor", "int", 4, "Period or divisor for seed/keyframe modulation.", 2, 1024),
@@ -72,25 +81,43 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("negative_count", "int", 1, "Number of negative conditionings; at least 1.", 1, None),
     FieldSpec("color_coherence", "choice", "none", "Match each frame's colours to an anchor frame before it feeds the next frame: none, rgb, hsv or lab (per-channel histogram matching in that colour space, on the decoded image), or latent (per-channel mean and std of the latent).", choices=COLOR_COHERENCE_MODES),
     FieldSpec("color_coherence_anchor", "choice", "first", "The anchor of colour coherence: first (frame 0) or keyframe (each prompt segment's own first settled frame, so a new palette is kept).", choices=COLOR_ANCHORS),
-    FieldSpec("color_coherence_strength", "float", 1.0, "How far each frame is moved to the anchor's colours: 0 leaves it, 1 matches fully.", 0.0, 1.0),
+    FieldSpec("color_coherence_strength", "float", 1.0, "How far each frame is moved to the anchor's colours: 0 leaves it, 1 matches fully.", 0.0, 1.0, schedule="knob", switch="color_coherence"),
     FieldSpec("loop_frames", "int", 0, "Close a loop over the last k frames: the conditioning glides back to the first prompt and the frame is pulled toward frame 0 (0 = off).", 0, MAX_LOOP_FRAMES),
-    FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for: " + ", ".join(("denoise", "cfg", "steps", "noise_strength", "latent_interp_strength", "cond_slerp_strength", "seed", "color_coherence_strength")) + ".", None, None),
+    FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for the schedule knobs (SCHEDULE_KNOBS: denoise and the fields marked schedule=\"knob\").", None, None),
 )  # fmt: skip
 
 FIELD_HELP: dict[str, str] = {spec.name: spec.help for spec in FIELDS}
 SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 
-# Knob name -> (kind, low, high, the switch it needs or None).
-SCHEDULE_KNOBS: dict[str, tuple[str, float, float, str | None]] = {
-    "denoise": ("float", 0.0, 1.0, None),
-    "cfg": ("float", 0.0, 100.0, None),
-    "steps": ("int", 1, 10000, None),
-    "noise_strength": ("float", 0.001, 1.0, "inject_noise"),
-    "latent_interp_strength": ("float", 0.0, 1.0, "use_latent_interpolation"),
-    "cond_slerp_strength": ("float", 0.0, 1.0, "use_conditioning_slerp"),
-    "seed": ("int", 0, SEED_LIMIT - 1, None),
-    "color_coherence_strength": ("float", 0.0, 1.0, "color_coherence"),
+
+class Knob(NamedTuple):
+    """What a per-frame schedule of a knob must hold: its kind ("int" or "float"), its range,
+    and the switch it needs (or None)."""
+
+    kind: str
+    low: float
+    high: float
+    switch: str | None
+
+
+def _knob(spec: FieldSpec) -> Knob:
+    assert spec.low is not None and spec.high is not None, spec.name
+    return Knob(spec.kind, spec.low, spec.high, spec.switch)
+
+
+# Each frame's denoise: not a field (the node derives it from the fields marked
+# schedule="denoise"); a schedule gives it directly, in their range.
+DENOISE_KNOB = "denoise"
+# Knob name -> Knob: denoise, then every field marked schedule="knob", in the table's order. A
+# new per-frame knob is one FIELDS entry with schedule="knob" (the planner reads it with
+# `SequenceConfig.frame_value`).
+SCHEDULE_KNOBS: dict[str, Knob] = {
+    DENOISE_KNOB: _knob(SPECS["denoise_start"]),
+    **{spec.name: _knob(spec) for spec in FIELDS if spec.schedule == "knob"},
 }
+# The fields a value schedule may drive: the knobs, and the denoise rule's fields.
+SCHEDULED_FIELDS = tuple(spec.name for spec in FIELDS if spec.schedule is not None)
+DENOISE_RULE = tuple(spec.name for spec in FIELDS if spec.schedule == "denoise")
 # Fields added after plan version 1: left out of `to_dict` at their defaults, so the plans and
 # configs of runs that do not use them read exactly as before.
 OPTIONAL_FIELDS = (
@@ -101,10 +128,16 @@ OPTIONAL_FIELDS = (
 )
 
 
-def switch_is_on(config: Any, switch: str) -> bool:
-    """Whether the switch a schedule knob needs is on (a bool field, or a mode other than none)."""
-    value = getattr(config, switch)
+def switch_is_on(settings: Any, switch: str) -> bool:
+    """Whether the switch a schedule knob needs is on in `settings` (a config, or a mapping of
+    field values): a bool field, or a mode other than none."""
+    value = settings[switch] if isinstance(settings, Mapping) else getattr(settings, switch)
     return value != "none" if isinstance(value, str) else bool(value)
+
+
+def switch_advice(switch: str) -> str:
+    """How to turn `switch` on, for messages: a mode field is set, a bool one turned on."""
+    return f"set {switch} to a mode" if SPECS[switch].kind == "choice" else f"turn {switch} on"
 
 
 def field_names() -> tuple[str, ...]:

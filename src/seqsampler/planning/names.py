@@ -33,6 +33,7 @@ PATHS: tuple[str, ...] = ("plain", "unsample", "copy")
 # steps over the tail of an int(S / d)-step schedule) or A1111 / Deforum's step count (S - k
 # model steps, k = round((1 - d) S), from sigma_k of the S-step schedule).
 DENOISE_MODES: tuple[str, ...] = ("comfyui", "steps")
+DEFAULT_DENOISE_MODE = DENOISE_MODES[0]  # ComfyUI's KSampler meaning (the node's)
 COLOR_COHERENCE_MODES: tuple[str, ...] = ("none", "rgb", "hsv", "lab", "latent")
 COLOR_ANCHORS: tuple[str, ...] = ("first", "keyframe")
 # Camera motion (docs/behaviour.md §13): what a warp shows where the source is out of frame

@@ -12,7 +12,14 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .config import SequenceConfig
-from .names import COLOR_COHERENCE_MODES, DENOISE_MODES, MOTION_BORDERS, MOTION_SPACES, PATHS
+from .names import (
+    COLOR_COHERENCE_MODES,
+    DEFAULT_DENOISE_MODE,
+    DENOISE_MODES,
+    MOTION_BORDERS,
+    MOTION_SPACES,
+    PATHS,
+)
 
 PLAN_VERSION = 1
 
@@ -186,11 +193,11 @@ class Plan:
     frame_count: int
     keyframes: tuple[int, ...]
     frames: tuple[FramePlan, ...]
-    denoise_mode: str = "comfyui"
+    denoise_mode: str = DEFAULT_DENOISE_MODE
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready form (what `--dry-run` prints and what is saved beside the frames);
-        `denoise_mode` is written only when it is not the default "comfyui"."""
+        `denoise_mode` is written only when it is not the default (`DEFAULT_DENOISE_MODE`)."""
         out: dict[str, Any] = {
             "version": PLAN_VERSION,
             "frame_count": self.frame_count,
@@ -198,7 +205,7 @@ class Plan:
             "config": self.config.to_dict(),
             "frames": [frame.to_dict() for frame in self.frames],
         }
-        if self.denoise_mode != "comfyui":
+        if self.denoise_mode != DEFAULT_DENOISE_MODE:
             out["denoise_mode"] = self.denoise_mode
         return out
 
@@ -236,7 +243,7 @@ class Plan:
             plan_data["frame_count"],
             tuple(plan_data["keyframes"]),
             frames,
-            check_denoise_mode(plan_data.get("denoise_mode", "comfyui")),
+            check_denoise_mode(plan_data.get("denoise_mode", DEFAULT_DENOISE_MODE)),
         )
 
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 from .config import SequenceConfig
 from .curves import frame_denoise, start_step
 from .keyframes import effective_keyframes, prompt_index, spread_keyframes
+from .names import DEFAULT_DENOISE_MODE
 from .plan_data import FramePlan, LatentInterp, Plan, check_denoise_mode
 from .seeds import frame_seed, inject_seed
 from .temporal import with_color, with_loop
 
 
-def plan(config: SequenceConfig, *, denoise_mode: str = "comfyui") -> Plan:
+def plan(config: SequenceConfig, *, denoise_mode: str = DEFAULT_DENOISE_MODE) -> Plan:
     """The plan of every frame of `config` (behaviour.md §1-§8, docs/quality.md for colour
     coherence and loops).
 
@@ -66,7 +67,7 @@ def _is_modulo_key_frame(config: SequenceConfig, index: int) -> bool:
 
 
 def _path(
-    config: SequenceConfig, index: int, denoise: float, steps: int, mode: str = "comfyui"
+    config: SequenceConfig, index: int, denoise: float, steps: int, mode: str
 ) -> tuple[str, int, int, int]:
     """(path, start_step, sample_steps, unsample_steps) of a frame (§5, §7; `mode` as `plan`)."""
     k = start_step(denoise, steps)
@@ -88,7 +89,7 @@ def _frame_plan(
     index: int,
     frames: int,
     keyframes: tuple[int, ...],
-    denoise_mode: str = "comfyui",
+    denoise_mode: str,
 ) -> FramePlan:
     steps = config.frame_value("steps", index, config.steps)
     seed = config.frame_value("seed", index, frame_seed(

@@ -172,7 +172,8 @@ def test_flag_values():
         ({"prompts": "a", "frame_count": 4, "cfg": "0:(1"}, "cfg: unclosed '(' at position 3"),
         (
             {"prompts": "a", "frame_count": 2, "inject_noise": False, "noise_strength": "0:(0.1)"},
-            "noise_strength: a schedule has no effect while inject_noise is false",
+            "noise_strength: a schedule has no effect while inject_noise is off; accepted: turn "
+            "inject_noise on, or give a plain number",
         ),
         (
             {"prompts": "a", "formats": ["avi"]},

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...planning import Plan, plan
+from ...planning import Plan
 from ..spec.checks import check_device, check_engine, check_prompts, check_size
 from ..spec.fields import EMBEDDED, SpecError, short_repr, short_text
 from ..spec.resolve import ResolvedSpec
@@ -97,7 +97,7 @@ def render(
     Every check that needs no model comes first; then the folder is locked (one writer per run
     folder) for the rest of the render."""
     started = time.perf_counter()
-    the_plan = plan(spec.config, denoise_mode=spec.fields.get("denoise_mode", "comfyui"))
+    the_plan = spec.plan()
     check_engine(spec)
     check_prompts(spec)
     check_size(spec)

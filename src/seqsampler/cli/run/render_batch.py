@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ...planning import Plan, plan
+from ...planning import Plan
 from ...variants import check_variant_plans
 from ..spec.checks import check_device, check_engine, check_prompts, check_size
 from ..spec.fields import SpecError
@@ -63,7 +63,7 @@ def group_jobs(jobs: Sequence[Any], size: int) -> list[list[Any]]:
 
 
 def _plans(specs: Sequence[ResolvedSpec]) -> list[Plan]:
-    plans = [plan(s.config, denoise_mode=s.fields.get("denoise_mode", "comfyui")) for s in specs]
+    plans = [s.plan() for s in specs]
     try:
         check_variant_plans(plans)
     except ValueError as exc:

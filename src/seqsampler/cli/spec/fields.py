@@ -1,9 +1,9 @@
 """The spec's fields: the CLI's own (defaults, help, value checks) and the node's, by name.
 
 `all_fields()` is the registry the flags, the name check and the resolved spec's order come
-from; `SCHEDULABLE` names the node fields that take a value schedule, `OUTPUT_ONLY` the fields
-a resume may change. Every error is a `SpecError` naming the field, the value and what is
-accepted. The field reference is docs/cli.md.
+from (the node fields that take a value schedule are `planning.fields.SCHEDULED_FIELDS`);
+`OUTPUT_ONLY` names the fields a resume may change. Every error is a `SpecError` naming the
+field, the value and what is accepted. The field reference is docs/cli.md.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from ...planning import FIELD_HELP, FieldSpec, field_specs
 from ...planning.fields import MAX_FRAMES
 from ...planning.messages import short_repr, short_text  # noqa: F401 (re-exported)
+from ...planning.names import DEFAULT_DENOISE_MODE
 from ...planning.schedule import (  # noqa: F401 (re-exported: the schedules' bounds)
     MAX_INT,  # noqa: F401 (re-exported: the evaluator's bounds)
     MAX_SCHEDULE_CHARS,
@@ -36,19 +37,6 @@ EMBEDDED = "embedded"
 # Node fields the spec does not take directly: the counts and schedules come from the prompts
 # and the value schedules; cond_keyframes comes from the prompt keys (or is given with a list).
 _DERIVED = ("positive_count", "negative_count", "schedules")
-# Node fields that take a schedule; `seed` and `steps` values are rounded to ints.
-SCHEDULABLE = (
-    "seed",
-    "steps",
-    "cfg",
-    "cond_slerp_strength",
-    "latent_interp_strength",
-    "denoise_start",
-    "denoise_seq",
-    "denoise_max",
-    "noise_strength",
-    "color_coherence_strength",
-)
 # The CLI's own fields: name -> (default, help).
 CLI_FIELDS: dict[str, tuple[Any, str]] = {
     "model": (
@@ -75,7 +63,7 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
         "denoise_sine / denoise_max.",
     ),
     "denoise_mode": (
-        "comfyui",
+        DEFAULT_DENOISE_MODE,
         'How denoise d becomes model steps on a plain frame: "comfyui" (KSampler: `steps` model '
         'steps over a longer schedule) or "steps" (A1111 / Deforum: about round(steps * d)).',
     ),

@@ -2,8 +2,8 @@
 
 `resolve_spec(data) -> ResolvedSpec` takes the dict from `file` (file and flags): the
 prompts become the planner's lists (`prompts`), the CLI's own fields are checked (`fields`),
-value schedules are evaluated per frame (`schedule`) into the planner's schedule knobs, and the
-node's fields go to `SequenceConfig`. `spec_differences` compares two resolved specs (a resume).
+value schedules become the planner's schedule knobs (`planning.knobs`, shared with the ComfyUI
+nodes), and the node's fields go to `SequenceConfig`. `spec_differences` compares two resolved specs (a resume).
 Every error is a `SpecError` naming the field, the value and what is accepted, raised before
 any model work.
 """
@@ -15,15 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...planning import DENOISE_MODES, SCHEDULE_KNOBS, FieldSpec, SequenceConfig
-from ...planning.curves import frame_denoise
-from ...planning.schedule import ScheduleError, is_schedule, schedule_values
+from ...planning import DENOISE_MODES, Plan, SequenceConfig, plan
+from ...planning.fields import DENOISE_KNOB, SCHEDULED_FIELDS
+from ...planning.knobs import check_switch, frame_values, planner_schedules
+from ...planning.schedule import ScheduleError, is_schedule
 from .fields import (
     CLI_FIELDS,
     DEFAULT_PRESET,
     EMBEDDED,
     OUTPUT_ONLY,
-    SCHEDULABLE,
     SpecError,
     all_fields,
     int_value,
@@ -37,9 +37,6 @@ from .file import check_names, check_structure
 from .presets import overridden, preset_defaults
 from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
-
-# The node's denoise rule (behaviour.md §5): scheduled, they become the planner's `denoise` knob.
-DENOISE_RULE = ("denoise_start", "denoise_seq", "denoise_max")
 
 
 @dataclass(frozen=True)
@@ -61,6 +58,10 @@ class ResolvedSpec:
     def to_json(self) -> str:
         return json.dumps(self.fields, indent=2, sort_keys=False)
 
+    def plan(self) -> Plan:
+        """The spec's plan (`planning.plan` with its `denoise_mode`)."""
+        return plan(self.config, denoise_mode=self.fields["denoise_mode"])
+
 
 def _normalise_schedule(value: Any) -> Any:
     if isinstance(value, Mapping):
@@ -71,43 +72,39 @@ def _normalise_schedule(value: Any) -> Any:
 def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> ResolvedSpec:
     """Validate and default every field, evaluate the schedules, build the `SequenceConfig`.
 
-    Node fields left out take the defaults of `preset` (`presets.PRESETS`: "cli" unless set).
+    Node fields left out take the defaults of `preset` (`fields.PRESETS`: "cli" unless set).
     `check_model=False` skips checking that the model path exists.
     """
+    # 1. Every name is a field, the structure is bounded; the preset gives the node's defaults.
     check_names(data)
     check_structure(data, "spec")
     defaults = preset_defaults(data.get("preset", DEFAULT_PRESET))
+    # 2. The prompts become the planner's lists and keyframes (late keys dropped).
     positive, negative, keyframes, prompt_fields = prompt_lists(data)
     positive, negative, keyframes = drop_late_keys(data, positive, negative, keyframes)
-    nodes = node_fields()
-    out: dict[str, Any] = {
-        "model": model_source(data.get("model", EMBEDDED), check_model),
-        **prompt_fields,
-    }
+    # 3. The CLI's own fields, checked.
+    out = {**_cli_fields(data, check_model), **prompt_fields}
+    # 4. The node's fields: a scheduled one stays a schedule, the config takes its default.
+    config_kwargs, scheduled = _node_fields(data, defaults, keyframes, out)
+    # 5. The config, then the schedules per frame as the planner's knobs (`planning.knobs`).
+    check_engine_names(config_kwargs["sampler_name"], config_kwargs["scheduler"])
+    config = _build_config(config_kwargs, len(positive), len(negative), prompt_fields)
+    schedules = _knob_schedules(config, scheduled, out["denoise"])
+    if schedules:
+        config = _build_config(
+            {**config_kwargs, "schedules": schedules}, len(positive), len(negative), prompt_fields
+        )
+    # 6. The fields in the registry's order; a warning per set field another one overrides.
+    ordered = {name: out[name] for name in all_fields() if name in out}
+    warnings = tuple(overridden(data, ordered))
+    return ResolvedSpec(ordered, tuple(positive), tuple(negative), config, warnings)
+
+
+def _cli_fields(data: Mapping[str, Any], check_model: bool) -> dict[str, Any]:
+    """The CLI's own fields (`fields.CLI_FIELDS`) but the prompts, checked and defaulted."""
+    out: dict[str, Any] = {"model": model_source(data.get("model", EMBEDDED), check_model)}
     out["width"] = positive_int("width", data.get("width"), allow_none=True)
     out["height"] = positive_int("height", data.get("height"), allow_none=True)
-    config_kwargs: dict[str, Any] = {}
-    scheduled: dict[str, Any] = {}
-    for name, spec in nodes.items():
-        value = data.get(name, defaults.get(name, spec.default))
-        if name == "cond_keyframes":
-            value = keyframes
-        elif spec.kind == "int":
-            value = int_value(value)
-        if name in SCHEDULABLE and is_schedule(value):
-            scheduled[name] = _normalise_schedule(value)
-            out[name] = scheduled[name]
-            config_kwargs[name] = spec.default
-            continue
-        if name in SCHEDULABLE and isinstance(value, str):
-            try:  # a number written as a string ("7.5"): use its number
-                value = float(value) if spec.kind == "float" else value
-            except ValueError:
-                pass
-        if spec.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        out[name] = value
-        config_kwargs[name] = value
     denoise = data.get("denoise")
     if denoise is not None:
         if isinstance(denoise, bool) or not isinstance(denoise, (int, float, str, Mapping)):
@@ -125,22 +122,42 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
     out["fps"] = positive_int("fps", data.get("fps", CLI_FIELDS["fps"][0]), high=240)
     out["formats"] = video_formats(data.get("formats", CLI_FIELDS["formats"][0]))
     out["upscale"] = positive_int("upscale", data.get("upscale", CLI_FIELDS["upscale"][0]), high=64)
-    check_engine_names(config_kwargs["sampler_name"], config_kwargs["scheduler"])
-    config = _build_config(config_kwargs, len(positive), len(negative), prompt_fields)
-    schedules = _knob_schedules(config, scheduled, denoise, nodes)
-    if schedules:
-        config = _build_config(
-            {**config_kwargs, "schedules": schedules}, len(positive), len(negative), prompt_fields
-        )
-    ordered = {name: out[name] for name in all_fields() if name in out}
-    warnings = tuple(overridden(data, ordered))
-    return ResolvedSpec(ordered, tuple(positive), tuple(negative), config, warnings)
+    return out
+
+
+def _node_fields(
+    data: Mapping[str, Any], defaults: Mapping[str, Any], keyframes: Any, out: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The node's fields into `out` (as resolved) and the config's keyword arguments; returns
+    those and the scheduled fields' schedules (the config takes their defaults)."""
+    config_kwargs: dict[str, Any] = {}
+    scheduled: dict[str, Any] = {}
+    for name, spec in node_fields().items():
+        value = data.get(name, defaults.get(name, spec.default))
+        if name == "cond_keyframes":
+            value = keyframes
+        elif spec.kind == "int":
+            value = int_value(value)
+        if name in SCHEDULED_FIELDS and is_schedule(value):
+            scheduled[name] = out[name] = _normalise_schedule(value)
+            config_kwargs[name] = spec.default
+            continue
+        if name in SCHEDULED_FIELDS and isinstance(value, str):
+            try:  # a number written as a string ("7.5"): use its number
+                value = float(value) if spec.kind == "float" else value
+            except ValueError:
+                pass
+        if spec.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        out[name] = config_kwargs[name] = value
+    return config_kwargs, scheduled
 
 
 def check_engine_names(sampler_name: Any, scheduler: Any) -> None:
     """The sampler and scheduler must be implemented by the standalone engine; the message
     lists only the names it implements (ComfyUI's node takes more)."""
-    from ...sampling import SAMPLERS, SCHEDULERS
+    from ...planning.names import ENGINE_SAMPLERS as SAMPLERS  # no torch
+    from ...planning.names import ENGINE_SCHEDULERS as SCHEDULERS
 
     for name, value, table in (
         ("sampler_name", sampler_name, SAMPLERS),
@@ -170,74 +187,22 @@ def _build_config(
         raise SpecError(str(exc)) from None
 
 
-def _checked_values(
-    name: str, values: list[float], kind: str, low: float | None, high: float | None
-) -> list[Any]:
-    """A schedule's per-frame values, ints rounded for an int `kind`, each in [low, high]."""
-    out: list[Any] = []
-    for frame, value in enumerate(values):
-        if kind == "int":
-            value = int(round(value))
-        if (low is not None and value < low) or (high is not None and value > high):
-            accepted = "in [0, 2**64)" if name == "seed" else f"in [{low}, {high}]"
-            raise SpecError(
-                f"{name}: the schedule gives {value:g} at frame {frame}; accepted: values {accepted}"
-            )
-        out.append(value)
-    return out
-
-
 def _knob_schedules(
-    config: SequenceConfig, scheduled: dict[str, Any], denoise: Any, nodes: dict[str, FieldSpec]
+    config: SequenceConfig, scheduled: dict[str, Any], denoise: Any
 ) -> dict[str, list[Any]]:
-    """Per-frame values for the planner's knobs (`SCHEDULE_KNOBS`) from the spec's schedules."""
-    frames = config.frame_total
-    values: dict[str, list[Any]] = {}
+    """The planner's `schedules` from the spec's schedules and its `denoise` (`planning.knobs`:
+    values per frame in range, each knob's switch on, the denoise rule folded)."""
+    given = {**scheduled, **({DENOISE_KNOB: denoise} if denoise is not None else {})}
     try:
-        for name, value in scheduled.items():
-            spec = nodes[name]
-            raw = schedule_values(value, name, frames)
-            values[name] = _checked_values(name, raw, spec.kind, spec.low, spec.high)
-        denoise_values = None
-        if denoise is not None:
-            kind, low, high, _switch = SCHEDULE_KNOBS["denoise"]
-            raw = schedule_values(denoise, "denoise", frames)
-            denoise_values = _checked_values("denoise", raw, kind, low, high)
+        values = {
+            name: frame_values(name, name, value, config.frame_total)
+            for name, value in given.items()
+        }
+        for name in values:
+            check_switch(name, name, config)
     except ScheduleError as exc:
         raise SpecError(str(exc)) from None
-    for name, (_kind, _low, _high, switch) in SCHEDULE_KNOBS.items():
-        if switch is not None and name in values and not getattr(config, switch):
-            raise SpecError(
-                f"{name}: a schedule has no effect while {switch} is false; accepted: set "
-                f"{switch} = true, or give {name} as a number"
-            )
-    out = {k: v for k, v in values.items() if k not in DENOISE_RULE}
-    if denoise_values is not None:
-        out["denoise"] = denoise_values
-    elif any(k in values for k in DENOISE_RULE):
-        out["denoise"] = _denoise_curve(config, values, frames)
-    return out
-
-
-def _denoise_curve(
-    config: SequenceConfig, values: dict[str, list[Any]], frames: int
-) -> list[float]:
-    """The planner's denoise rule per frame, with scheduled denoise_start / _seq / _max."""
-
-    def knob(name: str, i: int) -> float:
-        return values[name][i] if name in values else getattr(config, name)
-
-    return [
-        frame_denoise(
-            i,
-            frames,
-            start=knob("denoise_start", i),
-            seq=knob("denoise_seq", i),
-            sine=config.denoise_sine,
-            high=knob("denoise_max", i),
-        )
-        for i in range(frames)
-    ]
+    return planner_schedules(config, values)
 
 
 def spec_differences(saved: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
