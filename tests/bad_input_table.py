@@ -8,7 +8,7 @@ and a test fails when the doc and this table differ, so they cannot drift.
 
 A row's `error` is the whole message; one ending in " ..." is checked as a prefix (the rest is
 long, e.g. the embedded model's word list). `<spec>`, `<out>`, `<file>`, `<folder>`,
-`<nowhere>` stand for the test's paths.
+`<nowhere>`, `<linked>` stand for the test's paths.
 """
 
 from __future__ import annotations
@@ -199,6 +199,31 @@ CASES: list[Case] = [
         "RUN_FOLDER",
         "view <folder>",
         "view: '<folder>' holds no plan.json (not a run folder); accepted: a folder written by `seqsampler render` or `seqsampler demo`",
+    ),
+    # run folders are untrusted: `<linked>` is a run folder whose plan.json links to `<file>`
+    Case(
+        C,
+        "--out",
+        "render <spec> --out <linked>",
+        "out: '<linked>' holds a symbolic link that leads outside it ('<linked>/plan.json' -> '<file>'); seqsampler reads and writes a run folder's files only inside it; remove the link or render into a new folder (--out)",
+    ),
+    Case(
+        C,
+        "--overwrite",
+        "render <spec> --out <linked> --overwrite",
+        "out: '<linked>' holds a symbolic link that leads outside it ('<linked>/plan.json' -> '<file>'); seqsampler reads and writes a run folder's files only inside it; remove the link or render into a new folder (--out)",
+    ),
+    Case(
+        C,
+        "RUN_FOLDER",
+        "view <linked>",
+        "view: '<linked>' holds a symbolic link that leads outside it ('<linked>/plan.json' -> '<file>'); seqsampler reads and writes a run folder's files only inside it; remove the link, or view a copy without it",
+    ),
+    Case(
+        C,
+        "RUN_FOLDER",
+        "metrics <linked>",
+        "run_folder: '<linked>' holds a symbolic link that leads outside it ('<linked>/plan.json' -> '<file>'); seqsampler reads and writes a run folder's files only inside it; remove the link, or measure a copy without it",
     ),
     # --- the spec file (TOML lines after `prompts = "a red circle"`) ---------------------------
     Case(
@@ -398,7 +423,8 @@ def markdown() -> str:
         "Generated from `tests/bad_input_table.py` (`python tests/bad_input_table.py`); "
         "`tests/test_bad_inputs.py` runs every row and checks that its error is this one line "
         "and that no traceback is printed. A message ending in `...` is checked up to there. "
-        "`<spec>`, `<out>`, `<file>`, `<folder>`, `<nowhere>` stand for paths.",
+        "`<spec>`, `<out>`, `<file>`, `<folder>`, `<nowhere>` stand for paths; `<linked>` is a "
+        "run folder whose plan.json is a symbolic link to `<file>`.",
         "",
         f"{len(CASES)} bad inputs.",
     ]

@@ -34,7 +34,12 @@ def _paths(tmp_path: Path) -> dict[str, str]:
     folder = tmp_path / "folder"
     folder.mkdir()
     (folder / "notes.txt").write_text("mine")
+    linked = tmp_path / "linked"  # a run folder whose plan.json links to the user's file
+    linked.mkdir()
+    (linked / "spec.json").write_text("{}")
+    (linked / "plan.json").symlink_to(file)
     return {
+        "<linked>": str(linked),
         "<spec>": str(spec),
         "<out>": str(tmp_path / "out"),
         "<file>": str(file),
@@ -146,6 +151,7 @@ def test_bad_input_gets_its_one_line_error(case, tmp_path, capsys, monkeypatch, 
         status, err = _run_cli(argv, capsys, monkeypatch)
         assert status == case.status, err
         _check(_error_line(err), case, paths)
+        assert Path(paths["<file>"]).read_text() == "mine"  # no row writes through a link
     elif case.surface == "spec":
         spec = Path(paths["<spec>"])
         if case.value.startswith("\x00"):

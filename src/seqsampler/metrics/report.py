@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..files import atomic_write_bytes
+from ..files import atomic_write_bytes, refuse_outside_links
 from .measures import UNITS, segment_starts_of, sequence_metrics, series_names
 from .plot import metrics_png
 
@@ -32,6 +32,7 @@ def _run_files(root: Path) -> tuple[list[Path], list[int], list[Any]]:
         raise ValueError(f"run_folder: {str(root)!r} does not exist; accepted: {ACCEPTED_FOLDER}")
     if not root.is_dir():
         raise ValueError(f"run_folder: {str(root)!r} is not a folder; accepted: {ACCEPTED_FOLDER}")
+    refuse_outside_links(root, "run_folder", "remove the link, or measure a copy without it")
     plan_path, frames_dir = root / "plan.json", root / "frames"
     if not plan_path.is_file() or not frames_dir.is_dir():
         missing = [p.name for p in (plan_path, frames_dir) if not p.exists()]
@@ -43,9 +44,10 @@ def _run_files(root: Path) -> tuple[list[Path], list[int], list[Any]]:
         plan = json.loads(plan_path.read_text(encoding="utf-8"))
         prompts = [int(frame["positive"]) for frame in plan["frames"]]
         motions = [frame.get("motion") for frame in plan["frames"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+        reason = "nested too deep" if isinstance(exc, RecursionError) else exc
         raise ValueError(
-            f"run_folder: {str(plan_path)!r} is not a plan ({exc.__class__.__name__}: {exc}); "
+            f"run_folder: {str(plan_path)!r} is not a plan ({exc.__class__.__name__}: {reason}); "
             "accepted: Plan.to_json() output, a 'frames' list whose entries hold 'positive'"
         ) from exc
     indices = sorted(
@@ -76,8 +78,15 @@ def _load(paths: list[Path]) -> list[Any]:
 
     frames = []
     for path in paths:
-        with Image.open(path) as image:
-            frames.append(np.asarray(image.convert("RGB")).copy())
+        try:
+            with Image.open(path) as image:
+                frames.append(np.asarray(image.convert("RGB")).copy())
+        except Exception as exc:  # Pillow raises OSError, SyntaxError, EOFError, ... on a bad file
+            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+            raise ValueError(
+                f"run_folder: {str(path)!r} is not a readable image ({reason}); accepted: frame "
+                "PNGs as `seqsampler render` writes them (render the run again to replace it)"
+            ) from None
     return frames
 
 

@@ -12,6 +12,10 @@ Run folder layout (docs/cli.md "Outputs"):
     latents/00000.safetensors   the frame's output latent (the next frame's input)
     video.mp4 / video.gif / video.webp, contact_sheet.png   written when every frame exists
 
+A run folder is untrusted input: one holding a symbolic link that leads outside it is refused
+before anything is read or written (`check_links`), and `clear` never follows a linked
+`frames/` or `latents/` folder.
+
 A frame is complete when its latent and its PNG are in place (each written atomically) and the
 manifest records their hashes. A run resumes after the verified prefix of the manifest, from
 its last saved latent, and gives the same frames as an uninterrupted run.
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...files import refuse_outside_links
 from ...planning import Plan
 from ..spec.fields import EMBEDDED, SpecError, short_repr
 from ..spec.resolve import ResolvedSpec, spec_differences
@@ -127,13 +132,21 @@ class RunFolder:
     def remove_temporaries(self) -> None:
         """Remove the temporary files a killed run may leave (`.name.*.tmp`)."""
         for folder in (self.root, self.root / "frames", self.root / "latents"):
-            if folder.is_dir():
+            if folder.is_dir() and not folder.is_symlink():
                 for path in folder.glob(".*.tmp*"):
                     path.unlink(missing_ok=True)
 
     def clear(self) -> None:
         """Remove what a render writes here and nothing else: our named files, frames/NNNNN.png,
-        latents/NNNNN.safetensors and temporaries (a folder is removed only once empty)."""
+        latents/NNNNN.safetensors and temporaries (a folder is removed only once empty); a
+        `frames` or `latents` that is a symbolic link is refused, never followed."""
+        for name in OUR_FOLDERS:
+            if (self.root / name).is_symlink():
+                raise SpecError(
+                    f"out: {short_repr(str(self.root / name), 240)} is a symbolic link; --overwrite "
+                    "deletes frames only in the run folder's own frames/ and latents/ folders, "
+                    "never through a link; remove the link or render into a new folder (--out)"
+                )
         self.manifest_path.unlink(missing_ok=True)
         self.remove_temporaries()
         for name, pattern in OUR_FOLDERS.items():
@@ -155,6 +168,7 @@ def check_out(out: Path, overwrite: bool) -> None:
     where = short_repr(str(out), 240)
     if out.exists() and not out.is_dir():
         raise SpecError(f"out: {where} is a file; accepted: a folder (new, empty, or a run folder)")
+    check_links(out)
     folder = RunFolder(out)
     if not out.is_dir() or folder.is_run_folder():
         return
@@ -166,13 +180,23 @@ def check_out(out: Path, overwrite: bool) -> None:
         )
 
 
+def check_links(out: Path) -> None:
+    """SpecError when the run folder `out` holds a symbolic link leading outside it."""
+    if out.is_dir():
+        try:
+            refuse_outside_links(out, "out", "remove the link or render into a new folder (--out)")
+        except ValueError as exc:
+            raise SpecError(str(exc)) from None
+
+
 def read_json(path: Path) -> Any:
     """A run-folder JSON file; SpecError naming it and the way out when it is damaged."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        reason = "nested too deep" if isinstance(exc, RecursionError) else str(exc)
         raise SpecError(
-            f"out: {short_repr(str(path), 240)} is damaged ({short_repr(str(exc), 120)}); pass "
+            f"out: {short_repr(str(path), 240)} is damaged ({short_repr(reason, 120)}); pass "
             "--overwrite to render the run folder again"
         ) from None
 
@@ -188,6 +212,7 @@ def prepare_folder(
     refused too, naming the first differing frame.
     """
     folder = RunFolder(out)
+    check_links(out)
     if overwrite:
         folder.clear()
     elif folder.spec_path.is_file():

@@ -3,6 +3,10 @@
 The lock belongs to the open file, so the OS releases it however the process ends (return,
 exception, Ctrl-C, SIGKILL). The holder writes its pid into the file so that a second writer's
 error can name it. Where `fcntl` is missing (Windows) no lock is taken.
+
+The lock file is opened without following a symbolic link and only when it is a plain file of
+its own (`files.open_own`): a `.seqsampler.lock` that links to another file is refused before
+anything is written to it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ...files import open_own
 from ..spec.fields import SpecError, short_repr
 
 log = logging.getLogger(__name__)
@@ -33,7 +38,7 @@ def folder_lock(root: Path) -> Iterator[None]:
         yield
         return
     path = root / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = open_own(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0))
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -54,6 +59,6 @@ def folder_lock(root: Path) -> Iterator[None]:
 def _read_pid(fd: int) -> int | None:
     try:
         text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-        return int(text) if text.isdigit() else None
+        return int(text) if text.isascii() and text.isdigit() else None
     except OSError:
         return None

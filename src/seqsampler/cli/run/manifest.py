@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...files import open_own
 from ..spec.fields import SpecError, short_repr
 from .writers import atomic_write_text
 
@@ -49,7 +50,7 @@ def _parse(line: str, index: int, path: Path) -> Entry:
     try:
         data = json.loads(line)
         entry = Entry(int(data["frame"]), str(data["latent"]), str(data["png"]))
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         entry = None
     if entry is None or entry.frame != index:
         raise SpecError(
@@ -107,7 +108,7 @@ def truncate_manifest(path: Path, entries: list[Entry], keep: int) -> None:
 def append_entry(path: Path, frame: int, latent_sha256: str, png_sha256: str) -> None:
     """Record a complete frame: one line appended with a single write, then fsynced."""
     line = Entry(frame, latent_sha256, png_sha256).line().encode()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = open_own(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)  # never through a link
     try:
         size = os.fstat(fd).st_size
         try:

@@ -162,7 +162,7 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) ->
         height, width = height + pad_h, width + pad_w
     else:
         padded = frames
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    tmp = _temporary(path)
     codec, pix_fmt, options = {
         "mp4": (None, "yuv420p", {"crf": "18"}),
         "gif": ("gif", "pal8", {}),
@@ -183,18 +183,35 @@ def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) ->
             return frame.reformat(format=pix_fmt)
 
     starts = gif_starts(len(frames), fps) if fmt == "gif" else None
-    with av.open(str(tmp), mode="w", format=container_format) as container:
-        stream = container.add_stream(codec, rate=fps, options=options)
-        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
-        if starts is None:
-            for image in padded:
-                for packet in stream.encode(to_frame(image)):
+    try:
+        with av.open(str(tmp), mode="w", format=container_format) as container:
+            stream = container.add_stream(codec, rate=fps, options=options)
+            stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+            if starts is None:
+                for image in padded:
+                    for packet in stream.encode(to_frame(image)):
+                        container.mux(packet)
+                for packet in stream.encode():
                     container.mux(packet)
-            for packet in stream.encode():
-                container.mux(packet)
-        else:
-            _encode_gif(container, stream, frames, to_frame, starts)
-    os.replace(tmp, path)
+            else:
+                _encode_gif(container, stream, frames, to_frame, starts)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _temporary(path: Path) -> Path:
+    """A new temporary file beside `path` for the encoder (mkstemp: O_EXCL | O_NOFOLLOW, so never
+    a link left in the folder), named `.video.*.tmp.mp4` as `folder.TEMPORARY` expects."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+    )
+    os.fchmod(fd, FILE_MODE)
+    os.close(fd)
+    return Path(name)
 
 
 def gif_starts(count: int, fps: int) -> list[int]:
@@ -347,7 +364,7 @@ def plan_prompts(plan_path: Path) -> list[tuple[int, int]] | None:
     try:
         frames = json.loads(plan_path.read_text(encoding="utf-8"))["frames"]
         return [(f["positive"], f["negative"]) for f in frames]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 

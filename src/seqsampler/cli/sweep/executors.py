@@ -90,7 +90,7 @@ def worker_record_path(sweep_root: Path | str, name: str) -> Path:
 def read_worker_record(sweep_root: Path | str, name: str) -> dict[str, Any] | None:
     try:
         return json.loads(worker_record_path(sweep_root, name).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
 
 

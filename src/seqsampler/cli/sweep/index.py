@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ...files import refuse_outside_links
 from ..run.folder import RunFolder
 from ..spec.fields import SpecError, short_repr
 
@@ -35,16 +36,28 @@ def read_index(root: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError):
+        data = None
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    if not isinstance(jobs, list) or not all(isinstance(j, dict) for j in jobs):
         raise SpecError(
-            f"out: {short_repr(str(path), 240)} is not valid JSON; accepted: a sweep.json written "
-            "by `seqsampler render`, or --overwrite"
-        ) from None
+            f"out: {short_repr(str(path), 240)} is not a sweep index (JSON with a list of jobs); "
+            "accepted: a sweep.json written by `seqsampler render`, or --overwrite"
+        )
+    return data
 
 
 def check_sweep_folder(root: Path, overwrite: bool) -> None:
-    """A sweep folder is new, empty, or holds a sweep.json (else refused unless `overwrite`)."""
+    """A sweep folder is new, empty, or holds a sweep.json (else refused unless `overwrite`), and
+    holds no symbolic link leading outside it (its jobs' run folders included)."""
+    if root.is_dir():
+        try:
+            refuse_outside_links(
+                root, "out", "remove the link or render into a new folder (--out)", depth=4
+            )
+        except ValueError as exc:
+            raise SpecError(str(exc)) from None
     if overwrite or (root / INDEX).is_file() or not root.exists():
         return
     if not root.is_dir() or any(root.iterdir()):
