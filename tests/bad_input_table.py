@@ -181,6 +181,12 @@ CASES: list[Case] = [
     Case(C, "--port", "view <folder> --port abc", "argument --port: invalid int value: 'abc'"),
     Case(
         C,
+        "--port",
+        "view <folder> --serve --port 70000",
+        "argument --port: got 70000; accepted: an int in [0, 65535] (0: any free port)",
+    ),
+    Case(
+        C,
         "SPEC",
         "render <nowhere>",
         "spec: no file at '<nowhere>'; accepted: a .toml or .yaml file",

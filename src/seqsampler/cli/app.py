@@ -149,7 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_argument(
         "--serve", action="store_true", help="serve the folder on 127.0.0.1 until Ctrl-C"
     )
-    view.add_argument("--port", type=int, default=8000, help="port for --serve [default: 8000]")
+    view.add_argument(
+        "--port", type=_port, default=8000, help="port for --serve, 0 for any [default: 8000]"
+    )
     add_import_arguments(
         sub.add_parser(
             "import",
@@ -159,6 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     return parser
+
+
+def _port(text: str) -> int:
+    """`--port`: an int in [0, 65535] in ASCII digits (argparse's one-line error otherwise)."""
+    try:
+        value = int(text) if text.strip().isascii() else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}")
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"got {value}; accepted: an int in [0, 65535] (0: any free port)"
+        )
+    return value
 
 
 def demo_spec_text() -> str:
@@ -213,7 +230,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_view(args: argparse.Namespace) -> int:
-    from .view.page import serve, write_view
+    from .view.page import write_view
+    from .view.server import serve
 
     folder = Path(args.folder)
     page = write_view(folder)

@@ -3,17 +3,15 @@
 The page links (relatively) to the run's video, contact sheet, plan chart (`plan.png`, drawn
 here if missing) and frames; hovering or focusing a frame shows its plan entry and its prompt
 text. No script is needed: the details are in the page and CSS shows them. `--serve` serves the
-folder on 127.0.0.1 until Ctrl-C.
+page and the files it links on 127.0.0.1 until Ctrl-C (`server.py`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -350,28 +348,4 @@ def write_view(folder: Path) -> Path:
     return page
 
 
-def serve(folder: Path, port: int) -> int:
-    """Serve the folder on 127.0.0.1 until Ctrl-C; prints the page's URL, opens nothing."""
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    handler = partial(SimpleHTTPRequestHandler, directory=str(folder))
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError as exc:
-        raise ViewError(
-            f"view: --port {port}: {exc.strerror or exc}; accepted: a free port"
-        ) from None
-    with server:
-        host, bound = server.server_address[:2]
-        assert isinstance(host, str), "an AF_INET server's host is a str"
-        sys.stdout.write(f"http://{host}:{bound}/{VIEW_NAME}\n")
-        sys.stdout.flush()
-        log.info("serving %s on 127.0.0.1 only; Ctrl-C stops", folder)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            log.info("stopped")
-    return 0
-
-
-__all__ = ["ViewError", "load_run", "render_html", "serve", "write_view"]
+__all__ = ["ViewError", "load_run", "render_html", "write_view"]
