@@ -255,7 +255,7 @@ CASES: list[Case] = [
         S,
         "steps",
         'steps = "0:(abc)"',
-        "steps: key '0' at position 1: unknown name 'abc' in 'abc'; accepted names: t, max_f, pi, e and the functions abs, acos, ...",
+        "steps: key '0' at position 1: unknown name 'abc' in 'abc'; accepted names: t, max_f, s, pi, e and the functions abs, acos, ...",
     ),
     Case(
         S,

@@ -1,37 +1,31 @@
-"""Deforum's `s` (the run's seed) in schedule expressions (issue 28 item 7).
-
-Not wired yet: each test is a strict xfail that fails for the reason named, so wiring `s` makes
-them pass and pytest reports XPASS(strict) until the marks are removed. What to wire:
-`planning/expressions.py` VARIABLES gains "s" and `_evaluate` takes the seed; `planning/
-schedule.py` `parse_schedule` / `parse_mapping` / `evaluate_keys` / `schedule_values` take
-`seed: int | None = None` and pass it on; `cli/spec.py` `_knob_schedules` passes the spec's
-numeric seed (a seed schedule using `s` itself is refused: it would define the seed by itself);
-`comfy_adapter/scheduled.py` passes the node's seed.
-"""
+"""Deforum's `s` (the run's seed) in schedule expressions, in the schedule language and in both
+front doors: the spec's seed (CLI) and the scheduled node's seed input (ComfyUI)."""
 
 from __future__ import annotations
 
 import pytest
 
-from seqsampler.planning.schedule import schedule_values
+from seqsampler.comfy_adapter.scheduled_plan import scheduled_plan, widget_defaults
+from seqsampler.planning.schedule import ScheduleError, schedule_values
 from seqsampler.planning.schedule.expressions import VARIABLES
 
-WIRED_BY_LEAD = "s in expressions: wired by the lead"
 
-
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=WIRED_BY_LEAD)
 def test_s_is_the_runs_seed():
     # Deforum's in-betweens: an expression key holds until the next key
     values = schedule_values("0:(s), 2:(s % 5 + t)", "cfg", 4, seed=7)
     assert values == [7.0, 7.0, 4.0, 5.0]
+    assert schedule_values({0: "s / 2"}, "cfg", 2, seed=9) == [4.5, 4.5]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=WIRED_BY_LEAD)
 def test_s_is_a_schedule_variable():
     assert "s" in VARIABLES
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason=WIRED_BY_LEAD)
+def test_s_without_a_seed_is_refused_with_the_reason():
+    with pytest.raises(ScheduleError, match=r"cfg: key '0' .* s \(the run's seed"):
+        schedule_values("0:(s + t)", "cfg", 4)
+
+
 def test_a_spec_schedule_reads_the_specs_seed():
     from seqsampler.cli.spec.resolve import resolve_spec
 
@@ -39,3 +33,28 @@ def test_a_spec_schedule_reads_the_specs_seed():
         {"prompts": "a big red circle", "frame_count": 4, "seed": 12, "cfg": "0:(s % 5 + t)"}
     )
     assert spec.config.schedule("cfg") == (2.0, 3.0, 4.0, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        ({"seed": "0:(s + t)"}, "seed"),  # the seed cannot define itself
+        ({"seed": "0:(3 + t)", "cfg": "0:(s)"}, "cfg"),  # no single run seed while scheduled
+    ],
+)
+def test_a_spec_refuses_s_where_there_is_no_run_seed(fields, where):
+    from seqsampler.cli.spec.resolve import SpecError, resolve_spec
+
+    with pytest.raises(SpecError, match=rf"^{where}: .*s \(the run's seed"):
+        resolve_spec({"prompts": "a big red circle", "frame_count": 4, **fields})
+
+
+def test_the_scheduled_node_reads_its_seed_input():
+    widgets = widget_defaults()
+    widgets.update(prompt_schedule='"0": "a"', frame_count=4, seed_schedule="20",
+                   cfg_schedule="0:(s / 4 + t)")  # fmt: skip
+    got = scheduled_plan(**widgets).plan
+    assert [f.cfg for f in got.frames] == [5.0, 6.0, 7.0, 8.0]
+    widgets.update(seed_schedule="0:(s)")
+    with pytest.raises(ValueError, match=r"^seed_schedule: .*s \(the run's seed"):
+        scheduled_plan(**widgets)

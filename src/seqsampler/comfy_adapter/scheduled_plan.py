@@ -21,7 +21,7 @@ from typing import Any
 from ..chart import plan_chart_image, plan_table
 from ..planning import FIELD_HELP, SCHEDULE_KNOBS, Plan, SequenceConfig, plan
 from ..planning.fields import DENOISE_KNOB, MAX_FRAMES, SPECS
-from ..planning.knobs import check_switch, text_values
+from ..planning.knobs import check_switch, run_seed, text_values
 from ..planning.schedule import parse_prompt_schedule
 from .widgets import widget
 
@@ -139,8 +139,11 @@ def scheduled_plan(
         if name not in SCHEDULES and name not in ("prompt_schedule", "negative_prompt")
     }
     knobs: dict[str, list[Any]] = {}
+    seed: Any = None  # `s` in expressions: the seed when it is a plain number (seed comes first)
     for field, knob in SCHEDULES.items():
-        plain, per_frame = text_values(field, knob, inputs[field], frames)
+        plain, per_frame = text_values(field, knob, inputs[field], frames, run_seed(knob, seed))
+        if knob == "seed":
+            seed = plain
         if knob == DENOISE_KNOB:  # always per frame: the node has one denoise, frame 0 included
             knobs[knob] = per_frame if per_frame is not None else [float(plain)] * frames
         elif per_frame is not None:

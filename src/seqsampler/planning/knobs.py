@@ -41,13 +41,15 @@ def _out_of_range(value: float, low: float | None, high: float | None) -> bool:
     return (low is not None and value < low) or (high is not None and value > high)
 
 
-def frame_values(field: str, name: str, value: Any, frame_count: int) -> list[Any]:
+def frame_values(
+    field: str, name: str, value: Any, frame_count: int, seed: int | None = None
+) -> list[Any]:
     """`value` (a number, a schedule string or a mapping) at every frame, for the knob or
     scheduled field `name` (`field`: the input's name in messages): ints rounded for an int
-    knob, each value in its range."""
+    knob, each value in its range. `seed`: `s` in expressions (`run_seed`)."""
     kind, low, high = _bounds(name)
     out: list[Any] = []
-    for frame, raw in enumerate(schedule_values(value, field, frame_count)):
+    for frame, raw in enumerate(schedule_values(value, field, frame_count, seed)):
         checked: Any = int(round(raw)) if kind == "int" else raw
         if _out_of_range(checked, low, high):
             raise ScheduleError(
@@ -67,20 +69,30 @@ def _plain(text: str, kind: str) -> float | int:
     return value
 
 
-def text_values(field: str, name: str, text: Any, frame_count: int) -> tuple[Any, list[Any] | None]:
+def text_values(
+    field: str, name: str, text: Any, frame_count: int, seed: int | None = None
+) -> tuple[Any, list[Any] | None]:
     """A text input (a node widget) of knob `name`: (its number, None) for a plain number,
-    (None, the per-frame values) for a schedule; in range either way."""
+    (None, the per-frame values) for a schedule; in range either way. `seed` as `frame_values`."""
     if not isinstance(text, str):
         text = str(text)
     if not text.strip():
         raise ScheduleError(f"{field}: empty; accepted: a number or a schedule '0:(a), 24:(b)'")
     if is_schedule(text):
-        return None, frame_values(field, name, text, frame_count)
+        return None, frame_values(field, name, text, frame_count, seed)
     kind, low, high = _bounds(name)
     value = _plain(text, kind)
     if _out_of_range(value, low, high):
         raise ScheduleError(f"{field}: {value:g}; accepted: a value {range_text(low, high)}")
     return value, None
+
+
+def run_seed(name: str, seed: Any) -> int | None:
+    """`s` in knob `name`'s expressions: the run's seed (Deforum's `s`) when it is a plain
+    number; None (so `s` is refused) in the seed's own schedule or while the seed is scheduled."""
+    if name == "seed" or isinstance(seed, bool) or not isinstance(seed, int):
+        return None
+    return seed
 
 
 def check_switch(field: str, name: str, settings: Mapping[str, Any] | Any) -> None:

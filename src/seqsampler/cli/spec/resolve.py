@@ -17,7 +17,7 @@ from typing import Any
 
 from ...planning import DENOISE_MODES, Plan, SequenceConfig, plan
 from ...planning.fields import DENOISE_KNOB, SCHEDULED_FIELDS
-from ...planning.knobs import check_switch, frame_values, planner_schedules
+from ...planning.knobs import check_switch, frame_values, planner_schedules, run_seed
 from ...planning.schedule import ScheduleError, is_schedule
 from .fields import (
     CLI_FIELDS,
@@ -193,9 +193,10 @@ def _knob_schedules(
     """The planner's `schedules` from the spec's schedules and its `denoise` (`planning.knobs`:
     values per frame in range, each knob's switch on, the denoise rule folded)."""
     given = {**scheduled, **({DENOISE_KNOB: denoise} if denoise is not None else {})}
+    seed = None if "seed" in given else config.seed  # `s`: the run's seed, when not scheduled
     try:
         values = {
-            name: frame_values(name, name, value, config.frame_total)
+            name: frame_values(name, name, value, config.frame_total, run_seed(name, seed))
             for name, value in given.items()
         }
         for name in values:

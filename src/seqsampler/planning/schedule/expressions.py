@@ -2,7 +2,8 @@
 
 An expression (a schedule key's value, or an expression key) is parsed by `ast.parse` and
 evaluated node by node with a whitelist of numbers, operators and math functions, never `eval`:
-no attribute access, no subscripts, no names but `t`, `max_f`, `pi`, `e`; every int within
+no attribute access, no subscripts, no names but `t`, `max_f`, `s` (the run's seed, where the
+caller gives it), `pi`, `e`; every int within
 +-MAX_INT and every float finite, powers and shifts refused before they are computed. Errors are
 `ScheduleError`s naming the field, the key and its position.
 
@@ -56,7 +57,7 @@ _MATH: dict[str, Callable[..., object]] = {
     "where": lambda cond, a, b: a if cond else b,
 }
 CONSTANTS = {"pi": math.pi, "e": math.e, "True": True, "False": False}
-VARIABLES = ("t", "max_f")
+VARIABLES = ("t", "max_f", "s")
 
 
 class ScheduleError(ValueError):
@@ -267,7 +268,7 @@ def _parsed(expression: str) -> ast.AST:
     return ast.parse(expression.strip(), mode="eval").body
 
 
-def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
+def _evaluate(expression: str, t: int, max_f: int, where: str, seed: int | None = None) -> float:
     shown = short_repr(expression)
     if len(expression) > MAX_EXPRESSION_CHARS:
         raise ScheduleError(
@@ -276,8 +277,15 @@ def _evaluate(expression: str, t: int, max_f: int, where: str) -> float:
         )
     try:
         names: dict[str, object] = {**CONSTANTS, "t": t, "max_f": max_f}
+        if seed is not None:
+            names["s"] = seed
         value = _eval_node(_parsed(expression), names)
     except _NameNotDefined as exc:
+        if exc.name == "s":
+            raise ScheduleError(
+                f"{where}: s (the run's seed, as in Deforum) in {shown} is not available here; "
+                "accepted: s in the schedules of other fields while the seed is a plain number"
+            ) from None
         raise ScheduleError(
             f"{where}: unknown name {short_repr(exc.name)} in {shown}; accepted names: "
             f"{', '.join(VARIABLES)}, pi, e and the functions {', '.join(sorted(FUNCTIONS))}"

@@ -103,7 +103,9 @@ def _key_frame(text: str, field: str, position: int, max_f: int) -> int:
     return int(value)
 
 
-def _value(text: str, field: str, key: str, position: int, frame: int, max_f: int) -> Key:
+def _value(
+    text: str, field: str, key: str, position: int, frame: int, max_f: int, seed: int | None
+) -> Key:
     raw = text.strip()
     where = f"{field}: key {short_repr(key)} at position {position}"
     if raw.startswith("(") and raw.endswith(")"):
@@ -123,15 +125,16 @@ def _value(text: str, field: str, key: str, position: int, frame: int, max_f: in
     number = _number(raw)
     if number is not None:
         return Key(frame, number, None, position, key)
-    _evaluate(raw, frame, max_f, where)  # checks names, functions and syntax now
+    _evaluate(raw, frame, max_f, where, seed)  # checks names, functions and syntax now
     return Key(frame, None, raw, position, key)
 
 
 INT_FIELDS = ("steps", "seed")
 
 
-def parse_schedule(text: str, field: str, frame_count: int) -> list[Key]:
-    """Parse `0:(0.5), 24:(expr), ...` into sorted keys; errors name the field, key and position."""
+def parse_schedule(text: str, field: str, frame_count: int, seed: int | None = None) -> list[Key]:
+    """Parse `0:(0.5), 24:(expr), ...` into sorted keys; errors name the field, key and position.
+    `seed`: the run's seed, `s` in value expressions (None: `s` is refused)."""
     max_f = frame_count - 1
     _check_length(text, field)
     keys: list[Key] = []
@@ -161,7 +164,8 @@ def parse_schedule(text: str, field: str, frame_count: int) -> list[Key]:
             )
         key_text = chunk[:colon]
         frame = _key_frame(key_text, field, offset + 1, max_f)
-        keys.append(_value(chunk[colon + 1 :], field, key_text.strip(), offset + 1, frame, max_f))
+        value_text = chunk[colon + 1 :]
+        keys.append(_value(value_text, field, key_text.strip(), offset + 1, frame, max_f, seed))
     return _check_unique(keys, field)
 
 
@@ -213,7 +217,9 @@ def _check_unique(keys: list[Key], field: str) -> list[Key]:
     return sorted(keys, key=lambda k: k.frame)
 
 
-def parse_mapping(mapping: Mapping, field: str, frame_count: int) -> list[Key]:
+def parse_mapping(
+    mapping: Mapping, field: str, frame_count: int, seed: int | None = None
+) -> list[Key]:
     """Parse a `{key: value}` table (TOML / YAML) with the same key and value forms."""
     max_f = frame_count - 1
     _check_key_count(len(mapping), field)
@@ -234,11 +240,13 @@ def parse_mapping(mapping: Mapping, field: str, frame_count: int) -> list[Key]:
             )
         if isinstance(raw_value, str):
             _check_length(raw_value, field)
-        keys.append(_value(str(raw_value), field, key_text, 0, frame, max_f))
+        keys.append(_value(str(raw_value), field, key_text, 0, frame, max_f, seed))
     return _check_unique(keys, field)
 
 
-def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
+def evaluate_keys(
+    keys: list[Key], field: str, frame_count: int, seed: int | None = None
+) -> list[float]:
     """One value per frame 0..N-1 (Deforum's in-betweens: see the module docstring)."""
     max_f = frame_count - 1
     values: list[float | None] = [None] * frame_count
@@ -247,9 +255,8 @@ def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
         if key.expression is None:
             assert key.value is not None, f"{field}: key {key.text!r} holds no value"
             return key.value
-        return _evaluate(
-            key.expression, t, max_f, f"{field}: key {short_repr(key.text)} at frame {t}"
-        )
+        where = f"{field}: key {short_repr(key.text)} at frame {t}"
+        return _evaluate(key.expression, t, max_f, where, seed)
 
     for j, key in enumerate(keys):
         end = keys[j + 1].frame if j + 1 < len(keys) else frame_count
@@ -279,8 +286,11 @@ def evaluate_keys(keys: list[Key], field: str, frame_count: int) -> list[float]:
     return filled
 
 
-def schedule_values(value: object, field: str, frame_count: int) -> list[float]:
-    """A field's per-frame values from a number, a schedule string or a mapping."""
+def schedule_values(
+    value: object, field: str, frame_count: int, seed: int | None = None
+) -> list[float]:
+    """A field's per-frame values from a number, a schedule string or a mapping; `seed` is `s`
+    in expressions (Deforum's run seed; None: `s` is refused)."""
     if isinstance(value, bool):
         raise ScheduleError(f"{field}: got {short_repr(value)}; accepted: a number or a schedule")
     if isinstance(value, (int, float)):
@@ -290,9 +300,12 @@ def schedule_values(value: object, field: str, frame_count: int) -> list[float]:
         number = _number(value.strip())
         if number is not None:
             return [number] * frame_count
-        return evaluate_keys(parse_schedule(value, field, frame_count), field, frame_count)
+        keys = parse_schedule(value, field, frame_count, seed)
+        return evaluate_keys(keys, field, frame_count, seed)
     if isinstance(value, Mapping):
-        return evaluate_keys(parse_mapping(value, field, frame_count), field, frame_count)
+        return evaluate_keys(
+            parse_mapping(value, field, frame_count, seed), field, frame_count, seed
+        )
     raise ScheduleError(
         f"{field}: got {short_repr(value)}; accepted: a number, a schedule string '0:(0.5), 24:(0.8)' "
         "or a table {0 = 0.5, 24 = 0.8}"
