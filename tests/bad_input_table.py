@@ -52,6 +52,18 @@ CASES: list[Case] = [
         "render <spec> --batch 4",
         "batch: 4 without a sweep; accepted: --batch K with --sweep or a [sweep] table, e.g. --sweep seed=1..4 --batch 4",
     ),
+    Case(
+        C,
+        "--ray-address",
+        "render <spec> --sweep seed=1,2 --jobs ray --ray-address ray://127.0.0.1:10001",
+        "ray_address: 'ray://127.0.0.1:10001' is a Ray Client address, which seqsampler does not use (it needs ray[client], and the driver must see the sweep folder on the cluster's shared storage, so it runs on a cluster node); accepted: auto, or HOST:PORT, the GCS address of a running cluster (`ray start --head` prints it; port 6379 by default)",
+    ),
+    Case(
+        C,
+        "--ray-address",
+        "render <spec> --sweep seed=1,2 --jobs ray --ray-address 127.0.0.1:99999",
+        "ray_address: got '127.0.0.1:99999'; accepted: auto, or HOST:PORT, the GCS address of a running cluster (`ray start --head` prints it; port 6379 by default)",
+    ),
     Case(C, "--cfg", "render <spec> --cfg 101", "cfg must be a number in [0.0, 100.0]; got 101.0"),
     Case(
         C,

@@ -159,6 +159,7 @@ def cmd_sweep_render(args: argparse.Namespace) -> int:
         args.ray_address,
         args.gpus_per_job,
         args.max_retries,
+        quiet=args.quiet,
     )
     out = Path(args.out or Path("runs") / Path(args.spec).stem)
     result = run_sweep(

@@ -279,7 +279,8 @@ class RayJobs:
 
     `address`: None starts a local Ray instance on 127.0.0.1 with `workers` CPUs (unless Ray is
     already initialised in this process, which is then used); `auto` or `HOST:PORT` joins a
-    running cluster.
+    running cluster, once `ray_address.check_ray_address` has found one answering there.
+    `quiet` (`-q`): Ray's own log lines below ERROR are not shown.
     """
 
     def __init__(
@@ -288,6 +289,7 @@ class RayJobs:
         workers: int | None = None,
         num_gpus: float = 0.0,
         max_retries: int = 3,
+        quiet: bool = False,
     ) -> None:
         try:
             import ray
@@ -299,6 +301,7 @@ class RayJobs:
         self._ray = ray
         self._started = False
         if not ray.is_initialized():
+            level = logging.ERROR if quiet else logging.INFO
             if address is None:
                 ray.init(
                     address="local",
@@ -306,9 +309,13 @@ class RayJobs:
                     include_dashboard=False,
                     _node_ip_address="127.0.0.1",
                     log_to_driver=False,
+                    logging_level=level,
                 )
             else:
-                ray.init(address=address, log_to_driver=False)
+                from .ray_address import check_ray_address
+
+                where = check_ray_address(address)
+                ray.init(address=where, log_to_driver=False, logging_level=level)
             self._started = True
         self._remote = ray.remote(run_task).options(
             num_cpus=1, num_gpus=num_gpus, max_retries=max_retries, retry_exceptions=False
@@ -340,6 +347,7 @@ def make_executor(
     ray_address: str | None = None,
     num_gpus: float = 0.0,
     max_retries: int = 3,
+    quiet: bool = False,
 ) -> Executor:
     """The executor for `--jobs KIND` (`local`: in this process for 1 worker, else a pool;
     `ray`: `workers` CPUs of a local instance, None for all)."""
@@ -348,7 +356,7 @@ def make_executor(
     if workers is not None and workers < 1:
         raise SpecError(f"workers: got {workers}; accepted: an int >= 1")
     if kind == "ray":
-        return RayJobs(ray_address, workers, num_gpus, max_retries)
+        return RayJobs(ray_address, workers, num_gpus, max_retries, quiet)
     if num_gpus:
         raise SpecError("gpus_per_job: only with --jobs ray; accepted: --jobs ray, or 0")
     return InProcessExecutor() if (workers or 1) == 1 else ProcessPoolJobs(workers or 1)
