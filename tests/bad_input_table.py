@@ -8,7 +8,7 @@ and a test fails when the doc and this table differ, so they cannot drift.
 
 A row's `error` is the whole message; one ending in " ..." is checked as a prefix (the rest is
 long, e.g. the embedded model's word list). `<spec>`, `<out>`, `<file>`, `<folder>`,
-`<nowhere>`, `<linked>` stand for the test's paths.
+`<nowhere>`, `<linked>`, `<yaml>` stand for the test's paths.
 """
 
 from __future__ import annotations
@@ -205,6 +205,12 @@ CASES: list[Case] = [
     ),
     Case(
         C, "SPEC", "render <file>", "spec: '<file>' has suffix '.txt'; accepted: .toml, .yaml, .yml"
+    ),
+    Case(
+        C,
+        "SPEC",
+        "render <yaml>",
+        "spec: '<yaml>' repeats the key 'prompts' on line 3 (first on line 1); accepted: each key once in a table, as in TOML",
     ),
     Case(
         C,
@@ -442,7 +448,8 @@ def markdown() -> str:
         "`tests/test_bad_inputs.py` runs every row and checks that its error is this one line "
         "and that no traceback is printed. A message ending in `...` is checked up to there. "
         "`<spec>`, `<out>`, `<file>`, `<folder>`, `<nowhere>` stand for paths; `<linked>` is a "
-        "run folder whose plan.json is a symbolic link to `<file>`.",
+        "run folder whose plan.json is a symbolic link to `<file>`; `<yaml>` a YAML spec giving "
+        "`prompts` twice.",
         "",
         f"{len(CASES)} bad inputs.",
     ]

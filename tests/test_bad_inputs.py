@@ -38,8 +38,11 @@ def _paths(tmp_path: Path) -> dict[str, str]:
     linked.mkdir()
     (linked / "spec.json").write_text("{}")
     (linked / "plan.json").symlink_to(file)
+    yaml_spec = tmp_path / "spec.yaml"  # the second `prompts` would win silently in YAML
+    yaml_spec.write_text("prompts: a red circle\nformats: []\nprompts: a blue square\n")
     return {
         "<linked>": str(linked),
+        "<yaml>": str(yaml_spec),
         "<spec>": str(spec),
         "<out>": str(tmp_path / "out"),
         "<file>": str(file),

@@ -59,13 +59,41 @@ def check_structure(data: Any, where: str) -> None:
             stack.extend((v, depth + 1) for v in value)
 
 
+def _unique_keys_loader(base: Any, name: str) -> Any:
+    """`base` (a PyYAML SafeLoader) refusing a key repeated in one mapping, as TOML does (YAML
+    would keep the last value silently); merge keys (`<<`) and unhashable keys are left to it."""
+
+    class UniqueKeys(base):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            lines: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                line = key_node.start_mark.line + 1
+                try:
+                    repeated = key in lines
+                except TypeError:  # unhashable: the base constructor reports it
+                    continue
+                if repeated:
+                    raise SpecError(
+                        f"spec: {name} repeats the key {short_repr(key, 80)} on line {line} "
+                        f"(first on line {lines[key]}); accepted: each key once in a table, as "
+                        "in TOML"
+                    )
+                lines[key] = line
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeys
+
+
 def _yaml_load(text: str, name: str) -> Any:
     """YAML, checked event by event before anything is built: no aliases (so no "billion
     laughs"), nesting at most MAX_DEPTH, at most MAX_NODES nodes; then a safe load (libyaml's
-    when installed)."""
+    when installed) that refuses a repeated key."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _unique_keys_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader), name)
     depth = nodes = 0
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent):
@@ -121,6 +149,8 @@ def load_spec_file(path: str | Path) -> dict[str, Any]:
             ".yaml file"
         ) from None
     kind = "TOML" if suffix == ".toml" else "YAML"
+    if kind == "TOML":
+        text = text.removeprefix("\ufeff")  # a UTF-8 BOM, as YAML and editors accept it
     try:
         data = tomllib.loads(text) if kind == "TOML" else (_yaml_load(text, name) or {})
     except SpecError:
