@@ -107,11 +107,27 @@ def cell_text(frame, key: str | None) -> str:
     return str(value)
 
 
+def video_text(frame) -> str:
+    """A frame's input from the video (FramePlan.video): `init 0`, `indep 5`, `hybrid 5 x0.5`
+    (the input frame's weight), `+lab` when its colours are matched to the input frame."""
+    video = frame.video
+    if video is None:
+        return "-"
+    text = f"{'indep' if video.mode == 'independent' else video.mode} {video.frame}"
+    if video.mode == "hybrid":
+        text += f" x{video.strength:.3g}"
+    return text + (f" +{video.color.mode}" if video.color is not None else "")
+
+
 def plan_table(plan: Plan) -> str:
     """A fixed-width text table of the plan, one row per frame (the motion knobs as extra
-    columns when the plan moves)."""
+    columns when the plan moves, the input video's frame when it has one)."""
     rows = [[title for title, _ in COLUMNS]]
     rows += [[cell_text(frame, key) for _, key in COLUMNS] for frame in plan.frames]
+    if any(frame.video is not None for frame in plan.frames):
+        rows[0].append("video")
+        for row, frame in zip(rows[1:], plan.frames, strict=True):
+            row.append(video_text(frame))
     curves = motion_curves(plan)
     if curves is not None:
         rows[0] += list(curves)

@@ -22,7 +22,9 @@ NODE_WIDGETS = [
 def test_fields_are_the_node_widgets_in_order_then_extras():
     assert list(field_names()) == [
         *NODE_WIDGETS, "positive_count", "negative_count", "color_coherence",
-        "color_coherence_anchor", "color_coherence_strength", "loop_frames", "schedules",
+        "color_coherence_anchor", "color_coherence_strength", "loop_frames",
+        "init_video", "video_mode", "video_strength", "color_coherence_source",
+        "schedules",
     ]  # fmt: skip
     assert set(FIELD_HELP) == set(field_names())
     assert all(text and "\n" not in text for text in FIELD_HELP.values())

@@ -73,6 +73,20 @@ def _check_keyframes(value: Any) -> tuple[int, ...]:
     return tuple(int(item) for item in items)
 
 
+MAX_PATH_CHARS = 4096  # PATH_MAX
+
+
+def _check_path(name: str, value: Any) -> str:
+    """A file or folder path as text ("" = off); no NUL, at most MAX_PATH_CHARS characters. Its
+    existence is the front door's check (the CLI's spec checks, before any model work)."""
+    if not isinstance(value, str) or "\0" in value or len(value) > MAX_PATH_CHARS:
+        raise ValueError(
+            f"{name} must be a path (text without NUL, at most {MAX_PATH_CHARS} characters) or "
+            f'"" (off); got {short_repr(value)}'
+        )
+    return value
+
+
 def _check_field(spec: FieldSpec, value: Any, choices: Sequence[str] | None = None) -> Any:
     if spec.kind == "int":
         return _check_int(spec.name, value, spec.low, spec.high)
@@ -92,6 +106,8 @@ def _check_field(spec: FieldSpec, value: Any, choices: Sequence[str] | None = No
         return value
     if spec.kind == "keyframes":
         return _check_keyframes(value)
+    if spec.kind == "path":
+        return _check_path(spec.name, value)
     raise AssertionError(spec.kind)
 
 
@@ -136,6 +152,10 @@ class SequenceConfig:
     color_coherence_anchor: str = "first"
     color_coherence_strength: float = 1.0
     loop_frames: int = 0
+    init_video: str = ""
+    video_mode: str = "hybrid"
+    video_strength: float = 0.5
+    color_coherence_source: str = "frame"
     schedules: Any = field(default=None)
     accepted_samplers: InitVar[Sequence[str] | None] = None
     accepted_schedulers: InitVar[Sequence[str] | None] = None
@@ -158,6 +178,11 @@ class SequenceConfig:
             raise ValueError(
                 f"loop_frames must be less than the frame count ({self.frame_total}); got "
                 f"{self.loop_frames}; accepted: 0 (off) .. {self.frame_total - 1}"
+            )
+        if self.color_coherence_source == "video" and not self.init_video:
+            raise ValueError(
+                'color_coherence_source "video" matches each frame to its input frame, but '
+                'init_video is ""; accepted: set init_video, or color_coherence_source "frame"'
             )
         object.__setattr__(self, "schedules", self._checked_schedules(self.schedules))
 

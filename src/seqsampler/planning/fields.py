@@ -15,12 +15,14 @@ from typing import Any, NamedTuple
 from .names import (
     COLOR_ANCHORS,
     COLOR_COHERENCE_MODES,
+    COLOR_SOURCES,
     LATENT_INTERP_MODES,
     SAMPLER_NAMES,
     SCHEDULER_NAMES,
     SEED_KEYING_MODES,
     SEED_LIMIT,
     SEED_MODES,
+    VIDEO_MODES,
 )
 
 # The most frames a config may plan (frame_count's high end, and the cap on the frames a
@@ -83,6 +85,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("color_coherence_anchor", "choice", "first", "The anchor of colour coherence: first (frame 0) or keyframe (each prompt segment's own first settled frame, so a new palette is kept).", choices=COLOR_ANCHORS),
     FieldSpec("color_coherence_strength", "float", 1.0, "How far each frame is moved to the anchor's colours: 0 leaves it, 1 matches fully.", 0.0, 1.0, schedule="knob", switch="color_coherence"),
     FieldSpec("loop_frames", "int", 0, "Close a loop over the last k frames: the conditioning glides back to the first prompt and the frame is pulled toward frame 0 (0 = off).", 0, MAX_LOOP_FRAMES),
+    # Video input (docs/behaviour.md §14): off while init_video is "".
+    FieldSpec("init_video", "path", "", "An input video file or a folder of numbered images that the frames follow: frame 0 starts from its first frame, each later frame from its own input frame (video_mode); \"\" = off. A relative path is taken from the current folder.", None, None),
+    FieldSpec("video_mode", "choice", "hybrid", "How a later frame's input is made from the input video: hybrid (the previous output carried along the video's optical flow, the input frame pasted where the flow is unreliable, then blended with the input frame by video_strength) or independent (the input frame alone, Deforum's video input).", choices=VIDEO_MODES),
+    FieldSpec("video_strength", "float", 0.5, "Weight of the input frame in a hybrid frame's input (Deforum's hybrid_comp_alpha): 1 = the input frame alone, 0 = the previous output carried along the video's motion.", 0.0, 1.0, schedule="knob", switch="init_video"),
+    FieldSpec("color_coherence_source", "choice", "frame", "What colour coherence matches to: frame (the anchor frame's output) or video (each frame's own input frame; needs init_video).", choices=COLOR_SOURCES),
     FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for the schedule knobs (SCHEDULE_KNOBS: denoise and the fields marked schedule=\"knob\").", None, None),
 )  # fmt: skip
 
@@ -125,19 +132,26 @@ OPTIONAL_FIELDS = (
     "color_coherence_anchor",
     "color_coherence_strength",
     "loop_frames",
+    "init_video",
+    "video_mode",
+    "video_strength",
+    "color_coherence_source",
 )
 
 
 def switch_is_on(settings: Any, switch: str) -> bool:
     """Whether the switch a schedule knob needs is on in `settings` (a config, or a mapping of
-    field values): a bool field, or a mode other than none."""
+    field values): a bool field, a mode other than none, or a path other than ""."""
     value = settings[switch] if isinstance(settings, Mapping) else getattr(settings, switch)
-    return value != "none" if isinstance(value, str) else bool(value)
+    return value not in ("none", "") if isinstance(value, str) else bool(value)
 
 
 def switch_advice(switch: str) -> str:
     """How to turn `switch` on, for messages: a mode field is set, a bool one turned on."""
-    return f"set {switch} to a mode" if SPECS[switch].kind == "choice" else f"turn {switch} on"
+    kind = SPECS[switch].kind
+    if kind == "path":
+        return f"set {switch}"
+    return f"set {switch} to a mode" if kind == "choice" else f"turn {switch} on"
 
 
 def field_names() -> tuple[str, ...]:

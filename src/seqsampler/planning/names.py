@@ -41,5 +41,10 @@ COLOR_ANCHORS: tuple[str, ...] = ("first", "keyframe")
 # warps (the decoded pixels, or the latent directly).
 MOTION_BORDERS: tuple[str, ...] = ("replicate", "reflect", "wrap", "zeros")
 MOTION_SPACES: tuple[str, ...] = ("pixel", "latent")
+# Video input (docs/behaviour.md §14): how a later frame's input is made from the input video
+# (the previous output carried along the video's optical flow, or the input frame alone), and
+# what colour coherence matches to (an anchor frame's output, or each frame's input frame).
+VIDEO_MODES: tuple[str, ...] = ("hybrid", "independent")
+COLOR_SOURCES: tuple[str, ...] = ("frame", "video")
 
 SEED_LIMIT = 2**64  # seeds are ints in [0, 2**64), as ComfyUI's seed widgets take

@@ -19,6 +19,7 @@ from .names import (
     MOTION_BORDERS,
     MOTION_SPACES,
     PATHS,
+    VIDEO_MODES,
 )
 
 PLAN_VERSION = 1
@@ -104,9 +105,34 @@ class FrameMotion:
         return self.sharpen_amount != 0.0 or self.contrast != 1.0
 
 
+@dataclass(frozen=True)
+class FrameVideo:
+    """What a frame's input is with a video input (docs/behaviour.md §14): input frame `frame`;
+    `mode` init (frame 0: the input frame itself, encoded), independent (the input frame
+    alone) or hybrid (the previous output carried along the video's flow from the previous
+    frame's input frame to this one, the input frame where the flow is unreliable, blended
+    with the input frame by `strength`, its weight; 1.0 for init and independent); `color`:
+    the input's colours matched to input frame `color.anchor` (color_coherence_source video),
+    or None."""
+
+    frame: int
+    mode: str
+    strength: float
+    color: ColorMatch | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in VIDEO_FRAME_MODES:
+            raise ValueError(
+                f"video.mode must be one of {', '.join(VIDEO_FRAME_MODES)}; got {self.mode!r}"
+            )
+
+
+VIDEO_FRAME_MODES = ("init", *VIDEO_MODES)
+
+
 # FramePlan fields added after plan version 1: left out of the JSON when None (off), so plans
 # that do not use them read exactly as before.
-_OPTIONAL_FRAME_FIELDS = ("color", "loop", "motion")
+_OPTIONAL_FRAME_FIELDS = ("color", "loop", "motion", "video")
 
 
 @dataclass(frozen=True)
@@ -131,6 +157,7 @@ class FramePlan:
     color: ColorMatch | None = None
     loop: float | None = None
     motion: FrameMotion | None = None
+    video: FrameVideo | None = None
 
     def __post_init__(self) -> None:
         # Noise is injected exactly when both are set (`inject_noise` reads them together).
@@ -145,6 +172,8 @@ class FramePlan:
         for name in _OPTIONAL_FRAME_FIELDS:
             if out[name] is None:
                 del out[name]
+        if "video" in out and out["video"]["color"] is None:
+            del out["video"]["color"]
         return out
 
     @classmethod
@@ -169,6 +198,8 @@ class FramePlan:
             values["color"] = ColorMatch(**color)
         if values["motion"] is not None:
             values["motion"] = _motion_from_dict(values["motion"])
+        if values["video"] is not None:
+            values["video"] = _video_from_dict(values["video"])
         return cls(**values)
 
 
@@ -183,6 +214,20 @@ def _motion_from_dict(data: Any) -> FrameMotion:
             f"motion has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(known)}"
         )
     return FrameMotion(**data)
+
+
+def _video_from_dict(data: Any) -> FrameVideo:
+    """A frame's `video` record read back (unknown keys refused)."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"video must be an object; got {type(data).__name__}")
+    known = {item.name for item in fields(FrameVideo)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ValueError(
+            f"video has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(sorted(known))}"
+        )
+    color = data.get("color")
+    return FrameVideo(**{**data, "color": None if color is None else ColorMatch(**color)})
 
 
 @dataclass(frozen=True)

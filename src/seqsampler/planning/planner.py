@@ -26,6 +26,7 @@ from .names import DEFAULT_DENOISE_MODE
 from .plan_data import FramePlan, LatentInterp, Plan, check_denoise_mode
 from .seeds import frame_seed, inject_seed
 from .temporal import with_color, with_loop
+from .video import with_video
 
 
 def plan(config: SequenceConfig, *, denoise_mode: str = DEFAULT_DENOISE_MODE) -> Plan:
@@ -47,6 +48,7 @@ def plan(config: SequenceConfig, *, denoise_mode: str = DEFAULT_DENOISE_MODE) ->
     planned = [_frame_plan(config, i, frames, keyframes, denoise_mode) for i in range(frames)]
     planned = with_loop(config, planned)
     planned = with_color(config, planned)
+    planned = with_video(config, planned)
     return Plan(config, frames, keyframes, tuple(planned), denoise_mode)
 
 

@@ -67,8 +67,8 @@ def settled_frame(planned: Sequence[FramePlan], start: int, end: int) -> int:
 def with_color(config: SequenceConfig, planned: list[FramePlan]) -> list[FramePlan]:
     """The `color` of every frame after its anchor (none before: the anchor's own output and
     a segment's frames while its palette settles are left as they are)."""
-    if config.color_coherence == "none":
-        return planned
+    if config.color_coherence == "none" or config.color_coherence_source == "video":
+        return planned  # none, or matched to the input frames (planning.video)
     n = len(planned)
     anchors = [0] * n
     if config.color_coherence_anchor == "keyframe":
