@@ -109,6 +109,7 @@ ALLOWED = {
     "motion": set(),
     "importing": {"planning", "version"},
     "video": set(),
+    "video_chain": {"coherence", "planning", "video"},
     "sequence_checks": {"conditioning", "planning"},
     "sequence": {"conditioning", "interp", "masks", "models", "noise", "planning", "sampling",
                  "sequence_checks"},
@@ -117,9 +118,11 @@ ALLOWED = {
     "variants": {"conditioning", "planning", "sequence", "sequence_checks"},
     "cli": {"camera", "camera_noise", "chart", "coherence", "conditioning", "files",
             "frame_sampler", "importing", "interp", "masks", "metrics", "models", "motion",
-            "noise", "planning", "sampling", "sequence", "threads", "variants", "version", "video"},
+            "noise", "planning", "sampling", "sequence", "threads", "variants", "version", "video",
+            "video_chain"},
     "comfy_adapter": {"camera", "camera_noise", "chart", "coherence", "conditioning", "interp",
-                      "masks", "motion", "noise", "planning", "sampling", "sequence", "video"},
+                      "masks", "motion", "noise", "planning", "sampling", "sequence", "video",
+                      "video_chain"},
     "__init__": {"conditioning", "planning", "sequence", "version"},
 }  # fmt: skip
 HOST_MODULES = {"comfy", "comfy_api", "comfy_extras", "nodes", "folder_paths", "latent_preview"}

@@ -138,26 +138,43 @@ class Coherence(Protocol):
     def apply(self, frame: FramePlan, x: Tensor) -> Tensor: ...
 
 
+class VideoStage(Protocol):
+    """What `ChainFeedback` needs of a video input (`video_chain.VideoFeedback`): the next
+    frame's input made from `x` (the output, warped) and the input video (behaviour.md §14)."""
+
+    def apply(self, frame: FramePlan, x: Tensor) -> Tensor: ...
+
+
 class ChainFeedback:
     """`run_sequence`'s feedback with motion: keep the raw output as a colour anchor, warp,
-    colour-match, contrast and sharpen, in that order (behaviour.md §13)."""
+    the video input's composite, colour-match, contrast and sharpen, in that order (Deforum's;
+    behaviour.md §13, §14)."""
 
-    def __init__(self, motion: MotionFeedback | None, coherence: Coherence | None) -> None:
-        self.motion, self.coherence = motion, coherence
+    def __init__(
+        self,
+        motion: MotionFeedback | None,
+        coherence: Coherence | None,
+        video: VideoStage | None = None,
+    ) -> None:
+        self.motion, self.coherence, self.video = motion, coherence, video
 
     def __call__(self, frame: FramePlan, output: Tensor) -> Tensor:
         if self.coherence is not None:
             self.coherence.keep(frame, output)
         x = output if self.motion is None else self.motion.warp(frame, output)
+        if self.video is not None:
+            x = self.video.apply(frame, x)
         if self.coherence is not None:
             x = self.coherence.apply(frame, x)
         return x if self.motion is None else self.motion.sharpen(frame, x)
 
 
 def chain_feedback(
-    motion: MotionFeedback | None, coherence: Coherence | None
+    motion: MotionFeedback | None,
+    coherence: Coherence | None,
+    video: VideoStage | None = None,
 ) -> Callable[[FramePlan, Tensor], Tensor] | None:
-    """The chain's feedback: None when there is neither motion nor colour coherence."""
-    if motion is None and coherence is None:
+    """The chain's feedback: None when there is no motion, colour coherence or video input."""
+    if motion is None and coherence is None and video is None:
         return None
-    return ChainFeedback(motion, coherence)
+    return ChainFeedback(motion, coherence, video)
