@@ -8,6 +8,7 @@ field, the value and what is accepted. The field reference is docs/cli.md.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -67,12 +68,21 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
         'How denoise d becomes model steps on a plain frame: "comfyui" (KSampler: `steps` model '
         'steps over a longer schedule) or "steps" (A1111 / Deforum: about round(steps * d)).',
     ),
-    "fps": (8, "Frames per second of the videos."),
+    "fps": (
+        8,
+        'Frames per second of the videos: an int or a fraction "30000/1001" (default with '
+        "init_video: the input's frame rate).",
+    ),
     "formats": (["mp4", "gif"], "Videos to write: any of mp4 (H.264), gif, webp."),
     "upscale": (1, "Integer nearest-neighbour scale of the videos and the contact sheet."),
+    "audio": (
+        None,
+        "Copy init_video's audio track into video.mp4: true, false, or unset (on when the "
+        "input has audio).",
+    ),
 }
 # Fields that change only the finished outputs, not the frames: a resume may change them.
-OUTPUT_ONLY = ("fps", "formats", "upscale")
+OUTPUT_ONLY = ("fps", "formats", "upscale", "audio")
 # Default sets of the node fields a spec leaves out (`preset`, docs/cli.md "Presets"): preset ->
 # the node fields whose default differs from the node's (planning.fields.FIELDS).
 DEFAULT_PRESET = "cli"
@@ -118,6 +128,28 @@ def positive_int(name: str, value: Any, allow_none: bool = False, high: int = 81
         extra = " or unset (the model's default)" if allow_none else ""
         raise SpecError(f"{name}: got {short_repr(value)}; accepted: an int in [1, {high}]{extra}")
     return value
+
+
+MAX_FPS = 240
+
+
+def frame_rate(value: Any) -> int | str:
+    """`fps`: an int in [1, MAX_FPS] (digit strings accepted) or an exact fraction "num/den"
+    in (0, MAX_FPS] (NTSC's 30000/1001), kept as text "num/den" unless it is whole."""
+    value = int_value(value)
+    rate: Fraction | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        rate = Fraction(value)
+    elif isinstance(value, str) and value.count("/") == 1:
+        top, bottom = (part.strip() for part in value.split("/"))
+        if top.isdigit() and bottom.isdigit() and int(bottom) > 0:
+            rate = Fraction(int(top), int(bottom))
+    if rate is None or not 0 < rate <= MAX_FPS or (rate.denominator == 1 and rate < 1):
+        raise SpecError(
+            f'fps: got {short_repr(value)}; accepted: an int in [1, {MAX_FPS}] or a fraction "num/den" '
+            f'in (0, {MAX_FPS}], e.g. "30000/1001"'
+        )
+    return int(rate) if rate.denominator == 1 else f"{rate.numerator}/{rate.denominator}"
 
 
 def video_formats(value: Any) -> list[str]:

@@ -69,4 +69,9 @@ def overridden(data: Mapping[str, Any], fields: Mapping[str, Any]) -> list[str]:
     ):
         if not fields[switch]:
             note(name, f"has no effect while {switch} is {_on(fields[switch])}")
+    if not fields["init_video"]:
+        for name in ("video_mode", "video_strength"):
+            note(name, 'has no effect while init_video is "" (no video input)')
+    elif fields["video_mode"] == "independent":
+        note("video_strength", "has no effect while video_mode is independent (the input frame alone)")  # fmt: skip
     return messages

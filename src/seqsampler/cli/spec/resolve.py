@@ -26,6 +26,7 @@ from .fields import (
     OUTPUT_ONLY,
     SpecError,
     all_fields,
+    frame_rate,
     int_value,
     model_source,
     node_fields,
@@ -37,6 +38,7 @@ from .file import check_names, check_structure
 from .presets import overridden, preset_defaults
 from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
+from .video import audio_field, video_fields
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,15 @@ def resolve_spec(data: Mapping[str, Any], *, check_model: bool = True) -> Resolv
     # 1. Every name is a field, the structure is bounded; the preset gives the node's defaults.
     check_names(data)
     check_structure(data, "spec")
+    # A video input: its path absolute, the input counted; frame_count and fps from it (`video`).
+    data, source = video_fields(data)
     defaults = preset_defaults(data.get("preset", DEFAULT_PRESET))
     # 2. The prompts become the planner's lists and keyframes (late keys dropped).
     positive, negative, keyframes, prompt_fields = prompt_lists(data)
     positive, negative, keyframes = drop_late_keys(data, positive, negative, keyframes)
     # 3. The CLI's own fields, checked.
     out = {**_cli_fields(data, check_model), **prompt_fields}
+    out["audio"] = audio_field(data.get("audio"), source)
     # 4. The node's fields: a scheduled one stays a schedule, the config takes its default.
     config_kwargs, scheduled = _node_fields(data, defaults, keyframes, out)
     # 5. The config, then the schedules per frame as the planner's knobs (`planning.knobs`).
@@ -119,7 +124,7 @@ def _cli_fields(data: Mapping[str, Any], check_model: bool) -> dict[str, Any]:
             f"denoise_mode: got {short_repr(mode)}; accepted: {', '.join(DENOISE_MODES)}"
         )
     out["denoise_mode"] = mode
-    out["fps"] = positive_int("fps", data.get("fps", CLI_FIELDS["fps"][0]), high=240)
+    out["fps"] = frame_rate(data.get("fps", CLI_FIELDS["fps"][0]))
     out["formats"] = video_formats(data.get("formats", CLI_FIELDS["formats"][0]))
     out["upscale"] = positive_int("upscale", data.get("upscale", CLI_FIELDS["upscale"][0]), high=64)
     return out
