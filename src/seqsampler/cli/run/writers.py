@@ -143,9 +143,14 @@ def h264_encoder() -> str:
     )
 
 
-def write_video(path: Path, frames: Sequence[np.ndarray], fps: int, fmt: str) -> None:
-    """Encode uint8 [H, W, 3] frames: `mp4` (H.264, yuv420p), `gif`, or animated `webp`."""
+def write_video(
+    path: Path, frames: Sequence[np.ndarray], fps: int | str | Fraction, fmt: str
+) -> None:
+    """Encode uint8 [H, W, 3] frames: `mp4` (H.264, yuv420p), `gif`, or animated `webp`, at
+    `fps` (an int, a Fraction or "num/den" text: 30000/1001 is kept exact in mp4)."""
     import av
+
+    fps = Fraction(fps)
 
     if fmt not in VIDEO_FORMATS:
         raise ValueError(f"formats: got {short_repr(fmt)}; accepted: {', '.join(VIDEO_FORMATS)}")
@@ -214,7 +219,7 @@ def _temporary(path: Path) -> Path:
     return Path(name)
 
 
-def gif_starts(count: int, fps: int) -> list[int]:
+def gif_starts(count: int, fps: int | Fraction) -> list[int]:
     """Start times in 1/100 s (GIF's unit) of `count` frames and the end, tracking
     round(100 i / fps): each delay is floor or ceil of 100 / fps and the delays sum to
     round(100 N / fps), so the GIF plays at `fps` on average (12, 13, 13, 12 cs at 8 fps).
