@@ -1,6 +1,7 @@
-"""The CLI's side of colour coherence and loops: the pixel-space feedback transform and the
-resume state (frame 0's latent) read from the run folder. The plan decides which frames are
-matched and pulled (docs/quality.md); `run_sequence` applies them."""
+"""The CLI's side of colour coherence, loops and the video input: the pixel-space feedback
+transforms, the input video read forward, and the resume state (frame 0's latent) read from
+the run folder. The plan decides which frames are matched, pulled and follow the input
+(docs/quality.md, docs/behaviour.md §14); `run_sequence` applies them."""
 
 from __future__ import annotations
 
@@ -27,15 +28,37 @@ def coherence_feedback(the_plan: Plan, model: Any, folder: RunFolder) -> Feedbac
     read from the run folder's latents."""
     if not needs_feedback(the_plan):
         return None
-    if getattr(model, "vae", None) is None:
-        to_pixels, from_pixels = pixel_space_codec()
-    else:
-        to_pixels, from_pixels = model.decode, model.encode
+    to_pixels, from_pixels = model_codec(model)
     return CoherenceFeedback(
         the_plan,
         mode_match(pixel_match(to_pixels, from_pixels)),
         load_anchor=lambda index: load_latent(folder.latent_path(index)),
     )
+
+
+def model_codec(model: Any) -> Any:
+    """(to_pixels, from_pixels) of `model`: its VAE's decode / encode, or the pixel-space
+    model's identity up to [-1, 1] (the embedded one, whose latent is the image)."""
+    if getattr(model, "vae", None) is None:
+        return pixel_space_codec()
+    return model.decode, model.encode
+
+
+def video_input(the_plan: Plan, model: Any, size: tuple[int, int], done: int) -> tuple[Any, Any]:
+    """(the chain's video stage, frame 0's input latent) of a plan with an input video, else
+    (None, None). The input is read forward from frame done - 1 (a resume's first feedback
+    needs the input frames of done - 1 and done), one frame at a time at the render `size`;
+    frame 0's input (input frame 0 encoded) only when the run starts at frame 0."""
+    from ...video import open_video
+    from ...video_chain import StreamedFrames, VideoFeedback, needs_video, video_init
+
+    if not needs_video(the_plan):
+        return None, None
+    source = open_video(the_plan.config.init_video)
+    frames = StreamedFrames(source, size, start=max(done - 1, 0))
+    codec = model_codec(model)
+    init = video_init(the_plan, frames, codec) if done == 0 else None
+    return VideoFeedback(the_plan, frames, codec), init
 
 
 def resume_state(the_plan: Plan, folder: RunFolder, done: int) -> Resume | None:
