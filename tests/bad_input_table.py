@@ -8,7 +8,8 @@ and a test fails when the doc and this table differ, so they cannot drift.
 
 A row's `error` is the whole message; one ending in " ..." is checked as a prefix (the rest is
 long, e.g. the embedded model's word list). `<spec>`, `<out>`, `<file>`, `<folder>`,
-`<nowhere>`, `<linked>`, `<yaml>` stand for the test's paths.
+`<nowhere>`, `<linked>`, `<yaml>`, `<deep>`, `<badpng>` stand for the test's paths and
+`<digits>` for 5,000 nines.
 """
 
 from __future__ import annotations
@@ -249,6 +250,61 @@ CASES: list[Case] = [
         "metrics <linked>",
         "run_folder: '<linked>' holds a symbolic link that leads outside it ('<linked>/plan.json' -> '<file>'); seqsampler reads and writes a run folder's files only inside it; remove the link, or measure a copy without it",
     ),
+    # hostile run folders: `<deep>` holds spec.json and plan.json nested 100,000 deep, `<badpng>`
+    # a plan of 2 frames whose frames/00001.png is empty
+    Case(
+        C,
+        "--out",
+        "render <spec> --out <deep>",
+        "out: '<deep>/spec.json' is damaged ('nested too deep'); pass --overwrite to render the run folder again",
+    ),
+    Case(
+        C, "RUN_FOLDER", "view <deep>", "view: '<deep>/plan.json' is not a plan (nested too deep)"
+    ),
+    Case(
+        C,
+        "RUN_FOLDER",
+        "metrics <deep>",
+        "run_folder: '<deep>/plan.json' is not a plan (RecursionError: nested too deep); accepted: Plan.to_json() output, a 'frames' list whose entries hold 'positive'",
+    ),
+    Case(
+        C,
+        "RUN_FOLDER",
+        "metrics <badpng>",
+        "run_folder: '<badpng>/frames/00001.png' is not a readable image (cannot identify image file ...",
+    ),
+    # numbers: 5,000 digits, digits outside 0-9, threads without bound
+    Case(
+        C,
+        "--sweep",
+        "render <spec> --sweep seed=1..<digits>",
+        "--sweep: seed: range bound '999999999999999999999999999999999999... (5000 chars) has 5000 digits; accepted: a..b with at most 40 digits each",
+    ),
+    Case(
+        C,
+        "--seed",
+        "render <spec> --seed <digits>",
+        "seed: '9999999999999999999999999999999999999999999999999999999999999999999999999999... (5000 chars) has 5000 digits; accepted: an int of at most 40 digits",
+    ),
+    Case(
+        C,
+        "--seed",
+        "render <spec> --seed ③",
+        "seed: '③' holds the non-ASCII digit U+2462 (CIRCLED DIGIT THREE) at position 1; accepted: the digits 0-9",
+    ),
+    Case(
+        C,
+        "--cfg",
+        "render <spec> --cfg '0:(٣)'",
+        "cfg: key '0' at position 1: '٣' holds the non-ASCII digit U+0663 (ARABIC-INDIC DIGIT THREE) at position 1; accepted: the digits 0-9",
+    ),
+    Case(C, "--threads", "render <spec> --threads ٣", "argument --threads: invalid int value: '٣'"),
+    Case(
+        C,
+        "--threads",
+        "render <spec> --threads 100000",
+        "threads: got 100000; accepted: an int in [1, ...",
+    ),
     # --- the spec file (TOML lines after `prompts = "a red circle"`) ---------------------------
     Case(
         S,
@@ -262,6 +318,18 @@ CASES: list[Case] = [
     ),
     Case(S, "prompts", "prompts = []", "prompts: got []; accepted: a non-empty list of strings"),
     Case(S, "negative", "negative = 3", "negative: got 3; accepted: a non-empty list of strings"),
+    Case(
+        S,
+        "prompts",
+        'prompts = { "0" = "a red circle", "³" = "a blue square" }',
+        "prompts: key '³' holds the non-ASCII digit U+00B3 (SUPERSCRIPT THREE) at position 1; accepted: a frame number in the digits 0-9",
+    ),
+    Case(
+        S,
+        "steps",
+        'steps = "٣"',
+        "steps: '٣' holds the non-ASCII digit U+0663 (ARABIC-INDIC DIGIT THREE) at position 1; accepted: the digits 0-9",
+    ),
     Case(S, "frame_count", 'frame_count = "x"', "frame_count must be an int in [0, 1024]; got 'x'"),
     Case(
         S,
@@ -377,6 +445,24 @@ CASES: list[Case] = [
     Case(L, "plan", "run(plan={})", "plan must be a seqsampler Plan; got dict"),
     Case(
         L,
+        "init_latent",
+        "run(torch.zeros(0, 3, 32, 32))",
+        "init_latent has batch size 0; got (0, 3, 32, 32); accepted: a batch of at least 1",
+    ),
+    Case(
+        L,
+        "init_latent",
+        "run(torch.zeros(1, 3, 0, 32))",
+        "init_latent is empty (a dimension of size 0); got (1, 3, 0, 32); accepted: every dimension at least 1",
+    ),
+    Case(
+        L,
+        "init_latent",
+        "run(torch.zeros(1, 3, 32, 32, device='meta'))",
+        "init_latent is on the meta device (a shape without data); accepted: a tensor on a device that holds data (cpu, cuda, mps)",
+    ),
+    Case(
+        L,
         "SequenceConfig(steps)",
         "SequenceConfig(steps=0)",
         "steps must be an int in [1, 10000]; got 0",
@@ -449,7 +535,8 @@ def markdown() -> str:
         "and that no traceback is printed. A message ending in `...` is checked up to there. "
         "`<spec>`, `<out>`, `<file>`, `<folder>`, `<nowhere>` stand for paths; `<linked>` is a "
         "run folder whose plan.json is a symbolic link to `<file>`; `<yaml>` a YAML spec giving "
-        "`prompts` twice.",
+        "`prompts` twice; `<deep>` a folder whose spec.json and plan.json nest 100,000 deep, "
+        "`<badpng>` a run folder whose frames/00001.png is empty; `<digits>` is 5,000 nines.",
         "",
         f"{len(CASES)} bad inputs.",
     ]

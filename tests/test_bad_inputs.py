@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 import torch
 from bad_input_table import CASES, DOC, Case, markdown
+from PIL import Image
 
+from seqsampler import SequenceConfig, plan
 from seqsampler.models.embedded import EMBEDDED_DIR
 
 HAS_EMBEDDED = (EMBEDDED_DIR / "model_index.json").is_file()
@@ -40,7 +42,19 @@ def _paths(tmp_path: Path) -> dict[str, str]:
     (linked / "plan.json").symlink_to(file)
     yaml_spec = tmp_path / "spec.yaml"  # the second `prompts` would win silently in YAML
     yaml_spec.write_text("prompts: a red circle\nformats: []\nprompts: a blue square\n")
+    deep = tmp_path / "deep"  # JSON nested 100,000 deep: json.loads raises RecursionError
+    (deep / "frames").mkdir(parents=True)
+    for name in ("spec.json", "plan.json"):
+        (deep / name).write_text("[" * 100_000 + "]" * 100_000)
+    bad_png = tmp_path / "badpng"  # a plan of 2 frames whose second PNG is empty
+    (bad_png / "frames").mkdir(parents=True)
+    (bad_png / "plan.json").write_text(plan(SequenceConfig(frame_count=2, steps=1)).to_json())
+    Image.new("RGB", (8, 8)).save(bad_png / "frames" / "00000.png")
+    (bad_png / "frames" / "00001.png").write_bytes(b"")
     return {
+        "<digits>": "9" * 5000,
+        "<deep>": str(deep),
+        "<badpng>": str(bad_png),
         "<linked>": str(linked),
         "<yaml>": str(yaml_spec),
         "<spec>": str(spec),

@@ -81,8 +81,12 @@ def test_spec_denoise_mode():
 def test_threads_choice():
     from seqsampler.threads import choose_threads
 
+    from seqsampler.threads import MAX_THREADS, cpu_count, max_threads
+
     assert choose_threads(3) == 3
     assert 1 <= choose_threads(None) <= 4
-    for bad in (0, -1, True, 1.5):
-        with pytest.raises(ValueError, match="threads must be an int >= 1"):
+    assert max_threads() == max(MAX_THREADS, cpu_count()) >= 64
+    assert choose_threads(max_threads()) == max_threads()
+    for bad in (0, -1, True, 1.5, max_threads() + 1, 100_000):
+        with pytest.raises(ValueError, match=r"^threads: got .*; accepted: an int in \[1, \d+\]"):
             choose_threads(bad)

@@ -47,8 +47,27 @@ def _check_latent(name: str, x: Any) -> None:
     if not isinstance(x, Tensor) or not x.is_floating_point() or x.ndim < 3:
         shape = tuple(x.shape) if isinstance(x, Tensor) else type(x).__name__
         raise ValueError(f"{name} must be a float tensor [B, C, ...] (3-D or more); got {shape}")
+    _check_real(name, x)
+    if x.shape[0] == 0:
+        raise ValueError(
+            f"{name} has batch size 0; got {tuple(x.shape)}; accepted: a batch of at least 1"
+        )
+    if x.numel() == 0:
+        raise ValueError(
+            f"{name} is empty (a dimension of size 0); got {tuple(x.shape)}; accepted: every "
+            "dimension at least 1"
+        )
     if not torch.isfinite(x).all():
         raise ValueError(f"{name} must be finite; it holds NaN or Inf values")
+
+
+def _check_real(name: str, x: Tensor) -> None:
+    """A tensor with data: the meta device holds shapes only (checking or sampling it fails)."""
+    if x.is_meta:
+        raise ValueError(
+            f"{name} is on the meta device (a shape without data); accepted: a tensor on a "
+            "device that holds data (cpu, cuda, mps)"
+        )
 
 
 def _check_conditionings(name: str, items: Any, count: int) -> None:
@@ -72,6 +91,8 @@ def _check_conditionings(name: str, items: Any, count: int) -> None:
             raise ValueError(f"{name}[{j}].tokens must be a float tensor [B, T, D]; got {shape}")
         pooled = item.pooled
         for part, t in (("tokens", tokens), ("pooled", pooled)):
+            if isinstance(t, Tensor):
+                _check_real(f"{name}[{j}].{part}", t)
             if isinstance(t, Tensor) and t.is_floating_point() and not torch.isfinite(t).all():
                 raise ValueError(f"{name}[{j}].{part} must be finite; it holds NaN or Inf values")
 
@@ -162,6 +183,7 @@ def _check_inputs(
     if noise_mask is not None:
         if not isinstance(noise_mask, Tensor) or noise_mask.ndim < 2:
             raise ValueError("noise_mask must be a tensor [H, W], [B, H, W] or [B, 1, H, W]")
+        _check_real("noise_mask", noise_mask)
         if not torch.isfinite(noise_mask).all():
             raise ValueError("noise_mask must be finite; it holds NaN or Inf values")
         if init_latent.ndim < 4:

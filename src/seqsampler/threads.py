@@ -11,15 +11,24 @@ Determinism: a frame rendered with N threads may differ in the last bits from on
 with M threads (float sums are split differently), and a chain of frames carries that
 difference forward. Renders are reproducible for a fixed thread count; pass `--threads` to
 pin it when frames must match another run bit for bit.
+
+Bound: `--threads N` takes N in [1, max(MAX_THREADS, cores)]: above the cores it is accepted
+(to match a run made on a bigger machine) with a warning that it runs slower; beyond
+MAX_THREADS (or the cores, if more) it is refused, since each thread is an OS thread and torch
+gains nothing from them.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 DEFAULT_CAP = 4
+MAX_THREADS = 64  # the most --threads takes on a machine with fewer cores
+
+log = logging.getLogger(__name__)
 
 
 def cpu_count() -> int:
@@ -30,11 +39,34 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def max_threads() -> int:
+    """The most threads `--threads` takes here: MAX_THREADS, or the cores if more."""
+    return max(MAX_THREADS, cpu_count())
+
+
 def choose_threads(requested: int | None = None) -> int:
-    """`requested` when given (>= 1), else the default described in the module docstring."""
+    """`requested` when given (in [1, max_threads()]), else the default described in the module
+    docstring."""
     if requested is not None:
-        if isinstance(requested, bool) or not isinstance(requested, int) or requested < 1:
-            raise ValueError(f"threads must be an int >= 1; got {requested!r}")
+        cores, high = cpu_count(), max_threads()
+        if (
+            isinstance(requested, bool)
+            or not isinstance(requested, int)
+            or not 1 <= requested <= high
+        ):
+            raise ValueError(
+                f"threads: got {requested!r}; accepted: an int in [1, {high}] (at most "
+                f"{MAX_THREADS}, or the {cores} cores this process may use if more)"
+            )
+        if requested > cores:
+            log.warning(
+                "threads: %d on %d cores runs slower than %d (threads wait for each other); "
+                "use it only to match frames made with --threads %d",
+                requested,
+                cores,
+                cores,
+                requested,
+            )
         return requested
     return max(1, min(DEFAULT_CAP, cpu_count() // 2))
 

@@ -82,6 +82,8 @@ def _add_field_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> None:
+    from .spec.fields import ascii_number
+
     out_help = "run folder (frames, latents, videos, plan, spec)"
     out_help += f" [default: {default_out}]" if default_out else " [default: runs/<spec name>]"
     parser.add_argument("--out", "-o", default=default_out, help=out_help)
@@ -92,7 +94,7 @@ def _add_run_flags(parser: argparse.ArgumentParser, default_out: str | None) -> 
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     parser.add_argument(
         "--threads",
-        type=int,
+        type=ascii_number(int),
         default=None,
         metavar="N",
         help="torch CPU threads [default: the free cores, at most 4, 1 on a busy machine]; "

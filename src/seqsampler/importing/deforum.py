@@ -160,7 +160,7 @@ def _prompt_frame(src: Source, key: str) -> int | None:
     """A prompt key's frame: a number, or an expression in max_f truncated to an int as
     Deforum's int(numexpr.evaluate(key)) does."""
     text = key.strip().strip("\"'")
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # str.isdigit takes '³', which int() refuses
         return int(text)
     try:
         value = schedule_values(f"0:({text})", "prompts", src.frames)[0]

@@ -54,6 +54,6 @@ def whole_number(value: Any) -> int | None:
         text = value.strip()
         sign = -1 if text.startswith("-") else 1
         digits = text.lstrip("+-")
-        if digits.isdigit() and len(digits) <= 30:
+        if digits.isascii() and digits.isdigit() and len(digits) <= 30:
             return sign * int(digits)
     return None

@@ -16,7 +16,7 @@ from .measures import UNITS, segment_starts_of, sequence_metrics, series_names
 from .plot import metrics_png
 
 OUTPUTS = ("metrics.json", "metrics.csv", "metrics.png")
-FRAME_NAME = re.compile(r"^(\d{5})\.png$")
+FRAME_NAME = re.compile(r"^([0-9]{5})\.png$")  # ASCII digits only
 ACCEPTED_FOLDER = "a run folder written by `seqsampler render` (plan.json and frames/00000.png ...)"
 
 

@@ -61,7 +61,10 @@ OUR_FILES = (
     "plan.png",
     "spec.json",
 )
-OUR_FOLDERS = {"frames": re.compile(r"\d{5}\.png"), "latents": re.compile(r"\d{5}\.safetensors")}
+OUR_FOLDERS = {  # ASCII digits: `\d` would match a user's '٠٠٠٠٠.png' too
+    "frames": re.compile(r"[0-9]{5}\.png"),
+    "latents": re.compile(r"[0-9]{5}\.safetensors"),
+}
 IGNORED = (LOCK_NAME,)
 TEMPORARY = re.compile(
     r"\..*\.tmp.*"

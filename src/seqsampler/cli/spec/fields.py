@@ -8,6 +8,7 @@ field, the value and what is accepted. The field reference is docs/cli.md.
 
 from __future__ import annotations
 
+import argparse
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from ...planning.schedule import (  # noqa: F401 (re-exported: the schedules' bo
     MAX_SCHEDULE_CHARS,
     MAX_SCHEDULE_KEYS,
 )
+from ...planning.schedule.values import non_ascii_digit
 
 # Bounds on what a spec may ask of the parsers and the evaluator (docs/cli.md "Limits"): every
 # one is checked before the work it bounds, and breaking one is a one-line `SpecError`.
@@ -112,18 +114,47 @@ def all_fields() -> dict[str, tuple[Any, str]]:
     return out
 
 
-def int_value(value: Any) -> Any:
-    """Digit strings (e.g. a 20-digit seed from the command line) as exact ints."""
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+MAX_INT_DIGITS = 40  # digits of an int written as text (a seed < 2**64 has at most 20)
+
+
+def int_value(value: Any, name: str = "value") -> Any:
+    """Digit strings (e.g. a 20-digit seed from the command line) as exact ints; a digit outside
+    0-9 or more than MAX_INT_DIGITS digits is a SpecError naming `name` (int() refuses 4,300)."""
+    if isinstance(value, str):
+        text = value.strip()
+        note = non_ascii_digit(text)
+        if note is not None:
+            raise SpecError(f"{name}: {short_repr(value)} holds {note}; accepted: the digits 0-9")
+        if text.isdigit() and len(text) > MAX_INT_DIGITS:
+            raise SpecError(
+                f"{name}: {short_repr(value)} has {len(text)} digits; accepted: an int of at most "
+                f"{MAX_INT_DIGITS} digits"
+            )
+        if text.isdigit():
+            return int(text)
     return value
+
+
+def ascii_number(kind: type[int] | type[float]) -> Any:
+    """An argparse `type`: `kind` of text in ASCII only (int() and float() take '٣' as 3), with
+    argparse's own wording for a bad value."""
+
+    def convert(text: str) -> int | float:
+        try:
+            if text.isascii():
+                return kind(text)
+        except ValueError:
+            pass
+        raise argparse.ArgumentTypeError(f"invalid {kind.__name__} value: {text!r}")
+
+    return convert
 
 
 def positive_int(name: str, value: Any, allow_none: bool = False, high: int = 8192) -> Any:
     """An int in [1, high] (digit strings accepted), or None when `allow_none`."""
     if value is None and allow_none:
         return None
-    value = int_value(value)
+    value = int_value(value, name)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
         extra = " or unset (the model's default)" if allow_none else ""
         raise SpecError(f"{name}: got {short_repr(value)}; accepted: an int in [1, {high}]{extra}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ...planning.schedule.values import non_ascii_digit
 from .fields import MAX_PROMPT_CHARS, MAX_PROMPTS, SpecError, short_repr
 
 
@@ -33,6 +34,12 @@ def _keyed_texts(value: Mapping, name: str) -> dict[int, str]:
     out: dict[int, str] = {}
     for key, text in value.items():
         raw = str(key).strip() if isinstance(key, (str, int)) else ""
+        note = non_ascii_digit(raw)
+        if note is not None:
+            raise SpecError(
+                f"{name}: key {short_repr(key)} holds {note}; accepted: a frame number in the "
+                "digits 0-9"
+            )
         if not raw.isdigit() or len(raw) > 18:
             raise SpecError(
                 f'{name}: key {short_repr(key)}; accepted: a frame number >= 0, e.g. {{"0" = "...", '

@@ -142,12 +142,13 @@ def _node_fields(
         if name == "cond_keyframes":
             value = keyframes
         elif spec.kind == "int":
-            value = int_value(value)
+            value = int_value(value, name)
         if name in SCHEDULED_FIELDS and is_schedule(value):
             scheduled[name] = out[name] = _normalise_schedule(value)
             config_kwargs[name] = spec.default
             continue
         if name in SCHEDULED_FIELDS and isinstance(value, str):
+            int_value(value, name)  # refuses a digit outside 0-9, which float() would take
             try:  # a number written as a string ("7.5"): use its number
                 value = float(value) if spec.kind == "float" else value
             except ValueError:

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..spec.fields import SpecError
+from ..spec.fields import SpecError, ascii_number
 
 log = logging.getLogger("seqsampler.cli")
 
@@ -43,7 +43,7 @@ def add_sweep_flags(parser: argparse.ArgumentParser, executors: bool) -> None:
     )
     group.add_argument(
         "--workers",
-        type=int,
+        type=ascii_number(int),
         default=None,
         metavar="N",
         help="jobs at once: local processes (1: in this process), or the CPUs of the local Ray "
@@ -57,14 +57,14 @@ def add_sweep_flags(parser: argparse.ArgumentParser, executors: bool) -> None:
     )
     group.add_argument(
         "--gpus-per-job",
-        type=float,
+        type=ascii_number(float),
         default=0.0,
         metavar="G",
         help="GPUs each Ray task reserves [default: 0]",
     )
     group.add_argument(
         "--batch",
-        type=int,
+        type=ascii_number(int),
         default=1,
         metavar="K",
         help="render up to K jobs that differ only in seed (and fps, formats, upscale) as one "
@@ -72,7 +72,7 @@ def add_sweep_flags(parser: argparse.ArgumentParser, executors: bool) -> None:
     )
     group.add_argument(
         "--max-retries",
-        type=int,
+        type=ascii_number(int),
         default=3,
         metavar="R",
         help="Ray retries of a job whose worker died (the retry resumes its frames) [default: 3]",
@@ -161,6 +161,9 @@ def cmd_sweep_render(args: argparse.Namespace) -> int:
         args.max_retries,
         quiet=args.quiet,
     )
+    from ...threads import choose_threads
+
+    threads = 1 if args.threads is None else choose_threads(args.threads)
     out = Path(args.out or Path("runs") / Path(args.spec).stem)
     result = run_sweep(
         out,
@@ -169,6 +172,7 @@ def cmd_sweep_render(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         progress=not args.quiet,
         device=args.device,
+        threads=threads,
         batch=args.batch,
     )
     sys.stdout.write(f"{result.root}\n{result.root / 'sweep.json'}\n")

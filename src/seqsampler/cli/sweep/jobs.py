@@ -36,7 +36,8 @@ NAME_KEY = "name"
 MAX_JOBS = 10_000  # jobs in one sweep
 MAX_RANGE = 10_000  # values of one `a..b` range
 MAX_NAME = 120  # characters of a job's folder name
-_RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
+_RANGE = re.compile(r"^\s*(-?[0-9]+)\s*\.\.\s*(-?[0-9]+)\s*$")  # ASCII digits only
+MAX_BOUND_DIGITS = 40  # digits of a range's bound (int() refuses 4,300 and more)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._=,+\-]+")
 
 
@@ -84,6 +85,12 @@ def parse_sweep_flag(text: str) -> tuple[str, list[Any]]:
         )
     match = _RANGE.match(rest)
     if match:
+        longest = max(match.group(1), match.group(2), key=len).lstrip("-")
+        if len(longest) > MAX_BOUND_DIGITS:
+            raise SpecError(
+                f"--sweep: {name}: range bound {short_repr(longest, 40)} has {len(longest)} "
+                f"digits; accepted: a..b with at most {MAX_BOUND_DIGITS} digits each"
+            )
         low, high = int(match.group(1)), int(match.group(2))
         if high < low or high - low + 1 > MAX_RANGE:
             raise SpecError(

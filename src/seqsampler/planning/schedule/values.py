@@ -22,6 +22,7 @@ only, so the node pack needs nothing ComfyUI does not ship.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -79,6 +80,22 @@ def _split_top_level(text: str, field: str) -> list[tuple[int, str]]:
     return chunks
 
 
+def non_ascii_digit(text: str) -> str | None:
+    """The first digit outside 0-9 in `text`, described (`'٣'`, `'³'`, `'①'`: `str.isdigit` and
+    `float` accept some of them, `int` fewer), or None when there is none."""
+    for i, ch in enumerate(text):
+        if not ch.isascii() and ch.isnumeric():
+            name = unicodedata.name(ch, "unnamed")
+            return f"the non-ASCII digit U+{ord(ch):04X} ({name}) at position {i + 1}"
+    return None
+
+
+def _check_digits(text: str, where: str) -> None:
+    note = non_ascii_digit(text)
+    if note is not None:
+        raise ScheduleError(f"{where}: {short_repr(text)} holds {note}; accepted: the digits 0-9")
+
+
 def _number(text: str) -> float | None:
     try:
         value = float(text)
@@ -92,6 +109,7 @@ def _key_frame(text: str, field: str, position: int, max_f: int) -> int:
     if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
         raw = raw[1:-1].strip()
     where = f"{field}: key {short_repr(text.strip())} at position {position}"
+    _check_digits(raw, where)
     if not raw:
         raise ScheduleError(
             f"{where}: empty key; accepted: a frame number or an expression in max_f"
@@ -122,6 +140,7 @@ def _value(
         raise ScheduleError(
             f"{where}: empty value; accepted: a number or an expression in t, max_f"
         )
+    _check_digits(raw, where)
     number = _number(raw)
     if number is not None:
         return Key(frame, number, None, position, key)
@@ -137,6 +156,7 @@ def parse_schedule(text: str, field: str, frame_count: int, seed: int | None = N
     `seed`: the run's seed, `s` in value expressions (None: `s` is refused)."""
     max_f = frame_count - 1
     _check_length(text, field)
+    _check_digits(text, field)
     keys: list[Key] = []
     chunks = _split_top_level(text, field)
     _check_key_count(len(chunks), field)
