@@ -187,6 +187,18 @@ CASES: list[Case] = [
     ),
     Case(
         C,
+        "--prompts",
+        "render <spec> --prompts 'a red \x1b[31mdragon'",
+        "prompts: 'a red \\x1b[31mdragon' has words the embedded model does not know (\\x1b[31mdragon); accepted words: ...",
+    ),
+    Case(
+        C,
+        "--cfgg",
+        "render <spec> --cfgg '\x1b[2J'",
+        "unrecognized arguments: --cfgg \\x1b[2J (did you mean --cfg?)",
+    ),
+    Case(
+        C,
         "--cfgg",
         "render <spec> --cfgg 3",
         "unrecognized arguments: --cfgg 3 (did you mean --cfg?)",

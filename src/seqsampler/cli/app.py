@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .output import command_output
+from .output import command_output, printable
 
 log = logging.getLogger("seqsampler.cli")
 
@@ -47,7 +47,7 @@ class Parser(argparse.ArgumentParser):
                 if near:
                     message += f" (did you mean {near[0]}?)"
                     break
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {printable(message)}\n")
 
 
 def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
@@ -237,7 +237,7 @@ def _cmd_view(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     page = write_view(folder)
-    sys.stdout.write(f"{page}\n")
+    sys.stdout.write(f"{printable(str(page))}\n")
     if args.serve:
         return serve(folder, args.port)
     return 0
@@ -268,9 +268,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
         result = render(
             spec, Path(out), overwrite=args.overwrite, progress=not args.quiet, device=args.device
         )
-    sys.stdout.write(f"{result.folder.root}\n")
+    sys.stdout.write(f"{printable(str(result.folder.root))}\n")
     for path in result.outputs:
-        sys.stdout.write(f"{path}\n")
+        sys.stdout.write(f"{printable(str(path))}\n")
     return 0
 
 
@@ -293,7 +293,7 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
     result = run_metrics(Path(args.run_folder), motion_matrix=motion_matrix)
     sys.stdout.write(summary_table(result) + "\n")
     for path in result["outputs"]:
-        sys.stdout.write(f"{path}\n")
+        sys.stdout.write(f"{printable(str(path))}\n")
     return 0
 
 
@@ -332,10 +332,10 @@ def _run(args: argparse.Namespace) -> int:
             return _cmd_import(args)
         return _cmd_render(args)
     except ValueError as exc:  # SpecError and the library's validation errors
-        sys.stderr.write(f"seqsampler: error: {_one_line(str(exc))}\n")
+        sys.stderr.write(f"seqsampler: error: {printable(_one_line(str(exc)))}\n")
         return 2
     except OSError as exc:  # disk full, read-only folder, permissions, a path through a file
-        sys.stderr.write(f"seqsampler: error: {os_error_text(exc)}\n")
+        sys.stderr.write(f"seqsampler: error: {printable(os_error_text(exc))}\n")
         return 1
 
 

@@ -7,6 +7,12 @@ included for the commands that load a model (`transformers` / `diffusers`
 `disable_progress_bar()`, their logging at ERROR; not imported for the others). The
 render logs the plan itself, before the bars, so the library's own per-frame plan record
 (`seqsampler.sequence`, INFO) is held back. Other libraries' records are left to them.
+
+Text from a prompt, a spec or a file name may hold control characters and terminal escape
+sequences (ESC [ 31 m, a carriage return, OSC title sequences, bidi overrides): `printable`
+shows them as Python escapes (`\x1b`, `\r`, `\u202e`), never raw. The command's error line
+(`app.main`), argparse's errors, the paths it prints and every seqsampler log record pass
+through it; a log record keeps the newlines and tabs of our own tables.
 """
 
 from __future__ import annotations
@@ -14,11 +20,43 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 MODEL_LIBRARIES = ("transformers", "diffusers")
+# Format characters that reorder or hide text on a terminal (bidi embeddings, overrides,
+# isolates, the marks); other format characters (zero-width joiners in emoji) are kept.
+BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _escape(ch: str) -> str:
+    if ch in "\n\r\t":
+        return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch]
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, keep: str = "") -> str:
+    """`text` with every control character (C0, DEL, C1: ESC and CSI included), line and
+    paragraph separator and bidi control written as an escape (`\x1b`, `\r`, `\u202e`);
+    the characters in `keep` (e.g. "\n\t") are left as they are."""
+    if text.isprintable() and text.isascii():
+        return text
+    out = []
+    for ch in text:
+        unsafe = ch in BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp")
+        out.append(_escape(ch) if unsafe and ch not in keep else ch)
+    return "".join(out)
+
+
+class PrintableFormatter(logging.Formatter):
+    """A record's message with its control characters escaped (`printable`), newlines and tabs
+    kept (our plan tables span lines)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep="\n\t")
 
 
 def _library_logging(name: str) -> Any:
@@ -36,7 +74,7 @@ def command_output(*, verbose: bool, quiet: bool, models: bool = True) -> Iterat
     package, sequence = logging.getLogger("seqsampler"), logging.getLogger("seqsampler.sequence")
     saved = (package.level, sequence.level)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.setFormatter(PrintableFormatter("%(message)s"))
     package.addHandler(handler)
     package.setLevel(level)
     sequence.setLevel(logging.WARNING)
