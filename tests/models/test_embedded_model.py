@@ -98,8 +98,8 @@ def test_an_unknown_word_is_refused_with_the_vocabulary(model):
     with pytest.raises(ValueError) as info:
         model.encode_prompt("a photo of a cat")
     message = str(info.value)
-    assert "does not know: cat, of, photo" in message
-    assert "it knows: a, and, background, red" in message
+    assert "does not know (photo, of, cat)" in message
+    assert "accepted words: a and background red" in message
 
 
 def test_pixel_space_codec_is_the_identity_on_images(model):

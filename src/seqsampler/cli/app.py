@@ -185,9 +185,10 @@ def demo_spec_text() -> str:
     return resources.files("seqsampler.cli").joinpath(DEMO_SPEC).read_text(encoding="utf-8")
 
 
-def _load(args: argparse.Namespace) -> Any:
-    """The resolved spec, checked as `render` checks it (checks.check_spec) for every command,
-    before any model work; each field another one overrides is logged as a warning."""
+def _load(args: argparse.Namespace, check: bool = True) -> Any:
+    """The resolved spec, checked as `render` checks it (`check_spec`, the one gate) before any
+    model work (`check=False`: the caller renders, and `render` runs the gate); each field
+    another one overrides is logged as a warning."""
     from .spec.checks import check_spec
     from .spec.fields import EMBEDDED
     from .spec.file import apply_overrides, flag_overrides, load_spec_file, tomllib
@@ -203,7 +204,8 @@ def _load(args: argparse.Namespace) -> Any:
     model = spec.fields["model"]
     if not check_model and model != EMBEDDED and not Path(model).exists():
         log.info("model %s is not here: its prompts are not measured against its tokenizer", model)
-    check_spec(spec)
+    if check:
+        check_spec(spec)
     return spec
 
 
@@ -261,7 +263,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
         return _cmd_plan(args)
     from ..threads import torch_threads
 
-    spec = _load(args)
+    spec = _load(args, check=False)  # render() runs check_spec
     out = args.out or str(Path("runs") / Path(args.spec).stem)
     with torch_threads(args.threads) as threads:  # put back after: main() may run in-process
         log.debug("torch threads: %d", threads)

@@ -248,7 +248,8 @@ def _prediction(config: dict[str, Any]) -> str:
     return prediction
 
 
-def _load_tokenizer(folder: Path) -> Any:
+def load_tokenizer(folder: Path) -> Any:
+    """A tokenizer folder's tokenizer, without any weights: ours (`WordTokenizer`) or CLIP's."""
     if WordTokenizer.is_word_tokenizer(folder):
         return WordTokenizer.load(folder)
     from transformers import CLIPTokenizer
@@ -280,7 +281,7 @@ def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -
     is_xl = "text_encoder_2" in index
     encoders = [
         TextEncoder(
-            _load_tokenizer(folder / "tokenizer"),
+            load_tokenizer(folder / "tokenizer"),
             _from_pretrained(CLIPTextModel, folder / "text_encoder", device, dtype),
             penultimate=is_xl,
         )
@@ -288,7 +289,7 @@ def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -
     if is_xl:
         encoders.append(
             TextEncoder(
-                _load_tokenizer(folder / "tokenizer_2"),
+                load_tokenizer(folder / "tokenizer_2"),
                 _from_pretrained(
                     CLIPTextModelWithProjection, folder / "text_encoder_2", device, dtype
                 ),

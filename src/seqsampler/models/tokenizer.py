@@ -2,7 +2,8 @@
 
 Lower-cases, drops commas and full stops, splits on whitespace; wraps the ids in `<bos>` ...
 `<eos>` and pads with `<eos>` to `max_length`, as Stable Diffusion's CLIP tokenizer pads. A word
-outside the vocabulary raises `ValueError` naming it and listing the words the model knows.
+outside the vocabulary, or more words than fit, is the tokenizer's `problem(text)` (the CLI
+checks prompts with it before loading any model); encoding raises it as a `ValueError`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import torch
 from torch import Tensor
+
+from ..planning.messages import short_repr, short_text
 
 BOS = "<bos>"
 EOS = "<eos>"
@@ -46,22 +49,32 @@ class WordTokenizer:
         """Lower-case words of `text` (commas and full stops dropped)."""
         return re.sub(r"[,.]", " ", text.lower()).split()
 
+    def problem(self, text: str) -> str | None:
+        """What keeps `text` from being encoded, or None: words outside the vocabulary (each
+        named once, in order) or more words than fit between `<bos>` and `<eos>`."""
+        words = self.split(text)
+        unknown = list(dict.fromkeys(w for w in words if w not in self.vocab or w in (BOS, EOS)))
+        if unknown:
+            return (
+                f"has words the embedded model does not know ({short_text(', '.join(unknown))}); "
+                f"accepted words: {' '.join(self.words)}"
+            )
+        if len(words) + 2 > self.max_length:
+            return (
+                f"has {len(words)} words; accepted: at most {self.max_length - 2} words (the "
+                "embedded model's prompt length)"
+            )
+        return None
+
     def __call__(self, texts: str | list[str]) -> Tensor:
-        """Token ids, int64 [B, max_length]."""
+        """Token ids, int64 [B, max_length]; ValueError naming a prompt's `problem`."""
         texts = [texts] if isinstance(texts, str) else list(texts)
         rows = []
         for text in texts:
+            problem = self.problem(text)
+            if problem is not None:
+                raise ValueError(f"prompt {short_repr(text)} {problem}")
             words = self.split(text)
-            unknown = sorted({w for w in words if w not in self.vocab or w in (BOS, EOS)})
-            if unknown:
-                raise ValueError(
-                    f"prompt {text!r} has words the embedded model does not know: "
-                    f"{', '.join(unknown)}; it knows: {', '.join(self.words)}"
-                )
-            if len(words) + 2 > self.max_length:
-                raise ValueError(
-                    f"prompt {text!r} has {len(words)} words; at most {self.max_length - 2} fit"
-                )
             ids = [self.bos_id, *(self.vocab[w] for w in words), self.eos_id]
             rows.append(ids + [self.eos_id] * (self.max_length - len(ids)))
         return torch.tensor(rows, dtype=torch.long)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ...planning import Plan
-from ..spec.checks import check_device, check_engine, check_prompts, check_size
+from ..spec.checks import check_device, check_spec
 from ..spec.fields import EMBEDDED, SpecError, short_repr, short_text
 from ..spec.resolve import ResolvedSpec
 from .folder import RunFolder, check_out, model_fingerprint, prepare_folder
@@ -98,9 +98,7 @@ def render(
     folder) for the rest of the render."""
     started = time.perf_counter()
     the_plan = spec.plan()
-    check_engine(spec)
-    check_prompts(spec)
-    check_size(spec)
+    check_spec(spec)
     device = check_device(device)
     out = Path(out)
     check_out(out, overwrite)

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...planning import Plan
 from ...variants import check_variant_plans
-from ..spec.checks import check_device, check_engine, check_prompts, check_size
+from ..spec.checks import check_device, check_spec
 from ..spec.fields import SpecError
 from ..spec.resolve import ResolvedSpec
 from .folder import check_out, prepare_folder
@@ -90,9 +90,7 @@ def render_batch(
         )
     plans = _plans(specs)
     for spec in specs:
-        check_engine(spec)
-        check_prompts(spec)
-        check_size(spec)
+        check_spec(spec)
     device = check_device(device)
     outs = [Path(o) for o in outs]
     if len(set(outs)) != len(outs):

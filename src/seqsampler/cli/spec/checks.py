@@ -1,8 +1,10 @@
-"""Checks of a resolved spec that need the engine or the model's files, made before any model
-is loaded, by every command that reads a spec (`render`, `render --dry-run`, `plan`, `demo`):
-the sampler and scheduler are implemented, the embedded model knows every prompt word and each
-prompt fits its tokenizer's length, a diffusers model's prompts are measured with its tokenizer
-alone, the image size fits the model's latent factor. `check_spec` runs them all."""
+"""Checks of a resolved spec that need the model's files, made before any model is loaded, by
+every command that reads a spec (`render`, `render --dry-run`, `plan`, `demo`, a sweep's jobs
+and a batch): the embedded model's tokenizer accepts every prompt (its own `problem`), a
+diffusers model's prompts are measured with its tokenizer alone, the image size fits the
+model's latent factor. `check_spec` is the one gate: every caller runs it, and nothing else
+here. (The sampler and scheduler names are checked once, when the spec is resolved:
+`resolve.check_engine_names`.)"""
 
 from __future__ import annotations
 
@@ -11,22 +13,16 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from .fields import EMBEDDED, SpecError, short_repr, short_text
-from .resolve import ResolvedSpec, check_engine_names
+from .fields import EMBEDDED, SpecError, short_repr
+from .resolve import ResolvedSpec
 
 log = logging.getLogger(__name__)
 
 
 def check_spec(spec: ResolvedSpec) -> None:
-    """Every check below, in order: engine, prompts, size."""
-    check_engine(spec)
+    """Every check below, in order: prompts, size."""
     check_prompts(spec)
     check_size(spec)
-
-
-def check_engine(spec: ResolvedSpec) -> None:
-    """The sampler and scheduler must be implemented by the standalone engine."""
-    check_engine_names(spec.config.sampler_name, spec.config.scheduler)
 
 
 def _prompt_texts(spec: ResolvedSpec) -> list[tuple[str, str]]:
@@ -44,20 +40,10 @@ def check_prompts(spec: ResolvedSpec) -> None:
     from ...models.embedded import tokenizer
 
     tok = tokenizer()
-    known = set(tok.words)
     for name, text in _prompt_texts(spec):
-        words = tok.split(text)
-        unknown = [w for w in words if w not in known]
-        if unknown:
-            raise SpecError(
-                f"{name}: {short_repr(text)} has words the embedded model does not know "
-                f"({short_text(', '.join(unknown))}); accepted words: {' '.join(tok.words)}"
-            )
-        if len(words) + 2 > tok.max_length:
-            raise SpecError(
-                f"{name}: {short_repr(text)} has {len(words)} words; accepted: at most "
-                f"{tok.max_length - 2} words (the embedded model's prompt length)"
-            )
+        problem = tok.problem(text)
+        if problem is not None:
+            raise SpecError(f"{name}: {short_repr(text)} {problem}")
 
 
 def diffusers_tokenizers(folder: Path) -> list[Any]:
@@ -66,10 +52,10 @@ def diffusers_tokenizers(folder: Path) -> list[Any]:
     pipeline from_single_file builds, so its prompts are measured when encoded)."""
     if not folder.is_dir():
         return []
-    from ...models.loader import _load_tokenizer
+    from ...models.loader import load_tokenizer
 
     return [
-        _load_tokenizer(folder / p) for p in ("tokenizer", "tokenizer_2") if (folder / p).is_dir()
+        load_tokenizer(folder / p) for p in ("tokenizer", "tokenizer_2") if (folder / p).is_dir()
     ]
 
 

@@ -190,16 +190,14 @@ def resolve_jobs(
 ) -> list[ResolvedJob]:
     """Every job's spec (the base with the job's values) validated, before any rendering; a
     bad one is a SpecError `sweep: job 'NAME': FIELD: ...`."""
-    from ..spec.checks import check_engine, check_prompts, check_size
+    from ..spec.checks import check_spec
 
     resolved = []
     for job in jobs:
         try:
             spec = resolve_spec(apply_overrides(base, job.values), check_model=check_model)
             if check_model:
-                check_engine(spec)
-                check_prompts(spec)
-                check_size(spec)
+                check_spec(spec)
         except ValueError as exc:
             raise SpecError(f"sweep: job {short_repr(job.name)}: {exc}") from None
         resolved.append(ResolvedJob(job, spec))
