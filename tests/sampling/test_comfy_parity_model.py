@@ -34,7 +34,7 @@ SD15_SCALE = 0.18215  # ComfyUI's SD1.5 latent_format.scale_factor (process_late
 @pytest.fixture(scope="module")
 def comfy_model():
     sys.path.insert(0, COMFYUI_PATH)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "comfy"))
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "comfy_adapter"))
     import comfy.cli_args
 
     comfy.cli_args.args.cpu = True
