@@ -5,6 +5,11 @@ plain S (ComfyUI denoise), plain S - k (denoise_mode "steps"), unsample 2(S - k)
 cfg 1 makes one call of batch 1 per evaluation (no uncond pass), cfg > 1 one call of batch 2
 (cond and uncond batched). Counted with a network that records every call.
 
+Evaluations per frame = network items (the sum of the batch sizes of its calls). With
+cfg_mode "full" a plain frame of S' calls costs 2 S' at cfg > 1; with "once" its first call is
+batch 2 and the other S' - 1 batch 1: S' + 1. Unsampling inverts with full guidance in either
+mode: an unsampled frame costs 2(S-k) + 2(S-k) full, 2(S-k) + (S-k) + 1 once.
+
     PYTHONPATH=src .venv/bin/python bench/evaluations.py
 """
 
@@ -38,11 +43,17 @@ class CountingNetwork:
 
 
 def count(
-    steps: int, cfg: float, *, unsample: bool, denoise_mode: str = "comfyui"
+    steps: int,
+    cfg: float,
+    *,
+    unsample: bool,
+    denoise_mode: str = "comfyui",
+    cfg_mode: str = "full",
 ) -> list[list[int]]:
     """Per frame of a 3-frame chain (denoise 1.0, 0.5, 0.0): the batch size of each call."""
     network = CountingNetwork()
-    fs = StandaloneFrameSampler(DiscreteDenoiser(network, sd_sigma_space()), "euler", "normal")
+    denoiser = DiscreteDenoiser(network, sd_sigma_space())
+    fs = StandaloneFrameSampler(denoiser, "euler", "normal", cfg_mode=cfg_mode)
     config = SequenceConfig(
         steps=steps, cfg=cfg, frame_count=3, inject_noise=False, seed_keying=False,
         unsample_latents=unsample, schedules={"denoise": [1.0, 0.5, 0.0]},
@@ -59,7 +70,7 @@ def count(
 
 
 def table(steps: int = 20) -> list[tuple[str, list[int], list[int], str]]:
-    """(case, calls per frame, batch sizes seen, expected) rows."""
+    """(case, calls per frame, batch sizes seen, expected) rows, cfg_mode "full"."""
     k = steps // 2
     rows = []
     cases = [
@@ -84,6 +95,31 @@ def table(steps: int = 20) -> list[tuple[str, list[int], list[int], str]]:
     return rows
 
 
+MODE_CASES = [  # (case, cfg, unsample, denoise_mode)
+    ("cfg 7, comfyui", 7.0, False, "comfyui"),
+    ("cfg 7, steps", 7.0, False, "steps"),
+    ("cfg 7, unsample", 7.0, True, "comfyui"),
+    ("cfg 1", 1.0, False, "comfyui"),
+]
+
+
+def items(frames: list[list[int]]) -> list[int]:
+    """Evaluations per frame: network items, the sum of the batch sizes of its calls."""
+    return [sum(f) for f in frames]
+
+
+def mode_table(steps: int = 20) -> list[tuple[str, list[int], list[int]]]:
+    """(case, evaluations per frame full, evaluations per frame once) rows."""
+    rows = []
+    for name, cfg, unsample, mode in MODE_CASES:
+        full, once = (
+            items(count(steps, cfg, unsample=unsample, denoise_mode=mode, cfg_mode=m))
+            for m in ("full", "once")
+        )
+        rows.append((name, full, once))
+    return rows
+
+
 def run() -> list[Any]:
     from _common import Row
 
@@ -92,6 +128,10 @@ def run() -> list[Any]:
     for name, calls, batches, expected in table():
         print(f"{name:<44} calls {calls} batch {batches}  ({expected})")
         out.append(Row("evaluations", f"{name}: calls frame 1 / S", calls[1], 20, unit="count"))
+    print("# evaluations per frame (network items), cfg_mode full vs once, same chain")
+    for name, full, once in mode_table():
+        print(f"{name:<44} full {full}  once {once}")
+        out.append(Row("evaluations", f"{name}: frame 1 once / full", once[1], full[1], "count"))
     return out
 
 

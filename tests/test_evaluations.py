@@ -41,6 +41,43 @@ def test_calls_per_frame(evaluations, cfg, unsample, mode, calls, batch):
     assert {b for f in frames for b in f} == {batch}  # cond and uncond in one call at cfg > 1
 
 
+@pytest.mark.parametrize(
+    ("unsample", "mode", "calls"),
+    [
+        (False, "comfyui", [S, S, 0]),
+        (False, "steps", [S, S - K, 0]),
+        (True, "comfyui", [S, 2 * (S - K), 0]),
+    ],
+)
+def test_once_runs_the_uncond_branch_on_a_pass_first_call_only(evaluations, unsample, mode, calls):
+    """cfg 7, cfg_mode once: the same calls; a sample pass of S' calls is one call of batch 2 and
+    S' - 1 of batch 1 (S' + 1 items instead of 2 S'); the inversion stays full (batch 2)."""
+    frames = evaluations.count(S, 7.0, unsample=unsample, denoise_mode=mode, cfg_mode="once")
+    assert [len(f) for f in frames] == calls
+    sample_pass = [S, S - K][mode == "steps"]
+    assert frames[0] == [2] + [1] * (S - 1)
+    if unsample:  # inversion over S - k sigmas in full, then the sample pass from sigma_k
+        assert frames[1] == [2] * (S - K) + [2] + [1] * (S - K - 1)
+        assert evaluations.items(frames) == [S + 1, 2 * (S - K) + (S - K) + 1, 0]
+    else:
+        assert frames[1] == [2] + [1] * (sample_pass - 1)
+        assert evaluations.items(frames) == [S + 1, sample_pass + 1, 0]
+    full = evaluations.count(S, 7.0, unsample=unsample, denoise_mode=mode)
+    assert evaluations.items(full) == [2 * c for c in calls]
+
+
+def test_once_at_cfg_1_counts_as_full(evaluations):
+    once = evaluations.count(S, 1.0, unsample=False, cfg_mode="once")
+    assert once == evaluations.count(S, 1.0, unsample=False) == [[1] * S, [1] * S, []]
+
+
+def test_bench_mode_table(evaluations):
+    rows = {name: (full, once) for name, full, once in evaluations.mode_table(steps=S)}
+    assert rows["cfg 7, comfyui"] == ([2 * S, 2 * S, 0], [S + 1, S + 1, 0])
+    assert rows["cfg 7, steps"] == ([2 * S, 2 * (S - K), 0], [S + 1, S - K + 1, 0])
+    assert rows["cfg 1"] == ([S, S, 0], [S, S, 0])
+
+
 def test_denoise_mode_steps_plan():
     config = SequenceConfig(
         steps=20, frame_count=4, inject_noise=False, seed_keying=False,

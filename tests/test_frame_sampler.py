@@ -131,3 +131,25 @@ def test_bad_steps():
     fs = StandaloneFrameSampler(GaussianModel(), "euler", "normal")
     with pytest.raises(ValueError, match="steps"):
         fs.sample(latent(), FrameCall(POS, NEG, seed=1, steps=0, cfg=1.0))
+
+
+def test_cfg_mode_once_applies_to_sample_passes_and_not_to_the_inversion():
+    assert StandaloneFrameSampler(GaussianModel(), "euler", "normal").cfg_mode == "full"
+    call = FrameCall(POS, NEG, seed=9, steps=10, cfg=5.0)
+    by_mode = {m: StandaloneFrameSampler(GaussianModel(), "euler", "karras", cfg_mode=m)
+               for m in ("full", "once")}  # fmt: skip
+    up = {m: fs.unsample(latent(), call, start_step=4) for m, fs in by_mode.items()}
+    assert torch.equal(up["once"], up["full"])
+    back = {m: fs.sample(up[m], call, add_noise=False, start_step=4) for m, fs in by_mode.items()}
+    assert not torch.allclose(back["once"], back["full"], atol=1e-4)  # once did run here
+    assert by_mode["once"].model_evaluations == by_mode["full"].model_evaluations == 2 * 6
+
+
+def test_noise_mask_keeps_the_unmasked_region_with_once():
+    fs = StandaloneFrameSampler(GaussianModel(), "euler", "normal", cfg_mode="once")
+    x = latent(2)
+    mask = torch.zeros(8, 8)
+    mask[:, 4:] = 1.0
+    out = fs.sample(x, FrameCall(POS, NEG, seed=1, steps=4, cfg=4.0, noise_mask=mask))
+    assert torch.allclose(out[..., :4], x[..., :4], atol=1e-6)
+    assert not torch.allclose(out[..., 4:], x[..., 4:], atol=1e-2)

@@ -18,7 +18,7 @@ import torch
 from torch import Tensor
 
 from .masks import latent_mask
-from .models.denoiser import Denoiser, cfg_model
+from .models.denoiser import Denoiser, cfg_model, check_cfg_mode
 from .noise import generator, prepare_noise
 from .sampling.inversion import inversion_sampler_name, unsample_sigmas
 from .sampling.ksampler import (
@@ -43,6 +43,12 @@ class StandaloneFrameSampler:
     callback(step_info) is called after every sampler step with {"phase" ("sample" or
     "unsample"), "i", "total", "sigma", "x", "denoised"}; `model_evaluations` counts the
     guided model calls made so far (one network call each, cond and uncond batched).
+    `cfg_mode` ("full", the default and ComfyUI's, or "once"): how guidance runs the uncond
+    branch (`models.denoiser.cfg_model`). With "once", each `sample` pass evaluates the uncond
+    branch at its own first call only; `unsample` (the inversion) always runs full guidance:
+    it starts at sigma ~1e-4, where the uncond noise estimate (x - D_u) / sigma of a clean frame
+    is no estimate of the noise at sigma_k (held there, the embedded model's unsampled 9-frame
+    chain moved 106/255 from full guidance instead of 58/255, euler).
     `FrameCall.seeds` (variants in one batch) draws every item's noise from its own seed, as
     the item sampled alone draws it (`item_seeds`).
     """
@@ -56,7 +62,9 @@ class StandaloneFrameSampler:
         scheduler: str,
         *,
         callback: StepCallback | None = None,
+        cfg_mode: str = "full",
     ):
+        self.cfg_mode = check_cfg_mode(cfg_mode)
         self.sampler: SamplerEntry = get_sampler(sampler_name)
         get_scheduler(scheduler)
         if not hasattr(denoiser, "sigma_space"):
@@ -99,7 +107,7 @@ class StandaloneFrameSampler:
         else:
             noise = torch.cat([prepare_noise(item, s) for item, s in _items(x, call.seeds)])
         noise = noise.to(x.device)
-        return self._run(self.sampler, x, noise, sigmas, call, "sample")
+        return self._run(self.sampler, x, noise, sigmas, call, "sample", self.cfg_mode)
 
     def unsample(self, x: Tensor, call: FrameCall, *, start_step: int) -> Tensor:
         """Invert x from just above 0 up to sigma_k of the full schedule, adding no noise, with
@@ -113,7 +121,7 @@ class StandaloneFrameSampler:
         inverse = get_sampler(inversion_sampler_name(self.sampler_name))
         noise = torch.zeros(x.shape, dtype=x.dtype, device=x.device)
         sigmas = unsample_sigmas(full, start_step)
-        return self._run(inverse, x, noise, sigmas, call, "unsample")
+        return self._run(inverse, x, noise, sigmas, call, "unsample", "full")
 
     # -- internals ---------------------------------------------------------------------------
     def _run(
@@ -124,10 +132,11 @@ class StandaloneFrameSampler:
         sigmas: Tensor,
         call: FrameCall,
         phase: str,
+        cfg_mode: str,
     ) -> Tensor:
         sigmas = sigmas.to(latent.device)
         seed, noise_mask = call.seed, call.noise_mask
-        guided = cfg_model(self.denoiser, call.positive, call.negative, call.cfg)
+        guided = cfg_model(self.denoiser, call.positive, call.negative, call.cfg, cfg_mode)
         mask = None if noise_mask is None else latent_mask(noise_mask, latent.shape).to(latent)
         mask_noise = noise
         if mask is not None and entry.name == "ddim":

@@ -5,7 +5,8 @@ A denoiser maps a noisy latent and its noise level to the estimate of the clean 
 (x = x0 + sigma * eps). `DiscreteDenoiser` turns an eps- or v-predicting network trained on
 DDPM timesteps into one, as ComfyUI's ModelSamplingDiscrete + EPS / V_PREDICTION do: the input
 is scaled by 1/sqrt(sigma^2 + 1) and the network sees the timestep nearest to sigma in log space.
-`cfg_model` batches cond and uncond into one call for classifier-free guidance.
+`cfg_model` batches cond and uncond into one call for classifier-free guidance, at every call
+(`cfg_mode` "full") or at the first call of a sampler pass only ("once", `OnceGuidance`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..conditioning import Conditioning
 from ..sampling.sigma_space import SigmaSpace
 
 PREDICTIONS: tuple[str, ...] = ("epsilon", "v_prediction")
+CFG_MODES: tuple[str, ...] = ("full", "once")
 
 
 class Denoiser(Protocol):
@@ -91,25 +93,99 @@ def concat_conditioning(conds: Sequence[Conditioning], batch: int) -> Conditioni
     return Conditioning(torch.cat(tokens), extras)
 
 
+def check_cfg_mode(mode: Any) -> str:
+    """`mode` if it is one of `CFG_MODES`; ValueError naming the value and the accepted ones."""
+    if not isinstance(mode, str) or mode not in CFG_MODES:
+        raise ValueError(f"cfg_mode must be one of {', '.join(CFG_MODES)}; got {mode!r}")
+    return mode
+
+
 def cfg_model(
-    denoiser: Denoiser, positive: Conditioning, negative: Conditioning, cfg: float
+    denoiser: Denoiser,
+    positive: Conditioning,
+    negative: Conditioning,
+    cfg: float,
+    mode: str = "full",
 ) -> Callable[..., Tensor]:
     """Classifier-free guidance (Ho & Salimans 2022) as a sampler model `model(x, sigma, **_)`.
 
-    uncond + cfg * (cond - uncond), cond and uncond in one batched call; uncond skipped at cfg 1.
+    D_u + cfg (D_c - D_u), uncond skipped at cfg 1 (either mode). `mode="full"`: cond and uncond
+    in one batched call at every call (ComfyUI's CFGGuider). `mode="once"`: the uncond branch
+    runs on the first call only (`OnceGuidance`); build one model per sampler pass.
     """
+    check_cfg_mode(mode)
     if math.isclose(cfg, 1.0):
 
         def model(x: Tensor, sigma: Tensor, **_: Any) -> Tensor:
             return denoiser(x, sigma, concat_conditioning([positive], x.shape[0]))
 
         return model
+    if mode == "once":
+        return OnceGuidance(denoiser, positive, negative, cfg)
 
     def guided(x: Tensor, sigma: Tensor, **_: Any) -> Tensor:
-        batch = x.shape[0]
-        cond = concat_conditioning([positive, negative], batch)
-        out = denoiser(torch.cat([x, x]), torch.cat([sigma, sigma]), cond)
-        cond_pred, uncond_pred = out[:batch], out[batch:]
+        cond_pred, uncond_pred = _cond_and_uncond(denoiser, positive, negative, x, sigma)
         return uncond_pred + (cond_pred - uncond_pred) * cfg
 
     return guided
+
+
+def _cond_and_uncond(
+    denoiser: Denoiser, positive: Conditioning, negative: Conditioning, x: Tensor, sigma: Tensor
+) -> tuple[Tensor, Tensor]:
+    """(D_c, D_u) [B, C, ...] for x [B, C, ...] from one network call of batch 2B."""
+    batch = x.shape[0]
+    cond = concat_conditioning([positive, negative], batch)
+    out = denoiser(torch.cat([x, x]), torch.cat([sigma, sigma]), cond)
+    return out[:batch], out[batch:]
+
+
+class OnceGuidance:
+    """Guidance with one unconditional pass: the onetime-negative residual CFG of StreamDiffusion
+    (Kodaira et al. 2023, arXiv:2312.12491, "Residual Classifier-Free Guidance"), with the
+    uncond noise held fixed.
+
+    In the VE space x = x0 + sigma eps, a denoiser's noise estimate is eps = (x - D(x, sigma)) /
+    sigma. The first call with every sigma > 0 evaluates cond and uncond in one batched call
+    (so it returns exactly what "full" returns) and keeps eps_u = (x_0 - D_u(x_0, s_0)) / s_0.
+    Every later call evaluates the cond branch alone and synthesises the uncond prediction:
+
+        D_u(x_k, s_k) ~ x_k - s_k eps_u,    D = D_u + cfg (D_c(x_k, s_k) - D_u).
+
+    Exact when the uncond branch's noise estimate does not change along the path; otherwise the
+    guided estimate at a call is off by (cfg - 1) s_k |eps_u(x_k, s_k) - eps_u|, small where the
+    data are concentrated at the pass's sigmas and guidance keeps the path near the uncond's own
+    (measured in tests/models/test_guidance.py). The estimate is made per call at whatever x_k
+    the sampler passes (multi-stage and stochastic samplers alike); noise delta a stochastic
+    sampler adds to x between calls is not in eps_u, so where full guidance's D removes it,
+    once's D keeps -(cfg - 1) delta (the guided noise estimate takes it with weight cfg, not 1). A first call at sigma 0 (any batch item) runs both
+    branches and keeps nothing, so the next call does the same; a later call at sigma 0 gets
+    D_u = x, the exact value.
+    StreamDiffusion re-derives its uncond noise each step from its own update; this holds it.
+    A pass of S' calls makes one call of batch 2B and S' - 1 of batch B: S' + 1 network items
+    per batch item instead of 2 S'. x, sigma: [B, C, ...], [B]; B is fixed for the instance.
+    """
+
+    def __init__(
+        self, denoiser: Denoiser, positive: Conditioning, negative: Conditioning, cfg: float
+    ):
+        self.denoiser, self.positive, self.negative, self.cfg = denoiser, positive, negative, cfg
+        self.eps_u: Tensor | None = None
+
+    def __call__(self, x: Tensor, sigma: Tensor, **_: Any) -> Tensor:
+        sigma_ = sigma.reshape(sigma.shape[:1] + (1,) * (x.ndim - 1))
+        if self.eps_u is None:
+            cond_pred, uncond_pred = _cond_and_uncond(
+                self.denoiser, self.positive, self.negative, x, sigma
+            )
+            if bool((sigma > 0).all()):
+                self.eps_u = (x - uncond_pred) / sigma_
+            return uncond_pred + (cond_pred - uncond_pred) * self.cfg
+        if self.eps_u.shape != x.shape:
+            raise ValueError(
+                f"OnceGuidance holds eps_u of shape {tuple(self.eps_u.shape)}; got x of shape "
+                f"{tuple(x.shape)} (build one guided model per sampler pass)"
+            )
+        cond_pred = self.denoiser(x, sigma, concat_conditioning([self.positive], x.shape[0]))
+        uncond_pred = x - sigma_ * self.eps_u
+        return uncond_pred + (cond_pred - uncond_pred) * self.cfg
