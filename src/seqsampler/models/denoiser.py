@@ -19,10 +19,10 @@ import torch
 from torch import Tensor
 
 from ..conditioning import Conditioning
+from ..planning.names import CFG_MODES
 from ..sampling.sigma_space import SigmaSpace
 
 PREDICTIONS: tuple[str, ...] = ("epsilon", "v_prediction")
-CFG_MODES: tuple[str, ...] = ("full", "once")
 
 
 class Denoiser(Protocol):

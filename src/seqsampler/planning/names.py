@@ -34,6 +34,9 @@ PATHS: tuple[str, ...] = ("plain", "unsample", "copy")
 # model steps, k = round((1 - d) S), from sigma_k of the S-step schedule).
 DENOISE_MODES: tuple[str, ...] = ("comfyui", "steps")
 DEFAULT_DENOISE_MODE = DENOISE_MODES[0]  # ComfyUI's KSampler meaning (the node's)
+# Guidance per sampling pass (models.denoiser.cfg_model): "full" as ComfyUI, "once" uncond on the
+# first step only.
+CFG_MODES: tuple[str, ...] = ("full", "once")
 COLOR_COHERENCE_MODES: tuple[str, ...] = ("none", "rgb", "hsv", "lab", "latent")
 COLOR_ANCHORS: tuple[str, ...] = ("first", "keyframe")
 # Camera motion (docs/behaviour.md §13): what a warp shows where the source is out of frame

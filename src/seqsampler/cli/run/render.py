@@ -139,6 +139,7 @@ def _render_locked(
             spec.config.sampler_name,
             spec.config.scheduler,
             callback=lambda info: bar.step(),
+            cfg_mode=spec.fields["cfg_mode"],
         )
         files = frame_files(spec, model)
         resume = resume_state(the_plan, folder, done)

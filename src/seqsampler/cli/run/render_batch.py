@@ -138,7 +138,10 @@ def _render_batch_locked(
         model, positive, negative, shape = load_inputs(specs[0], device)
         spec = specs[0]
         frame_sampler = StandaloneFrameSampler(
-            model.denoiser, spec.config.sampler_name, spec.config.scheduler
+            model.denoiser,
+            spec.config.sampler_name,
+            spec.config.scheduler,
+            cfg_mode=spec.fields["cfg_mode"],
         )
         files = [frame_files(s, model) for s in specs]
 

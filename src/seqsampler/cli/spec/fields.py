@@ -70,6 +70,12 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
         'How denoise d becomes model steps on a plain frame: "comfyui" (KSampler: `steps` model '
         'steps over a longer schedule) or "steps" (A1111 / Deforum: about round(steps * d)).',
     ),
+    "cfg_mode": (
+        "full",
+        'Guidance per sampling pass: "full" (cond and uncond at every step, as ComfyUI) or '
+        '"once" (uncond on the first step only, carried by its noise estimate: S\' + 1 model '
+        "evaluations instead of 2 S'; docs/quality.md says what it costs in quality).",
+    ),
     "fps": (
         8,
         'Frames per second of the videos: an int or a fraction "30000/1001" (default with '

@@ -18,6 +18,7 @@ from typing import Any
 from ...planning import DENOISE_MODES, Plan, SequenceConfig, plan
 from ...planning.fields import DENOISE_KNOB, SCHEDULED_FIELDS
 from ...planning.knobs import check_switch, frame_values, planner_schedules, run_seed
+from ...planning.names import CFG_MODES
 from ...planning.schedule import ScheduleError, is_schedule
 from .fields import (
     CLI_FIELDS,
@@ -124,6 +125,10 @@ def _cli_fields(data: Mapping[str, Any], check_model: bool) -> dict[str, Any]:
             f"denoise_mode: got {short_repr(mode)}; accepted: {', '.join(DENOISE_MODES)}"
         )
     out["denoise_mode"] = mode
+    cfg_mode = data.get("cfg_mode", CLI_FIELDS["cfg_mode"][0])
+    if cfg_mode not in CFG_MODES:
+        raise SpecError(f"cfg_mode: got {short_repr(cfg_mode)}; accepted: {', '.join(CFG_MODES)}")
+    out["cfg_mode"] = cfg_mode
     out["fps"] = frame_rate(data.get("fps", CLI_FIELDS["fps"][0]))
     out["formats"] = video_formats(data.get("formats", CLI_FIELDS["formats"][0]))
     out["upscale"] = positive_int("upscale", data.get("upscale", CLI_FIELDS["upscale"][0]), high=64)
