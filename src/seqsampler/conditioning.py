@@ -7,6 +7,7 @@ area, mask, strength, control, guidance, ...).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,3 +56,13 @@ class Conditioning:
     def to_comfy(self) -> list[Any]:
         """To ComfyUI's `[tokens, extras_dict]` entry."""
         return [self.tokens, dict(self.extras)]
+
+
+def repeat_to_batch(t: Tensor, batch: int) -> Tensor:
+    """`t` [b, ...] cut or cyclically repeated along dim 0 to `batch` items (ComfyUI's
+    repeat_to_batch_size, which conditioning and noise masks go through)."""
+    if t.shape[0] > batch:
+        return t[:batch]
+    if t.shape[0] < batch:
+        return t.repeat((math.ceil(batch / t.shape[0]),) + (1,) * (t.ndim - 1))[:batch]
+    return t

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .models.denoiser import repeat_to_batch
+from .conditioning import repeat_to_batch
 
 
 def latent_mask(mask: Tensor, shape: torch.Size | tuple[int, ...]) -> Tensor:

@@ -155,32 +155,58 @@ def run_sequence(
     """
     init_latent, noise_mask = _unpack_latent(init_latent, noise_mask)
     _check_inputs(plan, frame_sampler, positive, negative, init_latent, noise_mask, resume)
+    log.info("%s", describe_plan(plan))
+    made: list[Tensor] = []
+    loop = frame_loop(plan, frame_sampler, positive, negative, init_latent,
+                      resume=resume, noise_mask=noise_mask, feedback=feedback)  # fmt: skip
+    for frame, output in loop:
+        if on_frame is not None:
+            on_frame(frame, output)
+        if collect:
+            made.append(output)
+    if not collect:
+        return None
+    return torch.cat(made, dim=0) if made else init_latent[:0]
+
+
+def frame_loop(
+    plan: Plan,
+    frame_sampler: FrameSampler,
+    positive: Sequence[Conditioning],
+    negative: Sequence[Conditioning],
+    init_latent: Tensor,
+    *,
+    resume: Resume | None = None,
+    noise_mask: Tensor | None = None,
+    feedback: Feedback | None = None,
+    variants: Sequence[Plan] | None = None,
+) -> Iterator[tuple[FramePlan, Tensor]]:
+    """The frame loop, written once for `run_sequence` and `run_variants` (inputs checked by
+    them): yields `(frame_plan, output)` as each frame from the resume's start frame on is
+    finished; the next frame's input is that output through `feedback`, applied once the
+    caller has seen it (so `on_frame` sees the raw output). On a resume the first input is
+    the saved previous output through `feedback`, else `init_latent`. `variants`: the plans of
+    the batch's items (`plan`'s frames but for their seeds, `seqsampler.variants`), each item
+    drawing its noise from its own plan; None: `plan`'s seeds draw for the whole batch."""
     start = resume.start_frame if resume is not None else 0
     # _check_inputs: previous_latent is a tensor when start > 0, else None.
     previous = resume.previous_latent if resume is not None else None
-    latent = init_latent if previous is None else previous
-    if previous is not None and feedback is not None:
-        latent = feedback(plan.frames[start - 1], previous)
+    latent = init_latent
+    if previous is not None:
+        latent = previous if feedback is None else feedback(plan.frames[start - 1], previous)
     first = resume.first_latent if resume is not None else None
-    log.info("%s", describe_plan(plan))
-    made: list[Tensor] = []
     chain = zip(plan.frames, conditioning_chain(plan, positive, "positive"),
                 conditioning_chain(plan, negative, "negative"), strict=True)  # fmt: skip
     for frame, pos, neg in chain:
         if frame.frame < start:
             continue
-        output = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask)
+        items = None if variants is None else [p.frames[frame.frame] for p in variants]
+        output = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask, items)
         output = close_loop(frame, output, first)
         if frame.frame == 0:
             first = output
-        if on_frame is not None:
-            on_frame(frame, output)
-        if collect:
-            made.append(output)
+        yield frame, output
         latent = output if feedback is None else feedback(frame, output)
-    if not collect:
-        return None
-    return torch.cat(made, dim=0) if made else init_latent[:0]
 
 
 def run_frame(

@@ -24,14 +24,7 @@ from torch import Tensor
 
 from .conditioning import Conditioning
 from .planning import FramePlan, Plan
-from .sequence import (
-    Feedback,
-    FrameSampler,
-    Resume,
-    close_loop,
-    conditioning_chain,
-    run_frame,
-)
+from .sequence import Feedback, FrameSampler, Resume, frame_loop
 from .sequence_checks import _check_inputs
 
 log = logging.getLogger(__name__)
@@ -89,11 +82,11 @@ def _check_per_variant(name: str, items: Sequence[Any] | None, count: int) -> No
         raise ValueError(f"{name} must hold one entry per plan ({count}); got {len(items)}")
 
 
-def _resume_batch(resumes: Sequence[Resume | None] | None, count: int) -> tuple[int, Resume | None]:
-    """The batch's start frame and its `Resume` (each variant's latents stacked); every
-    variant must resume at the same frame."""
+def _resume_batch(resumes: Sequence[Resume | None] | None, count: int) -> Resume | None:
+    """The batch's `Resume` (each variant's latents stacked), None from frame 0; every variant
+    must resume at the same frame."""
     if resumes is None or all(r is None for r in resumes):
-        return 0, None
+        return None
     starts = {0 if r is None else r.start_frame for r in resumes}
     if len(starts) != 1:
         raise ValueError(
@@ -102,7 +95,7 @@ def _resume_batch(resumes: Sequence[Resume | None] | None, count: int) -> tuple[
         )
     start = starts.pop()
     if start == 0:
-        return 0, None
+        return None
     previous = [r.previous_latent for r in resumes if r is not None]
     firsts = [r.first_latent for r in resumes if r is not None]
     if any(p is None for p in previous):
@@ -111,15 +104,18 @@ def _resume_batch(resumes: Sequence[Resume | None] | None, count: int) -> tuple[
     if all(f is not None for f in firsts):
         stacked_first = torch.cat([f for f in firsts if f is not None])
     stacked = torch.cat([p for p in previous if p is not None])
-    return start, Resume(start, stacked, stacked_first)
+    return Resume(start, stacked, stacked_first)
 
 
-def _split_feedback(feedbacks: Sequence[Feedback | None]) -> Callable[..., Tensor]:
-    """One feedback over the batch: variant k's feedback on item k (identity where None)."""
+def _split_feedback(plans: Sequence[Plan], feedbacks: Sequence[Feedback | None]) -> Feedback:
+    """One feedback over the batch: variant k's feedback on item k with its own frame plan
+    (identity where None)."""
 
-    def feedback(frames: Sequence[FramePlan], output: Tensor) -> Tensor:
-        items = zip(output.split(1), feedbacks, frames, strict=True)
-        return torch.cat([item if fb is None else fb(f, item) for item, fb, f in items])
+    def feedback(frame: FramePlan, output: Tensor) -> Tensor:
+        items = zip(output.split(1), feedbacks, plans, strict=True)
+        return torch.cat(
+            [item if fb is None else fb(p.frames[frame.frame], item) for item, fb, p in items]
+        )
 
     return feedback
 
@@ -165,32 +161,20 @@ def run_variants(
             f"init_latent must hold 1 or {count} items (one per variant); got "
             f"{tuple(init_latent.shape)}"
         )
-    start, resume = _resume_batch(resumes, count)
+    resume = _resume_batch(resumes, count)
     batch = init_latent.expand(count, *init_latent.shape[1:]).contiguous()
     _check_inputs(plans[0], frame_sampler, positive, negative, batch, None, resume)
-    feedback = None if feedbacks is None else _split_feedback(feedbacks)
-    latent = batch if resume is None or resume.previous_latent is None else resume.previous_latent
-    if start and feedback is not None:
-        latent = feedback([p.frames[start - 1] for p in plans], latent)
-    first = resume.first_latent if resume is not None else None
+    feedback = None if feedbacks is None else _split_feedback(plans, feedbacks)
     log.info("variants: %d plans of %d frames in one batch", count, plans[0].frame_count)
     made: list[Tensor] = []
-    chain = zip(plans[0].frames, conditioning_chain(plans[0], positive, "positive"),
-                conditioning_chain(plans[0], negative, "negative"), strict=True)  # fmt: skip
-    for frame, pos, neg in chain:
-        if frame.frame < start:
-            continue
-        frames = [p.frames[frame.frame] for p in plans]
-        output = run_frame(frame, frame_sampler, pos, neg, latent, variants=frames)
-        output = close_loop(frame, output, first)
-        if frame.frame == 0:
-            first = output
+    loop = frame_loop(plans[0], frame_sampler, positive, negative, batch,
+                      resume=resume, feedback=feedback, variants=plans)  # fmt: skip
+    for frame, output in loop:
         if on_frame is not None:
             for k, item in enumerate(output.split(1)):
-                on_frame(k, frames[k], item)
+                on_frame(k, plans[k].frames[frame.frame], item)
         if collect:
             made.append(output)
-        latent = output if feedback is None else feedback(frames, output)
     if not collect:
         return None
     return torch.stack(made) if made else batch[:0].unsqueeze(0)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import torch
 from torch import Tensor
 
-from ..conditioning import Conditioning
+from ..conditioning import Conditioning, repeat_to_batch
 from ..planning.names import CFG_MODES
 from ..sampling.sigma_space import SigmaSpace
 
@@ -58,16 +58,6 @@ class DiscreteDenoiser:
             return x - output * sigma_
         # v-prediction (Salimans & Ho 2022): c_skip = 1/(sigma^2+1), c_out = -sigma/sqrt(sigma^2+1).
         return x / (sigma_**2 + 1.0) - output * sigma_ / (sigma_**2 + 1.0) ** 0.5
-
-
-def repeat_to_batch(t: Tensor, batch: int) -> Tensor:
-    """`t` [b, ...] cut or cyclically repeated along dim 0 to `batch` items (ComfyUI's
-    repeat_to_batch_size, which conditioning goes through)."""
-    if t.shape[0] > batch:
-        return t[:batch]
-    if t.shape[0] < batch:
-        return t.repeat((math.ceil(batch / t.shape[0]),) + (1,) * (t.ndim - 1))[:batch]
-    return t
 
 
 def concat_conditioning(conds: Sequence[Conditioning], batch: int) -> Conditioning:
