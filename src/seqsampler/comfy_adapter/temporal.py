@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from ..coherence import CoherenceFeedback, latent_match, needs_feedback
-from ..planning import COLOR_ANCHORS, FIELD_HELP, MAX_LOOP_FRAMES, Plan
+from ..planning import FIELD_HELP, Plan
+from ..planning.fields import SPECS
 from ..sequence import Feedback
+from .widgets import widget
 
 # In ComfyUI only the latents are at hand: coherence matches their per-channel statistics.
 COMFY_COLOR_MODES = ("none", "latent")
@@ -23,14 +25,14 @@ OPTIONAL_WIDGETS = (
 def optional_inputs() -> dict[str, Any]:
     """The `optional` section of KSamplerSeq2's INPUT_TYPES (defaults: off)."""
 
-    def tip(name: str, **options: Any) -> dict[str, Any]:
-        return {**options, "tooltip": FIELD_HELP[name]}
+    def default(name: str) -> Any:
+        return SPECS[name].default
 
     return {
-        "color_coherence": (list(COMFY_COLOR_MODES), tip("color_coherence", default="none")),
-        "color_coherence_anchor": (list(COLOR_ANCHORS), tip("color_coherence_anchor", default="first")),
-        "color_coherence_strength": ("FLOAT", tip("color_coherence_strength", default=1.0, min=0.0, max=1.0, step=0.01)),
-        "loop_frames": ("INT", tip("loop_frames", default=0, min=0, max=MAX_LOOP_FRAMES, step=1)),
+        "color_coherence": (list(COMFY_COLOR_MODES), {"default": default("color_coherence"), "tooltip": FIELD_HELP["color_coherence"]}),
+        "color_coherence_anchor": widget("color_coherence_anchor", default=default("color_coherence_anchor")),
+        "color_coherence_strength": widget("color_coherence_strength", step=0.01),
+        "loop_frames": widget("loop_frames", step=1),
     }  # fmt: skip
 
 

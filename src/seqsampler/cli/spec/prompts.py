@@ -77,6 +77,7 @@ def prompt_lists(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, di
     each list holds the prompt active at each key; cond_keyframes are the keys after the first.
     Without a key 0 the first keyframe's prompt applies from frame 0 (as Deforum fills).
     """
+    # 1. The prompts are given, and cond_keyframes is bounded.
     prompts, negative = data.get("prompts"), data.get("negative", "")
     if prompts is None:
         raise SpecError(
@@ -87,19 +88,12 @@ def prompt_lists(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, di
         raise SpecError(
             f"cond_keyframes: {len(keyframes)} entries; accepted: at most {MAX_PROMPTS}"
         )
+    # 2. A string or a list follows the node's rule (keyframes as given, or spread).
     if isinstance(prompts, str):
         prompts = [prompts]
     if isinstance(prompts, list):
-        positive = _text_list(prompts, "prompts")
-        if isinstance(negative, Mapping):
-            raise SpecError(
-                "negative: a keyframe table needs prompts as a table too; accepted: a string "
-                "or a list"
-            )
-        if isinstance(negative, str):
-            _check_text(negative, "negative")
-        neg = [negative] if isinstance(negative, str) else _text_list(negative, "negative")
-        return positive, neg, keyframes, {"prompts": positive, "negative": neg}
+        return _listed(prompts, negative, keyframes)
+    # 3. A table of keyframes: its keys (and the negative table's) are the keyframes.
     if not isinstance(prompts, Mapping):
         raise SpecError(
             f"prompts: got {short_repr(prompts)}; accepted: a string, a list, or a table of keyframes"
@@ -109,6 +103,28 @@ def prompt_lists(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, di
             "cond_keyframes: not accepted with a table of prompts (its keys are the keyframes); "
             "drop cond_keyframes or give prompts as a list"
         )
+    return _keyed(prompts, negative)
+
+
+def _listed(
+    prompts: list[Any], negative: Any, keyframes: Any
+) -> tuple[list[str], list[str], Any, dict[str, Any]]:
+    """Prompts as a list: the negative a string or a list (not a table)."""
+    positive = _text_list(prompts, "prompts")
+    if isinstance(negative, Mapping):
+        raise SpecError(
+            "negative: a keyframe table needs prompts as a table too; accepted: a string or a list"
+        )
+    if isinstance(negative, str):
+        _check_text(negative, "negative")
+    neg = [negative] if isinstance(negative, str) else _text_list(negative, "negative")
+    return positive, neg, keyframes, {"prompts": positive, "negative": neg}
+
+
+def _keyed(
+    prompts: Mapping[Any, Any], negative: Any
+) -> tuple[list[str], list[str], list[int], dict[str, Any]]:
+    """Prompts as a table of keyframes: the negative one string or a table keyed like them."""
     pos_keys = _keyed_texts(prompts, "prompts")
     if isinstance(negative, str):
         _check_text(negative, "negative")
@@ -120,19 +136,8 @@ def prompt_lists(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, di
             f"negative: got {short_repr(negative)}; accepted: a string or a table keyed like prompts"
         )
     keys = sorted(set(pos_keys) | set(neg_keys))
-
-    def actives(table: dict[int, str]) -> list[str]:
-        """The prompt active at each key (one pass over the sorted keys, not one per key)."""
-        out, current = [], table[min(table)]
-        for k in keys:
-            current = table.get(k, current)
-            out.append(current)
-        return out
-
-    positive = actives(pos_keys)
-    neg = actives(neg_keys)
-    if isinstance(negative, str):
-        neg = [negative]
+    positive = _actives(pos_keys, keys)
+    neg = [negative] if isinstance(negative, str) else _actives(neg_keys, keys)
     normalised = {
         "prompts": {str(k): pos_keys[k] for k in sorted(pos_keys)},
         "negative": negative
@@ -140,3 +145,12 @@ def prompt_lists(data: Mapping[str, Any]) -> tuple[list[str], list[str], Any, di
         else {str(k): neg_keys[k] for k in sorted(neg_keys)},
     }
     return positive, neg, list(keys[1:]), normalised
+
+
+def _actives(table: dict[int, str], keys: list[int]) -> list[str]:
+    """The prompt active at each key (one pass over the sorted keys, not one per key)."""
+    out, current = [], table[min(table)]
+    for k in keys:
+        current = table.get(k, current)
+        out.append(current)
+    return out

@@ -137,52 +137,18 @@ def run_sweep(
     at the end."""
     started = time.perf_counter()
     root = Path(root).absolute()
-    try:
-        entries = prepare_sweep(root, jobs, overwrite)
-    except BaseException:
-        executor.close()
-        raise
-    root.mkdir(parents=True, exist_ok=True)
+    # 1. Check every job's folder (a refusal closes the executor); make the sweep folder.
+    entries = _prepared(root, jobs, overwrite, executor)
+    # 2. Skip the jobs already done; the index lists every job.
     by_name = {e["name"]: e for e in entries}
     skipped = sum(e["status"] == "done" for e in entries)
     if skipped:
         log.info("sweep: %d of %d jobs already done; skipping them", skipped, len(entries))
     write_index(root, entries)
-    bar = _Bar(entries, progress)
-    handles: dict[Any, list[str]] = {}
-    redirect = contextlib.ExitStack()
-    if progress:  # log lines (the in-process jobs' too) above the bar, not through it
-        from tqdm.contrib.logging import logging_redirect_tqdm
-
-        redirect.enter_context(logging_redirect_tqdm())
-    try:
-        pending = [job for job in jobs if by_name[job.name]["status"] != "done"]
-        for task in sweep_tasks(root, pending, device, threads, batch):
-            names = [t.name for t in task.tasks] if isinstance(task, BatchTask) else [task.name]
-            handles[executor.submit(task)] = names
-        written = time.monotonic()
-        while handles:
-            finished = executor.wait(list(handles), POLL_SECONDS)
-            changed = bool(finished)
-            for handle, outcomes in finished.items():
-                names = handles.pop(handle)
-                if len(outcomes) != len(names):  # a worker died: one failure for all its jobs
-                    outcomes = outcomes[:1] * len(names)
-                for name, outcome in zip(names, outcomes, strict=True):
-                    changed |= _finish(root, by_name[name], outcome.to_dict())
-            changed |= _poll(root, entries)
-            bar.update(entries)
-            if changed or time.monotonic() - written > INDEX_SECONDS:
-                write_index(root, entries)
-                written = time.monotonic()
-    finally:
-        for entry in entries:
-            if entry["status"] == "running":  # interrupted: it resumes on the next run
-                entry["status"] = "pending"
-        bar.close()
-        redirect.close()
-        write_index(root, entries)
-        executor.close()
+    # 3. Hand the rest to the executor and follow them to the end (the executor is closed).
+    pending = [job for job in jobs if by_name[job.name]["status"] != "done"]
+    _render_jobs(root, entries, pending, executor, progress, (device, threads, batch))
+    # 4. The contact sheet and the result.
     sheet = write_sheet(root, entries)
     failed = [e["name"] for e in entries if e["status"] == "failed"]
     seconds = time.perf_counter() - started
@@ -194,6 +160,81 @@ def run_sweep(
         f"; {len(failed)} failed: {', '.join(failed)}" if failed else "",
     )
     return SweepResult(root, entries, sheet, seconds, skipped, failed)
+
+
+def _prepared(
+    root: Path, jobs: Sequence[ResolvedJob], overwrite: bool, executor: Executor
+) -> list[dict[str, Any]]:
+    """The index entries (`prepare_sweep`: every job's folder checked) and the sweep folder;
+    the executor is closed when a job is refused."""
+    try:
+        entries = prepare_sweep(root, jobs, overwrite)
+    except BaseException:
+        executor.close()
+        raise
+    root.mkdir(parents=True, exist_ok=True)
+    return entries
+
+
+def _render_jobs(
+    root: Path,
+    entries: list[dict[str, Any]],
+    pending: Sequence[ResolvedJob],
+    executor: Executor,
+    progress: bool,
+    how: tuple[str, int, int],
+) -> None:
+    """Submit the pending jobs' tasks (`how`: device, threads, batch) and follow them until
+    every one has finished, with one progress bar; then (also when interrupted) a running job
+    goes back to pending, the index is written and the executor closed."""
+    by_name = {e["name"]: e for e in entries}
+    bar = _Bar(entries, progress)
+    redirect = contextlib.ExitStack()
+    if progress:  # log lines (the in-process jobs' too) above the bar, not through it
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        redirect.enter_context(logging_redirect_tqdm())
+    try:
+        handles: dict[Any, list[str]] = {}
+        for task in sweep_tasks(root, pending, *how):
+            names = [t.name for t in task.tasks] if isinstance(task, BatchTask) else [task.name]
+            handles[executor.submit(task)] = names
+        _follow(root, entries, by_name, handles, executor, bar)
+    finally:
+        for entry in entries:
+            if entry["status"] == "running":  # interrupted: it resumes on the next run
+                entry["status"] = "pending"
+        bar.close()
+        redirect.close()
+        write_index(root, entries)
+        executor.close()
+
+
+def _follow(
+    root: Path,
+    entries: list[dict[str, Any]],
+    by_name: dict[str, dict[str, Any]],
+    handles: dict[Any, list[str]],
+    executor: Executor,
+    bar: _Bar,
+) -> None:
+    """Wait for the submitted tasks, recording each job's outcome and the workers' progress in
+    the index (written on a change, or every INDEX_SECONDS)."""
+    written = time.monotonic()
+    while handles:
+        finished = executor.wait(list(handles), POLL_SECONDS)
+        changed = bool(finished)
+        for handle, outcomes in finished.items():
+            names = handles.pop(handle)
+            if len(outcomes) != len(names):  # a worker died: one failure for all its jobs
+                outcomes = outcomes[:1] * len(names)
+            for name, outcome in zip(names, outcomes, strict=True):
+                changed |= _finish(root, by_name[name], outcome.to_dict())
+        changed |= _poll(root, entries)
+        bar.update(entries)
+        if changed or time.monotonic() - written > INDEX_SECONDS:
+            write_index(root, entries)
+            written = time.monotonic()
 
 
 def sweep_tasks(
