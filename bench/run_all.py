@@ -26,6 +26,7 @@ END = "<!-- bench/run_all.py: end -->"
 def benchmarks(quick: bool) -> list[tuple[str, dict]]:
     r = 2 if quick else 5
     return [
+        ("startup", {"repeats": 2 if quick else 5}),
         ("evaluations", {}),
         ("vs_diffusers", {"repeats": r}),
         ("denoise_mode", {"repeats": r}),

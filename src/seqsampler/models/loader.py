@@ -26,6 +26,7 @@ from ..conditioning import Conditioning
 from ..sampling.sigma_space import SigmaSpace
 from .denoiser import PREDICTIONS, DiscreteDenoiser
 from .embedded import EMBEDDED_DIR
+from .embedded_net import is_embedded_folder, load_embedded_modules
 from .integrity import check_model_files
 from .tokenizer import WordTokenizer
 
@@ -267,15 +268,25 @@ def _from_pretrained(cls: Any, folder: Path, device: str | torch.device, dtype: 
 
 
 def _load_folder(folder: Path, device: str | torch.device, dtype: torch.dtype) -> LoadedModel:
-    """A diffusers-format folder (model_index.json, unet/, text_encoder/, tokenizer/, ...)."""
-    from diffusers import AutoencoderKL, UNet2DConditionModel
-    from transformers import CLIPTextModel, CLIPTextModelWithProjection
-
+    """A diffusers-format folder (model_index.json, unet/, text_encoder/, tokenizer/, ...); the
+    embedded model's own folder is built without diffusers and transformers (`embedded_net`)."""
     index = json.loads((folder / "model_index.json").read_text())
     for part in ("unet", "text_encoder", "tokenizer", "scheduler"):
         if not (folder / part).is_dir():
             raise ValueError(f"model folder {str(folder)!r} has no {part}/ subfolder")
     scheduler_config = json.loads((folder / "scheduler" / "scheduler_config.json").read_text())
+    if is_embedded_folder(folder, index):
+        unet, text = load_embedded_modules(folder, device, dtype)
+        return LoadedModel(
+            unet=unet,
+            encoders=[TextEncoder(load_tokenizer(folder / "tokenizer"), text)],
+            vae=None,
+            prediction=_prediction(scheduler_config),
+            sigma_space=_sigma_space(scheduler_config),
+            name=folder.name,
+        )
+    from diffusers import AutoencoderKL, UNet2DConditionModel
+    from transformers import CLIPTextModel, CLIPTextModelWithProjection
 
     unet = _from_pretrained(UNet2DConditionModel, folder / "unet", device, dtype)
     is_xl = "text_encoder_2" in index

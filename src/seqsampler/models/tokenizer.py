@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:
+    from torch import Tensor
 
 from ..planning.messages import short_repr, short_text
 
@@ -77,6 +78,8 @@ class WordTokenizer:
             words = self.split(text)
             ids = [self.bos_id, *(self.vocab[w] for w in words), self.eos_id]
             rows.append(ids + [self.eos_id] * (self.max_length - len(ids)))
+        import torch  # here only: checking a prompt's words needs no torch (`seqsampler plan`)
+
         return torch.tensor(rows, dtype=torch.long)
 
     def save(self, folder: str | Path) -> None:

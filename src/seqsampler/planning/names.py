@@ -51,3 +51,15 @@ VIDEO_MODES: tuple[str, ...] = ("hybrid", "independent")
 COLOR_SOURCES: tuple[str, ...] = ("frame", "video")
 
 SEED_LIMIT = 2**64  # seeds are ints in [0, 2**64), as ComfyUI's seed widgets take
+
+# The subset of those names the standalone engine (`seqsampler.sampling`) implements, in its
+# registry's order: checking a spec's names needs no torch (tests/sampling keeps them equal).
+ENGINE_SAMPLERS: tuple[str, ...] = (
+    "euler", "ddim", "euler_ancestral", "heun", "dpm_2", "dpm_2_ancestral", "lms", "ddpm", "lcm",
+    "dpmpp_2m", "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_2m_sde", "dpmpp_3m_sde", "uni_pc",
+    "uni_pc_bh2",
+)  # fmt: skip
+ENGINE_SCHEDULERS: tuple[str, ...] = (
+    "normal", "sgm_uniform", "karras", "exponential", "simple", "ddim_uniform", "beta",
+    "linear_quadratic", "kl_optimal",
+)  # fmt: skip

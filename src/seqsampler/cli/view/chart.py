@@ -14,8 +14,8 @@ from ...chart import (  # noqa: F401 (re-exported)
     plan_table,
     prompt_weights,
 )
+from ...files import atomic_write_bytes
 from ...planning import Plan
-from ..run.writers import atomic_write_bytes
 
 
 def plan_chart(plan: Plan, texts: Sequence[str], path: Path) -> None:
