@@ -303,7 +303,7 @@ def _check_value(name, kind, options, value) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", sorted((REPO_ROOT / "examples").glob("*.json")), ids=lambda p: p.name
+    "path", sorted((REPO_ROOT / "example_workflows").glob("*.json")), ids=lambda p: p.name
 )
 def test_example_workflows_fit_the_nodes(server, path):
     workflow = json.loads(path.read_text())
