@@ -107,7 +107,7 @@ ALLOWED = {
     "camera_noise": {"camera", "motion", "noise", "planning"},
     "metrics": {"files"},
     "motion": set(),
-    "inbetween": {"motion", "video"},
+    "inbetween": {"motion", "planning", "video"},
     "importing": {"planning", "version"},
     "video": set(),
     "video_chain": {"coherence", "planning", "video"},

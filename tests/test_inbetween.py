@@ -135,7 +135,9 @@ def test_bad_input_is_a_value_error(args, kwargs, message):
 
 def test_check_mode():
     assert check_mode("flow") == "flow"
-    with pytest.raises(ValueError, match="interpolate_mode = 'rife': expected one of crossfade"):
+    with pytest.raises(
+        ValueError, match="interpolate_mode: got 'rife'; accepted: crossfade, motion, flow"
+    ):
         check_mode("rife")
 
 

@@ -34,18 +34,15 @@ from .motion.knobs import check_border
 from .motion.power import matrix_power
 from .motion.transform import IDENTITY, Matrix, inverse, is_identity
 from .motion.warp import apply
+from .planning.cadence import INBETWEEN_MODES, check_inbetween_mode
 
-MODES = ("crossfade", "motion", "flow")
+MODES = INBETWEEN_MODES
 F64 = torch.float64
 _EPS = 1e-6
 _PADDING = {"replicate": "border", "reflect": "reflection", "zeros": "zeros", "wrap": "border"}
 
 
-def check_mode(mode: str) -> str:
-    """`mode` if it is one of MODES, else ValueError listing them."""
-    if mode not in MODES:
-        raise ValueError(f"interpolate_mode = {mode!r}: expected one of {', '.join(MODES)}")
-    return mode
+check_mode = check_inbetween_mode  # `mode` if it is one of MODES, else ValueError
 
 
 def split_motion(m_ab: Matrix, t: float, size: tuple[int, int]) -> tuple[Matrix, Matrix]:

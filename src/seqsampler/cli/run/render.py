@@ -232,11 +232,15 @@ def frame_files(spec: ResolvedSpec, model: Any) -> Callable[[Any, Any], FrameFil
 
 def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> list[Path]:
     """Videos in the chosen formats and a contact sheet, from the frame PNGs on disk."""
-    scaled = LazyFrames([folder.frame_path(i) for i in range(frame_count)], spec.fields["upscale"])
+    from .interpolation import video_frames  # inbetween, camera: on first use
+
+    paths = [folder.frame_path(i) for i in range(frame_count)]
+    scaled = LazyFrames(paths, spec.fields["upscale"])
+    video, rate = video_frames(paths, spec.fields, spec.plan())  # interpolated when asked
     outputs = []
     for fmt in spec.fields["formats"]:
         path = folder.video_path(fmt)
-        write_video(path, scaled, spec.fields["fps"], fmt)
+        write_video(path, video, rate, fmt)
         outputs.append(path)
     prompts = plan_prompts(folder.plan_path)
     save_image(folder.contact_sheet_path, contact_sheet(scaled, prompts=prompts))

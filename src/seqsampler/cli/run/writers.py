@@ -262,8 +262,9 @@ def _palette_frames(frames: Sequence[np.ndarray]):
     import av
     from PIL import Image
 
-    if isinstance(frames, LazyFrames):
-        sample = frames.originals(PALETTE_FRAMES)
+    originals = getattr(frames, "originals", None)  # LazyFrames, InterpolatedFrames
+    if originals is not None:
+        sample = originals(PALETTE_FRAMES)
     else:
         step = max(1, math.ceil(len(frames) / PALETTE_FRAMES))
         sample = [frames[i] for i in range(0, len(frames), step)]

@@ -83,6 +83,16 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
     ),
     "formats": (["mp4", "gif"], "Videos to write: any of mp4 (H.264), gif, webp."),
     "upscale": (1, "Integer nearest-neighbour scale of the videos and the contact sheet."),
+    "interpolate": (
+        1,
+        "Video frames per rendered frame (1..8): K - 1 in-betweens between each pair, the videos "
+        "at K times fps; frames/ unchanged. 1 = off.",
+    ),
+    "interpolate_mode": (
+        "flow",
+        "How the in-betweens are made: crossfade, motion (each neighbour moved by the plan's "
+        "camera, then cross-faded), flow (motion, then DIS optical flow between them).",
+    ),
     "audio": (
         None,
         "Copy init_video's audio track into video.mp4: true, false, or unset (on when the "
@@ -90,7 +100,7 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
     ),
 }
 # Fields that change only the finished outputs, not the frames: a resume may change them.
-OUTPUT_ONLY = ("fps", "formats", "upscale", "audio")
+OUTPUT_ONLY = ("fps", "formats", "upscale", "audio", "interpolate", "interpolate_mode")
 # Default sets of the node fields a spec leaves out (`preset`, docs/cli.md "Presets"): preset ->
 # the node fields whose default differs from the node's (planning.fields.FIELDS).
 DEFAULT_PRESET = "cli"

@@ -36,6 +36,7 @@ from .fields import (
     video_formats,
 )
 from .file import check_names, check_structure
+from .interpolation import interpolation_fields
 from .presets import overridden, preset_defaults
 from .prompt_keys import drop_late_keys
 from .prompts import prompt_lists
@@ -132,6 +133,7 @@ def _cli_fields(data: Mapping[str, Any], check_model: bool) -> dict[str, Any]:
     out["fps"] = frame_rate(data.get("fps", CLI_FIELDS["fps"][0]))
     out["formats"] = video_formats(data.get("formats", CLI_FIELDS["formats"][0]))
     out["upscale"] = positive_int("upscale", data.get("upscale", CLI_FIELDS["upscale"][0]), high=64)
+    out.update(interpolation_fields(data, out["fps"]))
     return out
 
 
