@@ -67,12 +67,14 @@ class EncoderLayer(nn.Module):
 
 
 class Embeddings(nn.Module):
-    """Token embedding plus learned position embedding: [B, T] -> [B, T, D]."""
+    """Token embedding plus learned position embedding: [B, T] -> [B, T, D]. The tables start
+    empty (`_weight`: no random init, whose meta-device path imports torch._dynamo, ~3 s):
+    `embedded_net` assigns the saved weights."""
 
     def __init__(self, vocab: int, positions: int, dim: int) -> None:
         super().__init__()
-        self.token_embedding = nn.Embedding(vocab, dim)
-        self.position_embedding = nn.Embedding(positions, dim)
+        self.token_embedding = nn.Embedding(vocab, dim, _weight=torch.empty(vocab, dim))
+        self.position_embedding = nn.Embedding(positions, dim, _weight=torch.empty(positions, dim))
 
     def forward(self, input_ids: Tensor) -> Tensor:
         t, limit = input_ids.shape[-1], self.position_embedding.num_embeddings
