@@ -102,6 +102,8 @@ class StandaloneFrameSampler:
             return x
         if not add_noise:
             noise = torch.zeros(x.shape, dtype=x.dtype)
+        elif call.noise is not None:  # noise_warp: the noise moved with the camera
+            noise = _given_noise(call.noise, x)
         elif call.seeds is None:
             noise = prepare_noise(x, call.seed)
         else:
@@ -206,6 +208,16 @@ def item_noise_sampler(
         return torch.cat([sampler(sigma, sigma_next) for sampler in per_item if sampler])
 
     return draw
+
+
+def _given_noise(noise: Tensor, x: Tensor) -> Tensor:
+    """`FrameCall.noise` checked against the latent it noises (same shape), in its dtype."""
+    if tuple(noise.shape) != tuple(x.shape):
+        raise ValueError(
+            f"FrameCall.noise must be shaped like the latent {tuple(x.shape)}; got "
+            f"{tuple(noise.shape)}"
+        )
+    return noise.to(dtype=x.dtype)
 
 
 def _check_steps(steps: int) -> None:

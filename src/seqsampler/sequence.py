@@ -44,7 +44,11 @@ class FrameCall:
 
     `seeds`: one seed per batch item when the batch holds variants (`seqsampler.variants`), each
     item's noise drawn as if it were sampled alone with its seed; None: `seed` draws for the
-    whole batch. Only a frame sampler with `item_seeds = True` takes it."""
+    whole batch. Only a frame sampler with `item_seeds = True` takes it.
+
+    `noise`: the fresh noise of a `sample(add_noise=True)` call ([B, C, ...], drawn on the CPU),
+    used instead of drawing it from the seed(s) (`noise_warp`: the noise moved with the camera,
+    `seqsampler.camera_noise`); the seed still drives a stochastic sampler's per-step noise."""
 
     positive: Conditioning
     negative: Conditioning
@@ -53,6 +57,7 @@ class FrameCall:
     cfg: float
     noise_mask: Tensor | None = None
     seeds: tuple[int, ...] | None = None
+    noise: Tensor | None = None
 
 
 class FrameSampler(Protocol):
@@ -89,6 +94,22 @@ OnFrame = Callable[[FramePlan, Tensor], Any]
 Feedback = Callable[[FramePlan, Tensor], Tensor]
 
 
+class FrameNoises(Protocol):
+    """A frame's noises from a `NoiseHook` (`camera_noise.FrameNoise`): the fresh noise and the
+    injected noise's eps, each [B, C, ...] or None (drawn from the seeds as usual)."""
+
+    @property
+    def sample(self) -> Tensor | None: ...
+
+    @property
+    def inject(self) -> Tensor | None: ...
+
+
+# `noise(frame_plan, like, variants) -> FrameNoises`: called for every frame in order, the frames
+# a resume skips included (`like` shaped as the frame's input latent), so its state replays.
+NoiseHook = Callable[[FramePlan, Tensor, Sequence[FramePlan] | None], FrameNoises]
+
+
 @overload
 def run_sequence(
     plan: Plan,
@@ -101,6 +122,7 @@ def run_sequence(
     on_frame: OnFrame | None = ...,
     resume: Resume | None = ...,
     feedback: Feedback | None = ...,
+    noise: NoiseHook | None = ...,
     collect: Literal[True] = ...,
 ) -> Tensor: ...
 
@@ -117,6 +139,7 @@ def run_sequence(
     on_frame: OnFrame | None = ...,
     resume: Resume | None = ...,
     feedback: Feedback | None = ...,
+    noise: NoiseHook | None = ...,
     collect: Literal[False],
 ) -> None: ...
 
@@ -132,6 +155,7 @@ def run_sequence(
     on_frame: OnFrame | None = None,
     resume: Resume | None = None,
     feedback: Feedback | None = None,
+    noise: NoiseHook | None = None,
     collect: bool = True,
 ) -> Tensor | None:
     """Run the frame chain of `plan` (behaviour.md §3, §6-§9): per frame, the (glided)
@@ -149,6 +173,9 @@ def run_sequence(
     feedback: `feedback(frame_plan, output) -> input` turns each frame's output (as `on_frame`
         saw it) into the next frame's input, e.g. colour coherence; also applied to
         `resume.previous_latent`, so a resumed run feeds what the uninterrupted run fed.
+    noise: `noise(frame_plan, like, variants)` gives each frame's fresh and injected noise
+        instead of the seeds' draws (`camera_noise.NoiseWarp`, `noise_warp`); called for the
+        frames a resume skips too, so the noise it keeps replays without model work.
     Loop frames (`frame_plan.loop = w`) are pulled toward frame 0's output: lerp(out, f0, w).
     Returns the frames made by this call, `[n*B, C, ...]` frame-major, or None if not `collect`.
     Every input is checked before any model work.
@@ -158,7 +185,8 @@ def run_sequence(
     log.info("%s", describe_plan(plan))
     made: list[Tensor] = []
     loop = frame_loop(plan, frame_sampler, positive, negative, init_latent,
-                      resume=resume, noise_mask=noise_mask, feedback=feedback)  # fmt: skip
+                      resume=resume, noise_mask=noise_mask, feedback=feedback,
+                      noise=noise)  # fmt: skip
     for frame, output in loop:
         if on_frame is not None:
             on_frame(frame, output)
@@ -180,6 +208,7 @@ def frame_loop(
     noise_mask: Tensor | None = None,
     feedback: Feedback | None = None,
     variants: Sequence[Plan] | None = None,
+    noise: NoiseHook | None = None,
 ) -> Iterator[tuple[FramePlan, Tensor]]:
     """The frame loop, written once for `run_sequence` and `run_variants` (inputs checked by
     them): yields `(frame_plan, output)` as each frame from the resume's start frame on is
@@ -187,7 +216,8 @@ def frame_loop(
     caller has seen it (so `on_frame` sees the raw output). On a resume the first input is
     the saved previous output through `feedback`, else `init_latent`. `variants`: the plans of
     the batch's items (`plan`'s frames but for their seeds, `seqsampler.variants`), each item
-    drawing its noise from its own plan; None: `plan`'s seeds draw for the whole batch."""
+    drawing its noise from its own plan; None: `plan`'s seeds draw for the whole batch.
+    `noise`: the `NoiseHook` (see `run_sequence`), called for every frame, skipped ones too."""
     start = resume.start_frame if resume is not None else 0
     # _check_inputs: previous_latent is a tensor when start > 0, else None.
     previous = resume.previous_latent if resume is not None else None
@@ -198,10 +228,11 @@ def frame_loop(
     chain = zip(plan.frames, conditioning_chain(plan, positive, "positive"),
                 conditioning_chain(plan, negative, "negative"), strict=True)  # fmt: skip
     for frame, pos, neg in chain:
+        items = None if variants is None else [p.frames[frame.frame] for p in variants]
+        noises = None if noise is None else noise(frame, latent, items)  # replays when skipped
         if frame.frame < start:
             continue
-        items = None if variants is None else [p.frames[frame.frame] for p in variants]
-        output = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask, items)
+        output = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask, items, noises)
         output = close_loop(frame, output, first)
         if frame.frame == 0:
             first = output
@@ -217,23 +248,29 @@ def run_frame(
     x: Tensor,
     noise_mask: Tensor | None = None,
     variants: Sequence[FramePlan] | None = None,
+    noises: FrameNoises | None = None,
 ) -> Tensor:
     """One frame: `x` is the frame's input (the previous output); returns the frame's output.
     `variants`: one plan per batch item of `x` (equal to `frame` but for their seeds), whose
-    seeds draw each item's noise (`seqsampler.variants`); None: `frame`'s seeds for the batch."""
+    seeds draw each item's noise (`seqsampler.variants`); None: `frame`'s seeds for the batch.
+    `noises`: the frame's fresh and injected noise from a `NoiseHook` (None: the seeds')."""
     seeds = None if variants is None else tuple(f.seed for f in variants)
-    call = FrameCall(positive, negative, frame.seed, frame.steps, frame.cfg, noise_mask, seeds)
+    fresh = None if noises is None else noises.sample
+    eps = None if noises is None else noises.inject
+    call = FrameCall(
+        positive, negative, frame.seed, frame.steps, frame.cfg, noise_mask, seeds, fresh
+    )
     if frame.path == "copy":
         sample = x
     elif frame.path == "plain":
-        noised = inject_noise(frame, x, noise_mask, variants)
+        noised = inject_noise(frame, x, noise_mask, variants, eps)
         if frame.sample_steps < frame.steps:  # denoise_mode "steps": from sigma_k, fresh noise
             sample = frame_sampler.sample(noised, call, start_step=frame.start_step)
         else:
             sample = frame_sampler.sample(noised, call, denoise=frame.denoise)
     else:  # unsample: invert to sigma_k, inject, resample from sigma_k without fresh noise
         unsampled = frame_sampler.unsample(x, call, start_step=frame.start_step)
-        noised = inject_noise(frame, unsampled, noise_mask, variants)
+        noised = inject_noise(frame, unsampled, noise_mask, variants, eps)
         sample = frame_sampler.sample(noised, call, start_step=frame.start_step, add_noise=False)
     if frame.interp is not None:
         sample = interp_latents(frame.interp.mode, frame.interp.strength, x, sample)
@@ -253,14 +290,17 @@ def inject_noise(
     x: Tensor,
     noise_mask: Tensor | None = None,
     variants: Sequence[FramePlan] | None = None,
+    eps: Tensor | None = None,
 ) -> Tensor:
     """x + noise_strength * eps (* the mask at latent resolution), eps drawn from the frame's
-    inject seed (§6), or per batch item from its variant's; x unchanged when the plan injects
-    nothing."""
+    inject seed (§6), or per batch item from its variant's, or given (`noise_warp`); x
+    unchanged when the plan injects nothing."""
     seed, strength = frame.inject_noise_seed, frame.noise_strength
     if seed is None or strength is None:  # FramePlan holds both or neither
         return x
-    if variants is None:
+    if eps is not None:
+        eps = eps.to(x)
+    elif variants is None:
         eps = randn_like_seeded(x, seed)
     else:  # variants share the strength (variants.check_variant_plans), not the seed
         seeds = [f.inject_noise_seed for f in variants if f.inject_noise_seed is not None]
@@ -306,5 +346,11 @@ def describe_plan(plan: Plan) -> str:
                 else ""
             )
             + (f" loop {f.loop:.3f}" if f.loop is not None else "")
+            + (
+                f" motion zoom {f.motion.zoom:g} angle {f.motion.angle:g} translation "
+                f"{f.motion.translation_x:g},{f.motion.translation_y:g}"
+                if f.motion is not None
+                else ""
+            )
         )
     return "\n".join(lines)

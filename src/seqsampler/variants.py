@@ -24,7 +24,7 @@ from torch import Tensor
 
 from .conditioning import Conditioning
 from .planning import FramePlan, Plan
-from .sequence import Feedback, FrameSampler, Resume, frame_loop
+from .sequence import Feedback, FrameSampler, NoiseHook, Resume, frame_loop
 from .sequence_checks import _check_inputs
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ def run_variants(
     on_frame: OnVariantFrame | None = None,
     resumes: Sequence[Resume | None] | None = None,
     feedbacks: Sequence[Feedback | None] | None = None,
+    noise: NoiseHook | None = None,
     collect: bool = True,
 ) -> Tensor | None:
     """`run_sequence` for K variants in one batch: plans[k] (equal but for seeds) renders into
@@ -139,6 +140,8 @@ def run_variants(
     on_frame(k, frame_plan_k, latent_k [1, C, ...]) as each frame is finished, for each variant.
     resumes: one `Resume` (or None) per variant, all at the same start frame.
     feedbacks: one feedback (or None) per variant, applied to its item alone.
+    noise: the batch's `NoiseHook` (`noise_warp`), given the variants' frame plans, one noise
+        per item (`camera_noise.NoiseWarp`).
     Returns the frames made, [n, K, C, ...] (None if not `collect`). Every input is checked
     before any model work.
     """
@@ -168,7 +171,8 @@ def run_variants(
     log.info("variants: %d plans of %d frames in one batch", count, plans[0].frame_count)
     made: list[Tensor] = []
     loop = frame_loop(plans[0], frame_sampler, positive, negative, batch,
-                      resume=resume, feedback=feedback, variants=plans)  # fmt: skip
+                      resume=resume, feedback=feedback, variants=plans,
+                      noise=noise)  # fmt: skip
     for frame, output in loop:
         if on_frame is not None:
             for k, item in enumerate(output.split(1)):

@@ -7,7 +7,8 @@ keep working. The semantics are `nodes.common_ksampler`'s (see `seqsampler.seque
 
 - `sample(add_noise=True, denoise=d)` is ComfyUI's KSampler: the fresh noise is drawn exactly
   as `comfy.sample.prepare_noise` draws it (`seqsampler.noise.prepare_noise`, bit for bit,
-  without re-seeding torch's global generator), then `comfy.sample.sample(..., denoise=d)`.
+  without re-seeding torch's global generator), or is `FrameCall.noise` when given (noise_warp),
+  then `comfy.sample.sample(..., denoise=d)`.
 - `sample(add_noise=False, start_step=k)` is KSamplerAdvanced with add_noise off, from step `k`.
 - `unsample(start_step=k)` runs `comfy.sample.sample_custom` over the reversed full schedule,
   from a small epsilon above 0 up to sigma_k, adding no noise, with the sampler and sigmas
@@ -125,7 +126,9 @@ class ComfyFrameSampler:
         add_noise: bool = True,
     ) -> Tensor:
         """ComfyUI's KSampler (add_noise) or KSamplerAdvanced with add_noise off from `start_step`."""
-        if add_noise:
+        if add_noise and call.noise is not None:  # noise_warp: the noise moved with the camera
+            noise = call.noise.to(dtype=x.dtype, device="cpu")
+        elif add_noise:
             noise = prepare_noise(x, call.seed, self.batch_index)
         else:
             noise = torch.zeros(x.shape, dtype=x.dtype, layout=x.layout, device="cpu")

@@ -156,6 +156,25 @@ class SequenceConfig:
     video_mode: str = "hybrid"
     video_strength: float = 0.5
     color_coherence_source: str = "frame"
+    zoom: float = 1.0
+    angle: float = 0.0
+    translation_x: float = 0.0
+    translation_y: float = 0.0
+    transform_center_x: float = 0.5
+    transform_center_y: float = 0.5
+    motion_border: str = "replicate"
+    motion_space: str = "pixel"
+    perspective_flip: bool = False
+    perspective_flip_theta: float = 0.0
+    perspective_flip_phi: float = 0.0
+    perspective_flip_gamma: float = 0.0
+    perspective_flip_fv: float = 53.0
+    noise_warp: bool = False
+    contrast: float = 1.0
+    sharpen_amount: float = 0.0
+    sharpen_kernel: int = 5
+    sharpen_sigma: float = 1.0
+    sharpen_threshold: float = 0.0
     schedules: Any = field(default=None)
     accepted_samplers: InitVar[Sequence[str] | None] = None
     accepted_schedulers: InitVar[Sequence[str] | None] = None
@@ -185,6 +204,13 @@ class SequenceConfig:
                 'init_video is ""; accepted: set init_video, or color_coherence_source "frame"'
             )
         object.__setattr__(self, "schedules", self._checked_schedules(self.schedules))
+        kernels = self.schedule("sharpen_kernel") or (self.sharpen_kernel,)
+        for frame, kernel in enumerate(kernels):
+            if kernel % 2 == 0:
+                where = "" if self.schedule("sharpen_kernel") is None else f" at frame {frame}"
+                raise ValueError(
+                    f"sharpen_kernel must be an odd int (a Gaussian's size){where}; got {kernel}"
+                )
 
     @property
     def frame_total(self) -> int:

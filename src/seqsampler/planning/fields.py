@@ -17,6 +17,8 @@ from .names import (
     COLOR_COHERENCE_MODES,
     COLOR_SOURCES,
     LATENT_INTERP_MODES,
+    MOTION_BORDERS,
+    MOTION_SPACES,
     SAMPLER_NAMES,
     SCHEDULER_NAMES,
     SEED_KEYING_MODES,
@@ -30,6 +32,9 @@ from .names import (
 MAX_FRAMES = 1024
 MAX_KEYFRAMES = 1024
 MAX_LOOP_FRAMES = MAX_FRAMES - 1
+# Camera motion: a pan of at most 4x the frame size per frame (checked against the render size
+# where it is known; here against the largest frame, 8192 pixels).
+MAX_TRANSLATION = 4.0 * 8192
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,26 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("video_mode", "choice", "hybrid", "How a later frame's input is made from the input video: hybrid (the previous output carried along the video's optical flow, the input frame pasted where the flow is unreliable, then blended with the input frame by video_strength) or independent (the input frame alone, Deforum's video input).", choices=VIDEO_MODES),
     FieldSpec("video_strength", "float", 0.5, "Weight of the input frame in a hybrid frame's input (Deforum's hybrid_comp_alpha): 1 = the input frame alone, 0 = the previous output carried along the video's motion.", 0.0, 1.0, schedule="knob", switch="init_video"),
     FieldSpec("color_coherence_source", "choice", "frame", "What colour coherence matches to: frame (the anchor frame's output) or video (each frame's own input frame; needs init_video).", choices=COLOR_SOURCES),
+    # Camera motion (docs/behaviour.md §13), Deforum's 2D mode: the defaults change nothing.
+    FieldSpec("zoom", "float", 1.0, "Camera zoom per frame (Deforum's 2D mode): the previous frame is scaled about the centre before it feeds the next; 1 = none, > 1 zooms in.", 0.001, 10.0, schedule="knob"),
+    FieldSpec("angle", "float", 0.0, "Camera rotation per frame, degrees counter-clockwise.", -360.0, 360.0, schedule="knob"),
+    FieldSpec("translation_x", "float", 0.0, "Camera pan per frame, pixels at the render size (positive: the picture moves right); at most 4x the frame width.", -MAX_TRANSLATION, MAX_TRANSLATION, schedule="knob"),
+    FieldSpec("translation_y", "float", 0.0, "Camera pan per frame, pixels at the render size (positive: the picture moves down); at most 4x the frame height.", -MAX_TRANSLATION, MAX_TRANSLATION, schedule="knob"),
+    FieldSpec("transform_center_x", "float", 0.5, "Centre of zoom and rotation, a fraction of the width (0.5 = the middle).", -1.0, 2.0, schedule="knob"),
+    FieldSpec("transform_center_y", "float", 0.5, "Centre of zoom and rotation, a fraction of the height (0.5 = the middle).", -1.0, 2.0, schedule="knob"),
+    FieldSpec("motion_border", "choice", "replicate", "What the warp shows where the picture comes from out of frame: replicate (the edge pixels), reflect (mirrored, the edge not repeated), wrap, zeros.", choices=MOTION_BORDERS),
+    FieldSpec("motion_space", "choice", "pixel", "Where the previous frame is warped: pixel (decoded, warped, encoded again; no round trip on a pixel-space model) or latent (the latent itself, faster).", choices=MOTION_SPACES),
+    FieldSpec("perspective_flip", "bool", False, "Deforum's perspective flip: tilt the camera each frame by perspective_flip_theta / phi / gamma (the translation is kept, unlike Deforum)."),
+    FieldSpec("perspective_flip_theta", "float", 0.0, "Perspective flip: rotation about the view axis per frame, degrees.", -360.0, 360.0, schedule="knob", switch="perspective_flip"),
+    FieldSpec("perspective_flip_phi", "float", 0.0, "Perspective flip: rotation about the horizontal axis per frame, degrees.", -360.0, 360.0, schedule="knob", switch="perspective_flip"),
+    FieldSpec("perspective_flip_gamma", "float", 0.0, "Perspective flip: rotation about the vertical axis per frame, degrees.", -360.0, 360.0, schedule="knob", switch="perspective_flip"),
+    FieldSpec("perspective_flip_fv", "float", 53.0, "Perspective flip: field of view, degrees.", 1.0, 179.0, schedule="knob", switch="perspective_flip"),
+    FieldSpec("noise_warp", "bool", False, "Move the sampling and injected noise with the camera (kept Gaussian) instead of drawing it again each frame: no texture stuck to the screen, no boiling."),
+    FieldSpec("contrast", "float", 1.0, "Contrast after each warp (Deforum's: values scaled about black, then clipped; 1 = none).", 0.0, 10.0, schedule="knob"),
+    FieldSpec("sharpen_amount", "float", 0.0, "Unsharp mask after each warp, against the blur of repeated warps: (1 + a) x - a blur(x); 0 = off.", 0.0, 10.0, schedule="knob"),
+    FieldSpec("sharpen_kernel", "int", 5, "Unsharp mask: the Gaussian kernel's size in pixels (odd).", 1, 99, schedule="knob"),
+    FieldSpec("sharpen_sigma", "float", 1.0, "Unsharp mask: the Gaussian's sigma in pixels.", 0.01, 100.0, schedule="knob"),
+    FieldSpec("sharpen_threshold", "float", 0.0, "Unsharp mask: pixels whose detail |x - blur(x)| is below this (a fraction of the value range) are left as they are.", 0.0, 1.0, schedule="knob"),
     FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for the schedule knobs (SCHEDULE_KNOBS: denoise and the fields marked schedule=\"knob\").", None, None),
 )  # fmt: skip
 
@@ -125,6 +150,14 @@ SCHEDULE_KNOBS: dict[str, Knob] = {
 # The fields a value schedule may drive: the knobs, and the denoise rule's fields.
 SCHEDULED_FIELDS = tuple(spec.name for spec in FIELDS if spec.schedule is not None)
 DENOISE_RULE = tuple(spec.name for spec in FIELDS if spec.schedule == "denoise")
+# Camera motion's fields (docs/behaviour.md §13), in the table's order.
+MOTION_FIELDS = (
+    "zoom", "angle", "translation_x", "translation_y", "transform_center_x",
+    "transform_center_y", "motion_border", "motion_space", "perspective_flip",
+    "perspective_flip_theta", "perspective_flip_phi", "perspective_flip_gamma",
+    "perspective_flip_fv", "noise_warp", "contrast", "sharpen_amount", "sharpen_kernel",
+    "sharpen_sigma", "sharpen_threshold",
+)  # fmt: skip
 # Fields added after plan version 1: left out of `to_dict` at their defaults, so the plans and
 # configs of runs that do not use them read exactly as before.
 OPTIONAL_FIELDS = (
@@ -136,6 +169,7 @@ OPTIONAL_FIELDS = (
     "video_mode",
     "video_strength",
     "color_coherence_source",
+    *MOTION_FIELDS,
 )
 
 

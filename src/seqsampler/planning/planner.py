@@ -22,6 +22,7 @@ from __future__ import annotations
 from .config import SequenceConfig
 from .curves import frame_denoise, start_step
 from .keyframes import effective_keyframes, prompt_index, spread_keyframes
+from .motion import with_motion
 from .names import DEFAULT_DENOISE_MODE
 from .plan_data import FramePlan, LatentInterp, Plan, check_denoise_mode
 from .seeds import frame_seed, inject_seed
@@ -49,6 +50,7 @@ def plan(config: SequenceConfig, *, denoise_mode: str = DEFAULT_DENOISE_MODE) ->
     planned = with_loop(config, planned)
     planned = with_color(config, planned)
     planned = with_video(config, planned)
+    planned = with_motion(config, planned)
     return Plan(config, frames, keyframes, tuple(planned), denoise_mode)
 
 

@@ -119,7 +119,7 @@ def _render_locked(
     import torch
 
     from ...sequence import describe_plan, run_sequence
-    from .temporal import coherence_feedback, resume_state
+    from .temporal import chain_inputs, resume_state
 
     folder, done = prepare_folder(spec, out, overwrite, the_plan)
     n = the_plan.frame_count
@@ -143,7 +143,7 @@ def _render_locked(
         )
         files = frame_files(spec, model)
         resume = resume_state(the_plan, folder, done)
-        feedback = coherence_feedback(the_plan, model, folder)
+        feedback, noise = chain_inputs(the_plan, model, folder, render_size(spec, model))
         init = torch.zeros(shape)
         prepare = import_encoders if spec.fields["formats"] else None
         try:
@@ -162,6 +162,7 @@ def _render_locked(
                     on_frame=on_frame,
                     resume=resume,
                     feedback=feedback,
+                    noise=noise,
                     collect=False,
                 )
         finally:
@@ -187,6 +188,12 @@ def write_records(
         write_environment(folder.environment_path, environment)
 
 
+def render_size(spec: ResolvedSpec, model: Any) -> tuple[int, int]:
+    """(W, H) of the frames: the spec's width and height, or the model's default size."""
+    default_w, default_h = model.default_size
+    return spec.fields["width"] or default_w, spec.fields["height"] or default_h
+
+
 def load_inputs(
     spec: ResolvedSpec, device: str
 ) -> tuple[Any, list[Any], list[Any], tuple[int, ...]]:
@@ -196,10 +203,7 @@ def load_inputs(
     model = load_model(
         None if spec.fields["model"] == EMBEDDED else spec.fields["model"], device=device
     )
-    default_w, default_h = model.default_size
-    width = spec.fields["width"] or default_w
-    height = spec.fields["height"] or default_h
-    shape = model.latent_shape(width, height, 1)
+    shape = model.latent_shape(*render_size(spec, model), 1)
     cache: dict[str, Any] = {}
 
     def encode(text: str) -> Any:

@@ -24,7 +24,14 @@ from .folder import check_out, prepare_folder
 from .frame_writer import write_frame
 from .lock import folder_lock
 from .numerics import numeric_environment
-from .render import RenderResult, frame_files, load_inputs, write_outputs, write_records
+from .render import (
+    RenderResult,
+    frame_files,
+    load_inputs,
+    render_size,
+    write_outputs,
+    write_records,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +122,7 @@ def _render_batch_locked(
 
     from ...frame_sampler import StandaloneFrameSampler
     from ...variants import run_variants
-    from .temporal import coherence_feedback, resume_state
+    from .temporal import chain_inputs, resume_state
 
     prepared = [prepare_folder(s, o, False, p) for s, o, p in zip(specs, outs, plans, strict=True)]
     folders = [folder for folder, _ in prepared]
@@ -144,6 +151,8 @@ def _render_batch_locked(
             cfg_mode=spec.fields["cfg_mode"],
         )
         files = [frame_files(s, model) for s in specs]
+        size = render_size(spec, model)
+        chains = [chain_inputs(p, model, f, size) for p, f in zip(plans, folders, strict=True)]
 
         def on_frame(k: int, frame_plan: Any, latent: torch.Tensor) -> None:
             if frame_plan.frame >= done[k]:  # frames already complete stay as they are
@@ -157,9 +166,8 @@ def _render_batch_locked(
             torch.zeros(shape),
             on_frame=on_frame,
             resumes=[resume_state(p, f, start) for p, f in zip(plans, folders, strict=True)],
-            feedbacks=[
-                coherence_feedback(p, model, f) for p, f in zip(plans, folders, strict=True)
-            ],
+            feedbacks=[feedback for feedback, _noise in chains],
+            noise=chains[0][1],  # one moving noise for the batch, one per item inside it
             collect=False,
         )
     results = []

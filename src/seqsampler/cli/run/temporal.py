@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...camera import MotionFeedback, chain_feedback, needs_motion
+from ...camera_noise import NoiseWarp
 from ...coherence import (
     CoherenceFeedback,
     mode_match,
@@ -20,7 +22,7 @@ from .folder import RunFolder
 from .writers import load_latent
 
 
-def coherence_feedback(the_plan: Plan, model: Any, folder: RunFolder) -> Feedback | None:
+def coherence_feedback(the_plan: Plan, model: Any, folder: RunFolder) -> CoherenceFeedback | None:
     """The colour-coherence feedback of `the_plan` in pixel space (None when no frame is
     matched): decode, match, encode for a VAE model; the latent itself for a pixel-space model
     (the embedded one), whose latent is the image in [-1, 1]; mode `latent` matches the
@@ -59,6 +61,32 @@ def video_input(the_plan: Plan, model: Any, size: tuple[int, int], done: int) ->
     codec = model_codec(model)
     init = video_init(the_plan, frames, codec) if done == 0 else None
     return VideoFeedback(the_plan, frames, codec), init
+
+
+def motion_feedback(the_plan: Plan, model: Any, size: tuple[int, int]) -> MotionFeedback | None:
+    """The camera's warp and anti-blur at the render `size` = (W, H) (None when no frame moves or
+    sharpens): through the model's codec in pixel space; in latent space with the embedded
+    model's range, (-1, 1) (its latent is the image), or none for a VAE's latent."""
+    if not needs_motion(the_plan):
+        return None
+    latent_range = (-1.0, 1.0) if getattr(model, "vae", None) is None else None
+    return MotionFeedback(the_plan, size, model_codec(model), latent_range)
+
+
+def noise_hook(the_plan: Plan, size: tuple[int, int]) -> NoiseWarp | None:
+    """The moving noise of `noise_warp` (None when off)."""
+    return NoiseWarp(the_plan, size) if the_plan.config.noise_warp else None
+
+
+def chain_inputs(
+    the_plan: Plan, model: Any, folder: RunFolder, size: tuple[int, int]
+) -> tuple[Feedback | None, NoiseWarp | None]:
+    """The chain's feedback (the camera's warp, colour coherence, contrast and sharpening, in
+    behaviour.md §13's order) and its noise hook (`noise_warp`) for a render of `size`."""
+    coherence = coherence_feedback(the_plan, model, folder)
+    motion = motion_feedback(the_plan, model, size)
+    feedback = coherence if motion is None else chain_feedback(motion, coherence)
+    return feedback, noise_hook(the_plan, size)
 
 
 def resume_state(the_plan: Plan, folder: RunFolder, done: int) -> Resume | None:

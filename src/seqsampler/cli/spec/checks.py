@@ -2,7 +2,7 @@
 every command that reads a spec (`render`, `render --dry-run`, `plan`, `demo`, a sweep's jobs
 and a batch): the embedded model's tokenizer accepts every prompt (its own `problem`), a
 diffusers model's prompts are measured with its tokenizer alone, the image size fits the
-model's latent factor. `check_spec` is the one gate: every caller runs it, and nothing else
+model's latent factor, the camera motion fits that size (`motion.py`). `check_spec` is the one gate: every caller runs it, and nothing else
 here. (The sampler and scheduler names are checked once, when the spec is resolved:
 `resolve.check_engine_names`.)"""
 
@@ -14,15 +14,26 @@ from pathlib import Path
 from typing import Any
 
 from .fields import EMBEDDED, SpecError, short_repr
+from .motion import check_motion
 from .resolve import ResolvedSpec
 
 log = logging.getLogger(__name__)
 
 
 def check_spec(spec: ResolvedSpec) -> None:
-    """Every check below, in order: prompts, size."""
+    """Every check below, in order: prompts, size, the camera motion at that size."""
     check_prompts(spec)
     check_size(spec)
+    check_motion(spec.plan(), render_size(spec))
+
+
+def render_size(spec: ResolvedSpec) -> tuple[int, int] | None:
+    """(W, H) of the frames, read without loading the model: the spec's, else the model's
+    trained size; None when neither is known (a single-file checkpoint's default)."""
+    trained = trained_size(spec.fields["model"])
+    width = spec.fields["width"] or trained
+    height = spec.fields["height"] or trained
+    return (width, height) if width and height else None
 
 
 def _prompt_texts(spec: ResolvedSpec) -> list[tuple[str, str]]:

@@ -1,0 +1,53 @@
+"""Camera motion in the plan (docs/behaviour.md §13): each frame's `FramePlan.motion` from the
+motion fields, their per-frame schedules taken frame by frame. Pure Python (no torch).
+
+Frame i's record describes the move from frame i-1 to frame i (the chain warps frame i-1's
+output by it), so frame 0 has none; nor has a frame whose camera does not move and whose
+contrast and unsharp mask are off, so a plan at the defaults is exactly as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from .config import SequenceConfig
+from .plan_data import FrameMotion, FramePlan
+
+# The motion fields that take a value per frame (a schedule, or the field's number).
+MOTION_KNOBS = (
+    "zoom",
+    "angle",
+    "translation_x",
+    "translation_y",
+    "transform_center_x",
+    "transform_center_y",
+    "perspective_flip_theta",
+    "perspective_flip_phi",
+    "perspective_flip_gamma",
+    "perspective_flip_fv",
+    "sharpen_amount",
+    "sharpen_kernel",
+    "sharpen_sigma",
+    "sharpen_threshold",
+    "contrast",
+)
+
+
+def frame_motion(config: SequenceConfig, index: int) -> FrameMotion | None:
+    """Frame `index`'s motion record, or None (frame 0, or nothing to do)."""
+    if index == 0:
+        return None
+    values = {name: config.frame_value(name, index, getattr(config, name)) for name in MOTION_KNOBS}
+    motion = FrameMotion(
+        **values,
+        perspective_flip=config.perspective_flip,
+        border=config.motion_border,
+        space=config.motion_space,
+    )
+    return motion if motion.moves or motion.sharpens else None
+
+
+def with_motion(config: SequenceConfig, planned: Sequence[FramePlan]) -> list[FramePlan]:
+    """`planned` with every frame's motion record (behaviour.md §13)."""
+    return [replace(f, motion=frame_motion(config, f.frame)) for f in planned]
