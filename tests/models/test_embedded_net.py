@@ -71,10 +71,12 @@ def test_the_text_encoder_equals_transformers_bit_for_bit(ours, reference):
 
 @pytest.mark.slow
 def test_loading_the_embedded_model_imports_neither_diffusers_nor_transformers():
+    """Nor torch._dynamo (a random init on the meta device would import it: 3 s)."""
     code = (
         "import sys; from seqsampler.models.loader import load_model; m = load_model(); "
         "m.encode_prompt('a red circle'); "
-        "print(sorted(n for n in ('diffusers', 'transformers') if n in sys.modules))"
+        "print(sorted(n for n in ('diffusers', 'transformers', 'torch._dynamo') "
+        "if n in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
