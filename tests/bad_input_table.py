@@ -289,6 +289,18 @@ CASES: list[Case] = [
     Case(
         C,
         "--sweep",
+        "render <spec> --sweep seed=1,2 --sweep seed=3,4",
+        "--sweep: seed is given twice ('seed=1,2' and 'seed=3,4'); accepted: each field once, with all its values, e.g. --sweep seed=1,2,3,4",
+    ),
+    Case(
+        C,
+        "--sweep",
+        "render <spec> --sweep seed=1,2,1",
+        "sweep: seed lists 1 twice (values 1 and 3 of 3); accepted: each value once",
+    ),
+    Case(
+        C,
+        "--sweep",
         "render <spec> --sweep seed=1..<digits>",
         "--sweep: seed: range bound '999999999999999999999999999999999999... (5000 chars) has 5000 digits; accepted: a..b with at most 40 digits each",
     ),
@@ -380,6 +392,12 @@ CASES: list[Case] = [
         "model: nothing at '/nowhere/model.bin'; accepted: \"embedded\", a diffusers folder or a .safetensors / .ckpt file",
     ),
     Case(S, "upscale", "upscale = true", "upscale: got True; accepted: an int in [1, 64]"),
+    Case(
+        S,
+        "sweep",
+        '[sweep]\nvariants = [{ name = "sweep.json", seed = 1 }, { name = "b", seed = 2 }]',
+        "sweep: job 'sweep.json' would be named like the sweep's own sweep.json; accepted: a job name other than sweep.json, contact_sheet.png, .workers (rename the variant)",
+    ),
     # --- the library (`model` is the embedded model, `cfg` a SequenceConfig, `p` its plan) ----
     Case(
         L,

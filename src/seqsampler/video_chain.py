@@ -80,12 +80,15 @@ class StreamedFrames:
 
 
 class TensorFrames:
-    """Input frames from a batch `images` [N, 3, H, W] in [0, 1] (already at the render size)."""
+    """Input frames from a batch `images` [N, 3, H, W] in [0, 1] (already at the render size);
+    `channels=None` takes any [N, C, H, W] (a batch of latents)."""
 
-    def __init__(self, images: Tensor) -> None:
-        if images.dim() != 4 or images.shape[1] != 3 or images.shape[0] < 1:
+    def __init__(self, images: Tensor, channels: int | None = 3) -> None:
+        ok = images.dim() == 4 and images.shape[0] >= 1
+        if not ok or (channels is not None and images.shape[1] != channels):
+            shape = f"[N, {channels or 'C'}, H, W]"
             raise ValueError(
-                f"video input: images of shape {tuple(images.shape)}; accepted: [N, 3, H, W], N >= 1"
+                f"video input: images of shape {tuple(images.shape)}; accepted: {shape}, N >= 1"
             )
         self.images = images
 

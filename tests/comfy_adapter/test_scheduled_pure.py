@@ -10,6 +10,7 @@ from seqsampler.comfy_adapter.convert import latent_samples
 from seqsampler.comfy_adapter.scheduled_plan import (
     SCHEDULES,
     VALIDATED,
+    optional_defaults,
     preview,
     scheduled_plan,
     validate,
@@ -44,7 +45,7 @@ def test_prompt_schedule_errors_name_key_and_position(text, message):
 
 
 def _widgets(**overrides):
-    widgets = widget_defaults()
+    widgets = {**widget_defaults(), **optional_defaults()}  # the video widgets are optional
     widgets.update(prompt_schedule='"0": "a", "4": "b"', frame_count=8)
     widgets.update(overrides)
     return widgets

@@ -225,7 +225,9 @@ class SeqSamplerScheduled:
 
     @classmethod
     def INPUT_TYPES(cls) -> dict[str, Any]:
-        return scheduled.v1_input_types(scheduled_plan.SCHEDULED_INPUTS)
+        return scheduled.v1_input_types(
+            scheduled_plan.SCHEDULED_INPUTS, scheduled_plan.OPTIONAL_INPUTS
+        )
 
     def sample(self, model: Any, clip: Any, latent_image: Any, **widgets: Any) -> tuple[Any]:
         return (scheduled.run_scheduled(model, clip, latent_image, **widgets),)

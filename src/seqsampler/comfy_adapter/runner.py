@@ -12,6 +12,7 @@ import comfy.model_management
 import comfy.sample
 from torch import Tensor
 
+from ..camera import VideoStage, chain_feedback
 from ..conditioning import Conditioning
 from ..planning import Plan
 from ..sequence import run_sequence
@@ -26,9 +27,13 @@ def run_node(
     negative: Sequence[Conditioning],
     latent: Mapping[str, Any],
     samples: Tensor,
+    video: tuple[VideoStage, Tensor] | None = None,
 ) -> Tensor:
-    """All frames [N*B, ...] of `sequence_plan`, on ComfyUI's intermediate device."""
+    """All frames [N*B, ...] of `sequence_plan`, on ComfyUI's intermediate device. `video`:
+    a guide video's chain stage and frame 0's input (`video_guide.guide_stage`)."""
     device = comfy.model_management.intermediate_device()
+    if video is not None:
+        samples = video[1]
     init = comfy.sample.fix_empty_latent_channels(model, samples).to(device)
     noise_mask = latent.get("noise_mask")
     total = sum(f.sample_steps + f.unsample_steps for f in sequence_plan.frames)
@@ -47,6 +52,8 @@ def run_node(
         negative,
         init,
         noise_mask=noise_mask,
-        feedback=latent_feedback(sequence_plan),
+        feedback=chain_feedback(
+            None, latent_feedback(sequence_plan), None if video is None else video[0]
+        ),
     )
     return frames.to(device)

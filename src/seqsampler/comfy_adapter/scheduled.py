@@ -16,22 +16,33 @@ from .scheduled_plan import VALIDATED, plan_text, scheduled_plan, validate
 def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_schedule=None,
                  steps_schedule=None, cfg_schedule=None, denoise_schedule=None,
                  noise_strength_schedule=None, interp_strength_schedule=None,
-                 glide_strength_schedule=None, inject_noise=None, use_conditioning_slerp=None,
+                 glide_strength_schedule=None, video_strength_schedule=None,
+                 inject_noise=None, use_conditioning_slerp=None,
                  use_latent_interpolation=None) -> bool | str:  # fmt: skip
     """Queue-time check (ComfyUI passes the inputs named here; linked ones are absent)."""
     del cls
     return validate(**{name: value for name, value in locals().items() if name in VALIDATED})
 
 
-def v1_input_types(specs: tuple[tuple[str, Any, dict[str, Any]], ...]) -> dict[str, Any]:
-    """The classic INPUT_TYPES dict of `specs` (ComfyUI's live sampler / scheduler lists)."""
+def v1_input_types(
+    specs: tuple[tuple[str, Any, dict[str, Any]], ...],
+    optional: tuple[tuple[str, Any, dict[str, Any]], ...] = (),
+) -> dict[str, Any]:
+    """The classic INPUT_TYPES dict of `specs` (ComfyUI's live sampler / scheduler lists), and
+    the `optional` inputs (links, and widgets saved workflows lack) when there are some."""
     lists = live_lists()
-    return {
+    out: dict[str, Any] = {
         "required": {
             name: (kind if isinstance(kind, list) else lists.get(kind, kind), dict(options))
             for name, kind, options in specs
         }
     }
+    if optional:
+        out["optional"] = {
+            name: (kind if isinstance(kind, list) else lists.get(kind, kind), dict(options))
+            for name, kind, options in optional
+        }
+    return out
 
 
 def live_lists() -> dict[str, list[str]]:
@@ -48,14 +59,27 @@ def _encode(clip: Any, text: str) -> list[Any]:
     return [encoded[0][0], dict(encoded[0][1])]
 
 
-def run_scheduled(model: Any, clip: Any, latent_image: Any, **widgets: Any) -> dict[str, Any]:
-    """Plan from the schedules, encode the prompts with `clip`, run on ComfyUI's sampling."""
+def run_scheduled(
+    model: Any,
+    clip: Any,
+    latent_image: Any,
+    guide_images: Any = None,
+    guide_latent: Any = None,
+    vae: Any = None,
+    **widgets: Any,
+) -> dict[str, Any]:
+    """Plan from the schedules, encode the prompts with `clip`, run on ComfyUI's sampling;
+    with a guide video, every frame follows its guide frame (`video_guide`)."""
     from .convert import conditioning_list, latent_samples, output_latent
     from .runner import run_node
+    from .video_guide import guide_of, guide_stage
 
     lists = live_lists()
     result = scheduled_plan(
-        accepted_samplers=lists["SAMPLERS"], accepted_schedulers=lists["SCHEDULERS"], **widgets
+        accepted_samplers=lists["SAMPLERS"],
+        accepted_schedulers=lists["SCHEDULERS"],
+        guide=guide_of(guide_images, guide_latent),
+        **widgets,
     )
     if clip is None:
         raise ValueError(
@@ -63,11 +87,12 @@ def run_scheduled(model: Any, clip: Any, latent_image: Any, **widgets: Any) -> d
             "from a CLIP loader)"
         )
     samples = latent_samples(latent_image)
+    video = guide_stage(result.plan, samples, vae, guide_images, guide_latent)
     positive = conditioning_list(
         [_encode(clip, text) for text in result.prompts], "prompt_schedule"
     )
     negative = conditioning_list([_encode(clip, result.negative)], "negative_prompt")
-    frames = run_node(model, result.plan, positive, negative, latent_image, samples)
+    frames = run_node(model, result.plan, positive, negative, latent_image, samples, video)
     return output_latent(latent_image, frames)
 
 

@@ -15,6 +15,7 @@ chart and the plan text.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,8 @@ from ..planning.knobs import check_switch, run_seed, text_values
 from ..planning.schedule import parse_prompt_schedule
 from .widgets import widget
 
+log = logging.getLogger(__name__)
+
 # Schedule input -> the planner's knob (SCHEDULE_KNOBS) it drives.
 SCHEDULES = {
     "seed_schedule": "seed",
@@ -34,15 +37,19 @@ SCHEDULES = {
     "noise_strength_schedule": "noise_strength",
     "interp_strength_schedule": "latent_interp_strength",
     "glide_strength_schedule": "cond_slerp_strength",
+    "video_strength_schedule": "video_strength",
 }
 SCHEDULE_HELP = (
     " A number (the same on every frame) or a Deforum / FizzNodes schedule "
     "'0:(a), 24:(b), 48:(0.5 + 0.1*sin(2*pi*t/12))' in t (the frame) and max_f (the last frame)."
 )
 DEFAULT_PROMPTS = '"0": "A portrait of a rosebud",\n"12": "A portrait of a blooming rose"'
-# The switches the scheduled knobs need (`SCHEDULE_KNOBS`).
+# The switches the scheduled knobs need (`SCHEDULE_KNOBS`) that are widgets (init_video is
+# the guide input: a video_strength schedule without a guide has no effect, like video_mode).
 SWITCHES = tuple(
-    dict.fromkeys(s for s in (SCHEDULE_KNOBS[k].switch for k in SCHEDULES.values()) if s)
+    dict.fromkeys(
+        s for s in (SCHEDULE_KNOBS[k].switch for k in SCHEDULES.values()) if s and s != "init_video"
+    )
 )
 
 
@@ -87,8 +94,24 @@ SCHEDULED_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("interp_strength_schedule", *_schedule("latent_interp_strength")),
 )  # fmt: skip
 HOST_INPUTS = ("model", "clip", "latent_image")
+# Optional inputs (links, no widgets): the guide video and the VAE that decodes and encodes
+# frames for the stages in pixel space (docs/comfyui.md "Video input").
+# The video widgets are optional too, appended after the widgets saved workflows hold; a
+# missing one takes its default.
+OPTIONAL_WIDGETS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
+    ("video_mode", *widget("video_mode", FIELD_HELP["video_mode"] + " Applies with a guide.")),
+    ("video_strength_schedule", *_schedule("video_strength")),
+)  # fmt: skip
+OPTIONAL_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
+    *OPTIONAL_WIDGETS,
+    ("vae", "VAE", {"tooltip": "The VAE of the model: decodes and encodes frames where a stage works on pixels (a guide given as images; the hybrid mode's optical flow)."}),
+    ("guide_images", "IMAGE", {"tooltip": "A guide video: frames [N, H, W, 3] (e.g. loaded images joined with Batch Images); frame i follows guide frame i. Needs the vae input."}),
+    ("guide_latent", "LATENT", {"tooltip": "A guide video as latents [N, C, h, w] (e.g. VAE Encode of a frame batch); video_mode hybrid also needs the vae input."}),
+)  # fmt: skip
+GUIDE_NAMES = ("guide_images", "guide_latent")
 PREVIEW_INPUTS = tuple(spec for spec in SCHEDULED_INPUTS if spec[0] not in HOST_INPUTS)
 WIDGET_NAMES = tuple(spec[0] for spec in PREVIEW_INPUTS)
+OPTIONAL_WIDGET_NAMES = tuple(spec[0] for spec in OPTIONAL_WIDGETS)
 # What VALIDATE_INPUTS reads: ComfyUI skips its own range check for these, so frame_count's
 # range is checked here too.
 VALIDATED = ("frame_count", "prompt_schedule", *SCHEDULES, *SWITCHES)
@@ -121,21 +144,35 @@ class ScheduledPlan:
 def scheduled_plan(
     accepted_samplers: list[str] | None = None,
     accepted_schedulers: list[str] | None = None,
+    guide: tuple[str, int] | None = None,
     **inputs: Any,
 ) -> ScheduledPlan:
-    """Parse every schedule and plan the run; a `ValueError` names the input and position."""
-    unknown = sorted(set(inputs) - set(WIDGET_NAMES))
+    """Parse every schedule and plan the run; a `ValueError` names the input and position.
+    `guide`: (its name, its frame count) when a guide video is connected: the run follows it
+    (frame_count at most its frames, one log line)."""
+    unknown = sorted(set(inputs) - set(WIDGET_NAMES) - set(OPTIONAL_WIDGET_NAMES))
     if unknown:
         raise ValueError(
-            f"unknown input(s) {', '.join(unknown)}; accepted: {', '.join(WIDGET_NAMES)}"
+            f"unknown input(s) {', '.join(unknown)}; accepted: "
+            f"{', '.join((*WIDGET_NAMES, *OPTIONAL_WIDGET_NAMES))}"
         )
+    inputs = {**optional_defaults(), **inputs}
     frames = inputs["frame_count"]
     if isinstance(frames, bool) or not isinstance(frames, int) or not 1 <= frames <= MAX_FRAMES:
         raise ValueError(f"frame_count: {frames!r}; accepted: an int in [1, {MAX_FRAMES}]")
-    prompts = parse_prompt_schedule(inputs["prompt_schedule"], "prompt_schedule", frames)
+    if guide is not None and guide[1] < frames:
+        log.info("frame_count: %d, the %s's frame count (frame_count asks for %d)", guide[1],
+                 guide[0], frames)  # fmt: skip
+        frames = guide[1]
+    try:
+        prompts = parse_prompt_schedule(inputs["prompt_schedule"], "prompt_schedule", frames)
+    except ValueError as exc:
+        if guide is None or frames == inputs["frame_count"]:
+            raise
+        raise ValueError(f"{exc} (the {guide[0]} has {frames} frames)") from None
     config: dict[str, Any] = {
         name: inputs[name]
-        for name in WIDGET_NAMES
+        for name in (*WIDGET_NAMES, *OPTIONAL_WIDGET_NAMES)
         if name not in SCHEDULES and name not in ("prompt_schedule", "negative_prompt")
     }
     knobs: dict[str, list[Any]] = {}
@@ -144,13 +181,17 @@ def scheduled_plan(
         plain, per_frame = text_values(field, knob, inputs[field], frames, run_seed(knob, seed))
         if knob == "seed":
             seed = plain
+        if knob == "video_strength" and guide is None:
+            continue  # checked, but without a guide there is no video input (like video_mode)
         if knob == DENOISE_KNOB:  # always per frame: the node has one denoise, frame 0 included
             knobs[knob] = per_frame if per_frame is not None else [float(plain)] * frames
         elif per_frame is not None:
-            check_switch(field, knob, inputs)
+            check_switch(field, knob, {**inputs, "init_video": guide[0] if guide else ""})
             knobs[knob] = per_frame
         else:
             config[knob] = plain
+    if guide is not None:
+        config.update(init_video=guide[0], frame_count=frames)
     sequence_config = SequenceConfig(
         **config,
         cond_keyframes=[frame for frame, _ in prompts[1:]],
@@ -164,6 +205,14 @@ def scheduled_plan(
     return ScheduledPlan(
         plan(sequence_config), tuple(text for _, text in prompts), inputs["negative_prompt"]
     )
+
+
+def optional_defaults() -> dict[str, Any]:
+    """The optional widgets' defaults (combos: their first entry)."""
+    return {
+        name: kind[0] if isinstance(kind, list) else options.get("default")
+        for name, kind, options in OPTIONAL_WIDGETS
+    }
 
 
 def widget_defaults() -> dict[str, Any]:
@@ -184,7 +233,7 @@ def validate(**inputs: Any) -> bool | str:
     """
     if inputs.get("frame_count") is None:
         return True
-    values = widget_defaults()
+    values = {**widget_defaults(), **optional_defaults()}
     for name in VALIDATED:
         value = inputs.get(name)
         if value is None:

@@ -9,7 +9,6 @@ from typing import Any
 from ..coherence import CoherenceFeedback, latent_match, needs_feedback
 from ..planning import FIELD_HELP, Plan
 from ..planning.fields import SPECS
-from ..sequence import Feedback
 from .widgets import widget
 
 # In ComfyUI only the latents are at hand: coherence matches their per-channel statistics.
@@ -36,7 +35,7 @@ def optional_inputs() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def latent_feedback(sequence_plan: Plan) -> Feedback | None:
+def latent_feedback(sequence_plan: Plan) -> CoherenceFeedback | None:
     """Colour coherence on latents (per-channel mean/std to the anchor), or None when off."""
     if not needs_feedback(sequence_plan):
         return None

@@ -27,31 +27,46 @@ def _io() -> Any:
         from comfy_api.latest import io
     except Exception:  # noqa: BLE001 - any failure means: no usable V3 API here
         return None
-    needed = ("ComfyNode", "Schema", "NodeOutput", "Model", "Clip", "Latent", "Image", "String")
+    needed = ("ComfyNode", "Schema", "NodeOutput", "Model", "Clip", "Latent", "Image", "String",
+              "Vae")  # fmt: skip
     return io if all(hasattr(io, name) for name in needed) else None
 
 
-def _input(io: Any, name: str, kind: Any, options: dict[str, Any], lists: dict[str, list[str]]):
+def _input(
+    io: Any,
+    name: str,
+    kind: Any,
+    options: dict[str, Any],
+    lists: dict[str, list[str]],
+    optional: bool = False,
+):
     tip = options.get("tooltip")
     if isinstance(kind, list) or kind in lists:
         choices = kind if isinstance(kind, list) else lists[kind]
-        return io.Combo.Input(name, options=list(choices), default=choices[0], tooltip=tip)
-    simple = {"MODEL": io.Model, "CLIP": io.Clip, "LATENT": io.Latent}
+        return io.Combo.Input(
+            name, options=list(choices), default=choices[0], tooltip=tip, optional=optional
+        )
+    simple = {"MODEL": io.Model, "CLIP": io.Clip, "LATENT": io.Latent, "IMAGE": io.Image,
+              "VAE": io.Vae}  # fmt: skip
     if kind in simple:
-        return simple[kind].Input(name, tooltip=tip)
+        return simple[kind].Input(name, tooltip=tip, optional=optional)
     extra = {k: v for k, v in options.items() if k != "tooltip"}
     widget = {"INT": io.Int, "FLOAT": io.Float, "BOOLEAN": io.Boolean, "STRING": io.String}[kind]
-    return widget.Input(name, tooltip=tip, **extra)
+    return widget.Input(name, tooltip=tip, optional=optional, **extra)
 
 
-def _schema(io: Any, node_id: str, display: str, description: str, specs, outputs) -> Any:
+def _schema(
+    io: Any, node_id: str, display: str, description: str, specs, outputs, optional=()
+) -> Any:
     lists = scheduled.live_lists()
+    inputs = [_input(io, name, kind, options, lists) for name, kind, options in specs]
+    inputs += [_input(io, name, kind, options, lists, True) for name, kind, options in optional]
     return io.Schema(
         node_id=node_id,
         display_name=display,
         category="sampling",
         description=description,
-        inputs=[_input(io, name, kind, options, lists) for name, kind, options in specs],
+        inputs=inputs,
         outputs=outputs,
     )
 
@@ -70,6 +85,7 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
                 io, "SeqSamplerScheduled", display_names["SeqSamplerScheduled"],
                 scheduled_plan.SCHEDULED_DESCRIPTION, scheduled_plan.SCHEDULED_INPUTS,
                 [io.Latent.Output(tooltip="All frames as one batch, frame-major.")],
+                scheduled_plan.OPTIONAL_INPUTS,
             )  # fmt: skip
 
         validate_inputs = classmethod(scheduled.validate_schedules)

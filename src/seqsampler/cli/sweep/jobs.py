@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from typing import Any
 from ..spec.fields import SpecError, short_repr
 from ..spec.file import apply_overrides, check_names, check_structure, parse_flag_value
 from ..spec.resolve import ResolvedSpec, resolve_spec
+
+log = logging.getLogger("seqsampler.cli")
 
 SWEEP_KEY = "sweep"
 VARIANTS_KEY = "variants"
@@ -118,8 +121,18 @@ def sweep_axes(table: Mapping[str, Any], flags: Sequence[str]) -> tuple[dict[str
         if name == VARIANTS_KEY:
             continue
         axes[name] = values
+    flagged: dict[str, str] = {}
     for text in flags:
         name, values = parse_sweep_flag(text)
+        if name in flagged:
+            raise SpecError(
+                f"--sweep: {name} is given twice ({short_repr(flagged[name])} and "
+                f"{short_repr(text)}); accepted: each field once, with all its values, e.g. "
+                f"--sweep {name}=1,2,3,4"
+            )
+        if name in axes:
+            log.info("sweep: --sweep %s replaces the spec's [sweep] %s", name, name)
+        flagged[name] = text
         axes[name] = values
     for name, values in axes.items():
         if not isinstance(values, list) or not values:
@@ -127,12 +140,40 @@ def sweep_axes(table: Mapping[str, Any], flags: Sequence[str]) -> tuple[dict[str
                 f"sweep: {name}: got {short_repr(values)}; accepted: a non-empty list of values, "
                 f"e.g. {name} = [1, 2]"
             )
+        _check_unique_values(name, values)
     check_names(axes, "sweep")
     for index, variant in enumerate(variants):
         check_names(
             {k: v for k, v in variant.items() if k != NAME_KEY}, f"sweep: variants[{index}]"
         )
     return axes, [dict(v) for v in variants]
+
+
+def _same(value: Any) -> tuple[str, Any]:
+    """A hashable key equal for values that make the same job (1 and 1.0; tables by content)."""
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, int):
+        return ("n", value)
+    if isinstance(value, float):
+        return ("n", int(value)) if value.is_integer() else ("n", value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return ("n", int(value.strip())) if len(value.strip()) <= 40 else ("s", value)
+    try:
+        return ("j", json.dumps(value, sort_keys=True))
+    except (TypeError, ValueError):
+        return ("r", repr(value))
+
+
+def _check_unique_values(name: str, values: list) -> None:
+    seen: dict[tuple[str, Any], int] = {}
+    for index, value in enumerate(values):
+        first = seen.setdefault(_same(value), index)
+        if first != index:
+            raise SpecError(
+                f"sweep: {name} lists {short_repr(values[first])} twice (values {first + 1} and "
+                f"{index + 1} of {len(values)}); accepted: each value once"
+            )
 
 
 def _label(value: Any) -> str:
@@ -162,8 +203,13 @@ def build_jobs(axes: Mapping[str, list], variants: Sequence[Mapping[str, Any]]) 
                 f"sweep: more than {MAX_JOBS} jobs ({' x '.join(str(len(v)) for v in axes.values())}"
                 f"{f' x {len(variants)} variants' if variants else ''}); accepted: at most {MAX_JOBS}"
             )
+    from .executors import WORKERS_DIR
+    from .index import INDEX, SHEET
+
+    reserved = {n.lower(): n for n in (INDEX, SHEET, WORKERS_DIR)}
     jobs: list[Job] = []
-    names: set[str] = set()
+    names: set[str] = set()  # lower case: two names may not differ only in case (macOS, Windows)
+    same: dict[tuple, str] = {}
     for variant in variants or [{}]:
         given = variant.get(NAME_KEY)
         fields = {k: v for k, v in variant.items() if k != NAME_KEY}
@@ -177,10 +223,23 @@ def build_jobs(axes: Mapping[str, list], variants: Sequence[Mapping[str, Any]]) 
                 if axis_values:
                     name = f"{name},{job_name(axis_values)}"
                 name = name[:MAX_NAME]
+            if name.lower() in reserved:
+                raise SpecError(
+                    f"sweep: job {short_repr(name)} would be named like the sweep's own "
+                    f"{reserved[name.lower()]}; accepted: a job name other than "
+                    f"{', '.join(reserved.values())} (rename the variant)"
+                )
+            key = tuple(sorted((f, _same(v)) for f, v in values.items()))
+            if key in same:
+                raise SpecError(
+                    f"sweep: jobs {short_repr(same[key])} and {short_repr(name)} set the same "
+                    f"values {short_repr(values)}; accepted: each combination once"
+                )
             base, k = name, 2
-            while name in names:  # two jobs whose names differ only in unsafe characters
+            while name.lower() in names:  # names that differ only in unsafe characters or case
                 name, k = f"{base}~{k}", k + 1
-            names.add(name)
+            names.add(name.lower())
+            same[key] = name
             jobs.append(Job(name, values))
     return jobs
 

@@ -1,0 +1,111 @@
+"""SeqSamplerScheduled with a guide video, in-process against a real ComfyUI (COMFYUI_PATH):
+the optional inputs, a LATENT guide copied frame by frame, an IMAGE guide through a VAE in the
+hybrid mode, and the one-line errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_comfy_scheduled import FakeClip, _call, widget_defaults
+
+pytestmark = pytest.mark.comfyui
+
+
+class FakeVae:
+    """A stand-in for ComfyUI's VAE (its layout: images [B, H, W, 3] in [0, 1]): 8x nearest
+    upsampling of the first three channels through a sigmoid, and its inverse (area average,
+    logit, a zero fourth channel), so decode(encode(x)) ~= x on blocky images."""
+
+    def decode(self, latent):
+        rgb = torch.sigmoid(latent[:, :3]).repeat_interleave(8, -1).repeat_interleave(8, -2)
+        return rgb.movedim(1, -1)
+
+    def encode(self, images):
+        pixels = torch.nn.functional.avg_pool2d(images.movedim(-1, 1).float(), 8)
+        logits = torch.logit(pixels.clamp(1e-3, 1 - 1e-3))
+        return torch.cat([logits, torch.zeros_like(logits[:, :1])], 1)
+
+
+def _widgets(**changes):
+    return {**widget_defaults(), "prompt_schedule": '"0": "a rose"', "steps_schedule": "2", **changes}  # fmt: skip
+
+
+def test_the_guide_and_the_vae_are_optional_inputs(comfy):
+    from seqsampler.comfy_adapter import nodes
+
+    optional = nodes.SeqSamplerScheduled.INPUT_TYPES()["optional"]
+    assert {name: spec[0] for name, spec in optional.items()} == {
+        "video_mode": ["hybrid", "independent"], "video_strength_schedule": "STRING",
+        "vae": "VAE", "guide_images": "IMAGE", "guide_latent": "LATENT",
+    }  # fmt: skip
+    required = nodes.SeqSamplerScheduled.INPUT_TYPES()["required"]
+    assert list(required)[-1] == "interp_strength_schedule"  # saved workflows' widgets first
+    schema = comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"].define_schema()
+    assert [i.optional for i in schema.inputs if i.id in optional] == [True] * 5
+
+
+def test_a_latent_guide_at_denoise_0_is_copied_frame_by_frame(comfy, model, tiny):
+    guide = torch.randn(5, 4, 8, 8, generator=torch.Generator().manual_seed(2))
+    widgets = _widgets(frame_count=8, denoise_schedule="0", video_mode="independent")
+    (out,) = _call(
+        comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"], model=model, clip=FakeClip(tiny),
+        latent_image=tiny.tiny_latent(), guide_latent={"samples": guide}, **widgets,
+    )  # fmt: skip
+    assert out["samples"].shape == (5, 4, 8, 8)  # frame_count capped by the guide's 5 frames
+    assert torch.equal(out["samples"], guide)
+
+
+def test_an_image_guide_drives_the_hybrid_frames(comfy, model, tiny):
+    """At denoise 0 every frame is its input: frame 0 the first guide frame, frame 1 the hybrid
+    composite of frame 0's output carried to guide frame 1 (strength 0.4 from the schedule),
+    computed through the VAE; the independent mode gives guide frame 1 itself."""
+    from seqsampler.video import hybrid_input
+
+    cells = torch.rand(1, 3, 10, 12, generator=torch.Generator().manual_seed(4))
+    texture = torch.nn.functional.interpolate(cells, scale_factor=8, mode="bicubic").clamp(0, 1)
+    pan = [texture[0, :, 8:72, 8 + 3 * t : 72 + 3 * t] for t in range(2)]  # 3 px a frame
+    images = torch.stack(pan).movedim(1, -1)  # [2, 64, 64, 3]
+    vae = FakeVae()
+    node = comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"]
+    inputs = {"model": model, "clip": FakeClip(tiny), "latent_image": tiny.tiny_latent(),
+              "guide_images": images, "vae": vae}  # fmt: skip
+    widgets = _widgets(frame_count=2, denoise_schedule="0", video_strength_schedule="0:(0.7), 1:(0.4)")  # fmt: skip
+    (hybrid,) = _call(node, **inputs, **widgets)
+    (independent,) = _call(node, **inputs, **{**widgets, "video_mode": "independent"})
+    pixels = images.movedim(-1, 1)
+    first = vae.encode(images[:1])
+    assert torch.equal(hybrid["samples"][:1], first) and torch.equal(independent["samples"][:1], first)  # fmt: skip
+    carried = hybrid_input(vae.decode(first).movedim(-1, 1), pixels[:1], pixels[1:], 0.4)
+    assert torch.allclose(hybrid["samples"][1:], vae.encode(carried.movedim(1, -1)), atol=1e-5)
+    assert torch.equal(independent["samples"][1:], vae.encode(images[1:]))
+    assert not torch.allclose(hybrid["samples"][1:], independent["samples"][1:], atol=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "needle"),
+    [
+        ({"guide_images": torch.rand(2, 64, 64, 3)}, "guide_images needs the vae input"),
+        (
+            {"guide_latent": {"samples": torch.zeros(2, 4, 8, 8)}},
+            "video_mode hybrid with guide_latent needs the vae input",
+        ),  # fmt: skip
+        (
+            {"guide_latent": {"samples": torch.zeros(2, 4, 4, 4)}, "vae": FakeVae()},
+            r"guide_latent: latents of shape \(4, 4, 4\) per frame",
+        ),  # fmt: skip
+        (
+            {
+                "guide_images": torch.rand(2, 64, 64, 3),
+                "guide_latent": {"samples": torch.zeros(2, 4, 8, 8)},
+            },
+            "guide_images and guide_latent are both connected",
+        ),  # fmt: skip
+    ],
+)
+def test_guide_errors_are_one_line(comfy, model, tiny, inputs, needle):
+    with pytest.raises(ValueError, match=needle) as err:
+        _call(
+            comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"], model=model, clip=FakeClip(tiny),
+            latent_image=tiny.tiny_latent(), **inputs, **_widgets(frame_count=2),
+        )  # fmt: skip
+    assert "\n" not in str(err.value)
