@@ -119,6 +119,13 @@ def video_text(frame) -> str:
     return text + (f" +{video.color.mode}" if video.color is not None else "")
 
 
+def made_text(frame) -> str:
+    """How a frame is made with cadence: `diffused` (the model), or `3-6 @0.333` (between the
+    diffused frames 3 and 6 at t = 1/3)."""
+    b = frame.between
+    return "diffused" if b is None else f"{b.previous}-{b.next} @{b.t:.3g}"
+
+
 def plan_table(plan: Plan) -> str:
     """A fixed-width text table of the plan, one row per frame (the motion knobs as extra
     columns when the plan moves, the input video's frame when it has one)."""
@@ -128,6 +135,10 @@ def plan_table(plan: Plan) -> str:
         rows[0].append("video")
         for row, frame in zip(rows[1:], plan.frames, strict=True):
             row.append(video_text(frame))
+    if any(frame.between is not None for frame in plan.frames):  # cadence
+        rows[0].append("made")
+        for row, frame in zip(rows[1:], plan.frames, strict=True):
+            row.append(made_text(frame))
     curves = motion_curves(plan)
     if curves is not None:
         rows[0] += list(curves)

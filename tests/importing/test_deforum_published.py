@@ -46,9 +46,10 @@ def test_a1111_settings_rotate(tmp_path, capsys):
     assert spec["inject_noise"] is True and spec["noise_strength"] == 0.065
     assert spec["color_coherence"] == "lab" and spec["model"] == "model.ckpt"
     noted = notes_of(text)
-    assert {"seed", "translation_x", "rotation_3d_y", "diffusion_cadence"} <= set(noted)
+    assert {"seed", "translation_x", "rotation_3d_y"} <= set(noted)
+    assert spec["cadence"] == int(settings["diffusion_cadence"]) == 2  # render refuses it yet
     assert "# not carried: seed = -1 (Deforum draws a random seed for each run" in text
-    assert set(settings) == A1111 | RUN_PROMPTS | set(noted)
+    assert set(settings) == A1111 | RUN_PROMPTS | {"diffusion_cadence"} | set(noted)
     plan = plan_of(tmp_path, text, capsys)
     check_plan(plan, settings, 501)
     assert [f["seed"] for f in plan["frames"][:4]] == [0, 1, 2, 3]  # iter from the default 0
@@ -95,6 +96,8 @@ def test_notebook_settings(tmp_path, capsys):
     noted = set(notes_of(text))
     assert {"init_image", "prompts", "clip_scale", "translation_z"} <= noted
     carried = COMMON | {"width", "height", "scale", "seed", "animation_prompts"}
+    carried |= {"diffusion_cadence"}
+    assert spec["cadence"] == int(settings["diffusion_cadence"]) == 2
     assert set(settings) == carried | noted
     plan = plan_of(tmp_path, text, capsys, "--model", "sd-v1-5.safetensors")
     check_plan(plan, settings, 100)

@@ -115,6 +115,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("sharpen_kernel", "int", 5, "Unsharp mask: the Gaussian kernel's size in pixels (odd).", 1, 99, schedule="knob"),
     FieldSpec("sharpen_sigma", "float", 1.0, "Unsharp mask: the Gaussian's sigma in pixels.", 0.01, 100.0, schedule="knob"),
     FieldSpec("sharpen_threshold", "float", 0.0, "Unsharp mask: pixels whose detail |x - blur(x)| is below this (a fraction of the value range) are left as they are.", 0.0, 1.0, schedule="knob"),
+    FieldSpec("cadence", "int", 1, "The model makes every N-th frame, every keyframe and prompt change, and the last frame; the frames between are made from their two made neighbours (1 = the model makes every frame). Planned only: rendering with cadence > 1 is not implemented yet.", 1, 8),
     FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for the schedule knobs (SCHEDULE_KNOBS: denoise and the fields marked schedule=\"knob\").", None, None),
 )  # fmt: skip
 
@@ -170,6 +171,7 @@ OPTIONAL_FIELDS = (
     "video_strength",
     "color_coherence_source",
     *MOTION_FIELDS,
+    "cadence",
 )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from .cadence import FrameBetween
 from .config import SequenceConfig
 from .names import (
     COLOR_COHERENCE_MODES,
@@ -132,7 +133,7 @@ VIDEO_FRAME_MODES = ("init", *VIDEO_MODES)
 
 # FramePlan fields added after plan version 1: left out of the JSON when None (off), so plans
 # that do not use them read exactly as before.
-_OPTIONAL_FRAME_FIELDS = ("color", "loop", "motion", "video")
+_OPTIONAL_FRAME_FIELDS = ("color", "loop", "motion", "video", "between")
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ class FramePlan:
     loop: float | None = None
     motion: FrameMotion | None = None
     video: FrameVideo | None = None
+    between: FrameBetween | None = None  # cadence: made from its diffused neighbours
 
     def __post_init__(self) -> None:
         # Noise is injected exactly when both are set (`inject_noise` reads them together).
@@ -200,6 +202,8 @@ class FramePlan:
             values["motion"] = _motion_from_dict(values["motion"])
         if values["video"] is not None:
             values["video"] = _video_from_dict(values["video"])
+        if values["between"] is not None:
+            values["between"] = FrameBetween(**values["between"])
         return cls(**values)
 
 

@@ -19,6 +19,7 @@ seed, the denoise, the path and exactly which sampler calls the frame sampler ge
 
 from __future__ import annotations
 
+from .cadence import with_cadence
 from .config import SequenceConfig
 from .curves import frame_denoise, start_step
 from .keyframes import effective_keyframes, prompt_index, spread_keyframes
@@ -51,6 +52,7 @@ def plan(config: SequenceConfig, *, denoise_mode: str = DEFAULT_DENOISE_MODE) ->
     planned = with_color(config, planned)
     planned = with_video(config, planned)
     planned = with_motion(config, planned)
+    planned = with_cadence(config.cadence, planned, keyframes)
     return Plan(config, frames, keyframes, tuple(planned), denoise_mode)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from ...planning import Plan
 from ..spec.checks import check_device, check_spec
 from ..spec.fields import EMBEDDED, SpecError, short_repr, short_text
+from ..spec.interpolation import refuse_cadence
 from ..spec.resolve import ResolvedSpec
 from .folder import RunFolder, check_out, model_fingerprint, prepare_folder
 from .frame_writer import FrameFiles, FrameWriter
@@ -99,6 +100,7 @@ def render(
     started = time.perf_counter()
     the_plan = spec.plan()
     check_spec(spec)
+    refuse_cadence(the_plan)
     device = check_device(device)
     out = Path(out)
     check_out(out, overwrite)

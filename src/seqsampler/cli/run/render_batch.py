@@ -19,6 +19,7 @@ from ...planning import Plan
 from ...variants import check_variant_plans
 from ..spec.checks import check_device, check_spec
 from ..spec.fields import SpecError
+from ..spec.interpolation import refuse_cadence
 from ..spec.resolve import ResolvedSpec
 from .folder import check_out, prepare_folder
 from .frame_writer import write_frame
@@ -96,8 +97,9 @@ def render_batch(
             "at least one"
         )
     plans = _plans(specs)
-    for spec in specs:
+    for spec, the_plan in zip(specs, plans, strict=True):
         check_spec(spec)
+        refuse_cadence(the_plan)
     device = check_device(device)
     outs = [Path(o) for o in outs]
     if len(set(outs)) != len(outs):

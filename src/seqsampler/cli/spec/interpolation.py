@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
+from ...planning import Plan
 from ...planning.cadence import MAX_INTERPOLATE, check_inbetween_mode
 from .fields import CLI_FIELDS, MAX_FPS, SpecError, positive_int
 
@@ -30,3 +31,16 @@ def interpolation_fields(data: Mapping[str, Any], fps: int | str) -> dict[str, A
             f"at most {MAX_FPS} (a lower interpolate or fps)"
         )
     return {"interpolate": k, "interpolate_mode": mode}
+
+
+def refuse_cadence(plan: Plan) -> None:
+    """Rendering with cadence > 1 is not implemented yet (the chain does not make the frames
+    between): a SpecError before any model work. `seqsampler plan` shows the marks."""
+    cadence = plan.config.cadence
+    if cadence > 1:
+        between = sum(1 for frame in plan.frames if frame.between is not None)
+        raise SpecError(
+            f"cadence: {cadence} plans {between} of {plan.frame_count} frames to be made between "
+            "their neighbours, which rendering does not do yet; accepted: cadence = 1 "
+            "(`seqsampler plan` shows a cadence's marks)"
+        )
