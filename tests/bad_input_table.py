@@ -392,6 +392,26 @@ CASES: list[Case] = [
         "model: nothing at '/nowhere/model.bin'; accepted: \"embedded\", a diffusers folder or a .safetensors / .ckpt file",
     ),
     Case(S, "upscale", "upscale = true", "upscale: got True; accepted: an int in [1, 64]"),
+    Case(S, "interpolate", "interpolate = 9", "interpolate: got 9; accepted: an int in [1, 8]"),
+    Case(
+        S,
+        "interpolate",
+        "interpolate = 8\nfps = 60",
+        "interpolate: 8 x fps 60 = 480 video frames per second; accepted: at most 240 (a lower interpolate or fps)",
+    ),
+    Case(
+        S,
+        "interpolate_mode",
+        'interpolate_mode = "rife"',
+        "interpolate_mode: got 'rife'; accepted: crossfade, motion, flow",
+    ),
+    Case(S, "cadence", "cadence = 9", "cadence must be an int in [1, 8]; got 9"),
+    Case(
+        S,
+        "cadence",
+        "cadence = 2\nframe_count = 3",
+        "cadence: 2 plans 1 of 3 frames to be made between their neighbours, which rendering does not do yet; accepted: cadence = 1 (seqsampler plan shows a cadence's marks)",
+    ),
     Case(
         S,
         "sweep",

@@ -83,6 +83,6 @@ def test_the_cli_plans_a_cadence_and_refuses_to_render_it(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.endswith(
         "cadence: 2 plans 2 of 5 frames to be made between their neighbours, which rendering "
-        "does not do yet; accepted: cadence = 1 (`seqsampler plan` shows a cadence's marks)"
+        "does not do yet; accepted: cadence = 1 (seqsampler plan shows a cadence's marks)"
     ), err
     assert len(err.splitlines()) == 1 and not (out / "frames").exists()

@@ -34,13 +34,14 @@ def interpolation_fields(data: Mapping[str, Any], fps: int | str) -> dict[str, A
 
 
 def refuse_cadence(plan: Plan) -> None:
-    """Rendering with cadence > 1 is not implemented yet (the chain does not make the frames
-    between): a SpecError before any model work. `seqsampler plan` shows the marks."""
-    cadence = plan.config.cadence
-    if cadence > 1:
-        between = sum(1 for frame in plan.frames if frame.between is not None)
+    """Rendering frames made between others (cadence > 1 with a frame between two diffused
+    ones) is not implemented yet: a SpecError before any model work. `seqsampler plan` shows
+    the marks."""
+    between = sum(1 for frame in plan.frames if frame.between is not None)
+    if between:
+        cadence = plan.config.cadence
         raise SpecError(
             f"cadence: {cadence} plans {between} of {plan.frame_count} frames to be made between "
             "their neighbours, which rendering does not do yet; accepted: cadence = 1 "
-            "(`seqsampler plan` shows a cadence's marks)"
+            "(seqsampler plan shows a cadence's marks)"
         )
