@@ -121,7 +121,7 @@ def _render_locked(
     import torch
 
     from ...sequence import describe_plan, run_sequence
-    from .temporal import chain_inputs, resume_state
+    from .temporal import chain_inputs, first_input, resume_state
 
     folder, done = prepare_folder(spec, out, overwrite, the_plan)
     n = the_plan.frame_count
@@ -145,8 +145,9 @@ def _render_locked(
         )
         files = frame_files(spec, model)
         resume = resume_state(the_plan, folder, done)
-        feedback, noise = chain_inputs(the_plan, model, folder, render_size(spec, model))
-        init = torch.zeros(shape)
+        size = render_size(spec, model)
+        feedback, noise = chain_inputs(the_plan, model, folder, size, done)
+        init = first_input(the_plan, model, size, shape) if done == 0 else torch.zeros(shape)
         prepare = import_encoders if spec.fields["formats"] else None
         try:
             with FrameWriter(folder, prepare=prepare) as frames:
@@ -236,6 +237,19 @@ def frame_files(spec: ResolvedSpec, model: Any) -> Callable[[Any, Any], FrameFil
     return files
 
 
+def copy_input_audio(spec: ResolvedSpec, path: Path) -> None:
+    """The input video's audio track into `path` (an mp4) when `audio` is on, or unset and the
+    input has audio (docs/cli.md "Video input")."""
+    source, wanted = spec.fields.get("init_video", ""), spec.fields.get("audio")
+    if not source or wanted is False:
+        return
+    from ...video import copy_audio, open_video
+
+    if wanted is None and not open_video(source).has_audio:
+        return
+    copy_audio(source, path)
+
+
 def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> list[Path]:
     """Videos in the chosen formats and a contact sheet, from the frame PNGs on disk."""
     from .interpolation import video_frames  # inbetween, camera: on first use
@@ -247,6 +261,8 @@ def write_outputs(spec: ResolvedSpec, folder: RunFolder, frame_count: int) -> li
     for fmt in spec.fields["formats"]:
         path = folder.video_path(fmt)
         write_video(path, video, rate, fmt)
+        if fmt == "mp4":
+            copy_input_audio(spec, path)
         outputs.append(path)
     prompts = plan_prompts(folder.plan_path)
     save_image(folder.contact_sheet_path, contact_sheet(scaled, prompts=prompts))

@@ -124,7 +124,7 @@ def _render_batch_locked(
 
     from ...frame_sampler import StandaloneFrameSampler
     from ...variants import run_variants
-    from .temporal import chain_inputs, resume_state
+    from .temporal import chain_inputs, first_input, resume_state
 
     prepared = [prepare_folder(s, o, False, p) for s, o, p in zip(specs, outs, plans, strict=True)]
     folders = [folder for folder, _ in prepared]
@@ -154,7 +154,8 @@ def _render_batch_locked(
         )
         files = [frame_files(s, model) for s in specs]
         size = render_size(spec, model)
-        chains = [chain_inputs(p, model, f, size) for p, f in zip(plans, folders, strict=True)]
+        chains = [
+            chain_inputs(p, model, f, size, start) for p, f in zip(plans, folders, strict=True)
 
         def on_frame(k: int, frame_plan: Any, latent: torch.Tensor) -> None:
             if frame_plan.frame >= done[k]:  # frames already complete stay as they are
@@ -165,7 +166,7 @@ def _render_batch_locked(
             frame_sampler,
             positive,
             negative,
-            torch.zeros(shape),
+            first_input(plans[0], model, size, shape) if start == 0 else torch.zeros(shape),
             on_frame=on_frame,
             resumes=[resume_state(p, f, start) for p, f in zip(plans, folders, strict=True)],
             feedbacks=[feedback for feedback, _noise in chains],

@@ -46,21 +46,18 @@ def model_codec(model: Any) -> Any:
     return model.decode, model.encode
 
 
-def video_input(the_plan: Plan, model: Any, size: tuple[int, int], done: int) -> tuple[Any, Any]:
-    """(the chain's video stage, frame 0's input latent) of a plan with an input video, else
-    (None, None). The input is read forward from frame done - 1 (a resume's first feedback
-    needs the input frames of done - 1 and done), one frame at a time at the render `size`;
-    frame 0's input (input frame 0 encoded) only when the run starts at frame 0."""
+def video_input(the_plan: Plan, model: Any, size: tuple[int, int], done: int) -> Any:
+    """The chain's video stage of a plan with an input video, else None. The input is read
+    forward from frame done - 1 (a resume's first feedback needs the input frames of done - 1
+    and done), one frame at a time at the render `size`."""
     from ...video import open_video
-    from ...video_chain import StreamedFrames, VideoFeedback, needs_video, video_init
+    from ...video_chain import StreamedFrames, VideoFeedback, needs_video
 
     if not needs_video(the_plan):
-        return None, None
+        return None
     source = open_video(the_plan.config.init_video)
     frames = StreamedFrames(source, size, start=max(done - 1, 0))
-    codec = model_codec(model)
-    init = video_init(the_plan, frames, codec) if done == 0 else None
-    return VideoFeedback(the_plan, frames, codec), init
+    return VideoFeedback(the_plan, frames, model_codec(model))
 
 
 def motion_feedback(the_plan: Plan, model: Any, size: tuple[int, int]) -> MotionFeedback | None:
@@ -79,14 +76,36 @@ def noise_hook(the_plan: Plan, size: tuple[int, int]) -> NoiseWarp | None:
 
 
 def chain_inputs(
-    the_plan: Plan, model: Any, folder: RunFolder, size: tuple[int, int]
+    the_plan: Plan, model: Any, folder: RunFolder, size: tuple[int, int], done: int = 0
 ) -> tuple[Feedback | None, NoiseWarp | None]:
-    """The chain's feedback (the camera's warp, colour coherence, contrast and sharpening, in
-    behaviour.md §13's order) and its noise hook (`noise_warp`) for a render of `size`."""
+    """The chain's feedback (the camera's warp, the video input's composite, colour coherence,
+    contrast and sharpening, in behaviour.md §13-§14's order) and its noise hook (`noise_warp`)
+    for a render of `size` that starts after `done` frames."""
     coherence = coherence_feedback(the_plan, model, folder)
     motion = motion_feedback(the_plan, model, size)
-    feedback = coherence if motion is None else chain_feedback(motion, coherence)
+    video = video_input(the_plan, model, size, done)
+    feedback: Feedback | None
+    if motion is None and video is None:
+        feedback = coherence
+    else:
+        feedback = chain_feedback(motion, coherence, video)
     return feedback, noise_hook(the_plan, size)
+
+
+def first_input(the_plan: Plan, model: Any, size: tuple[int, int], shape: Any) -> Any:
+    """Frame 0's input latent: the input video's frame 0 encoded (behaviour.md §14), else zeros
+    of `shape` (the sampler starts from noise)."""
+    import torch
+
+    from ...video import open_video
+    from ...video_chain import StreamedFrames, needs_video, video_init
+
+    if not needs_video(the_plan):
+        return torch.zeros(shape)
+    frames = StreamedFrames(open_video(the_plan.config.init_video), size)
+    init = video_init(the_plan, frames, model_codec(model), batch=shape[0])
+    assert init is not None  # needs_video: frame 0 has its video record
+    return init.to(torch.float32)
 
 
 def resume_state(the_plan: Plan, folder: RunFolder, done: int) -> Resume | None:
