@@ -127,12 +127,12 @@ def laplacian_variance(x: Any) -> float:
 def chain_sharpness(amount: float, zoom: float = 1.02) -> dict[int, float]:
     """The chain itself (plan -> run_sequence -> the camera's feedback) over SHARP_FRAMES copy
     frames (denoise 0: no model work), zoom per frame and the unsharp mask at `amount`."""
+    import torch
+
     from seqsampler import SequenceConfig, plan, run_sequence
     from seqsampler.camera import MotionFeedback
     from seqsampler.coherence import pixel_space_codec
     from seqsampler.conditioning import Conditioning
-
-    import torch
 
     image = test_image()
     config = SequenceConfig(
