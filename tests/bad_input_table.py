@@ -142,7 +142,12 @@ CASES: list[Case] = [
     Case(
         C, "--upscale", "render <spec> --upscale 65", "upscale: got 65; accepted: an int in [1, 64]"
     ),
-    Case(C, "--fps", "render <spec> --fps 0", "fps: got 0; accepted: an int in [1, 240]"),
+    Case(
+        C,
+        "--fps",
+        "render <spec> --fps 0",
+        'fps: got 0; accepted: an int in [1, 240] or a fraction "num/den" in (0, 240], e.g. "30000/1001"',
+    ),
     Case(
         C,
         "--formats",
@@ -329,6 +334,36 @@ CASES: list[Case] = [
         "render <spec> --threads 100000",
         "threads: got 100000; accepted: an int in [1, ...",
     ),
+    Case(
+        C,
+        "--init-video",
+        "render <spec> --init-video <nowhere>",
+        "init_video: <nowhere>: no such file or folder; accepted: a video file (mp4, mkv, mov, webm, ...) or a folder of numbered images (png, jpg, webp)",
+    ),
+    Case(
+        C,
+        "--init-video",
+        "render <spec> --init-video <file>",
+        "init_video: <file>: not a video PyAV can read ...",
+    ),
+    Case(
+        C,
+        "--audio",
+        "render <spec> --audio true",
+        "audio: true without init_video; accepted: set init_video, or audio = false",
+    ),
+    Case(
+        C,
+        "--fps",
+        "render <spec> --fps 30/0",
+        'fps: got \'30/0\'; accepted: an int in [1, 240] or a fraction "num/den" in (0, 240], e.g. "30000/1001"',
+    ),
+    Case(
+        C,
+        "--video-strength",
+        "render <spec> --video-strength 1.5",
+        "video_strength must be a number in [0.0, 1.0]; got 1.5",
+    ),
     # --- the spec file (TOML lines after `prompts = "a red circle"`) ---------------------------
     Case(
         S,
@@ -341,6 +376,12 @@ CASES: list[Case] = [
         S, "(field)", "cfgg = 3", "spec: unknown field 'cfgg' (did you mean 'cfg'?); accepted: ..."
     ),
     Case(S, "prompts", "prompts = []", "prompts: got []; accepted: a non-empty list of strings"),
+    Case(
+        S,
+        "color_coherence_source",
+        'color_coherence_source = "video"',
+        'color_coherence_source "video" matches each frame to its input frame, but init_video is ""; accepted: set init_video, or color_coherence_source "frame"',
+    ),
     Case(S, "negative", "negative = 3", "negative: got 3; accepted: a non-empty list of strings"),
     Case(
         S,
