@@ -382,6 +382,37 @@ CASES: list[Case] = [
         'color_coherence_source = "video"',
         'color_coherence_source "video" matches each frame to its input frame, but init_video is ""; accepted: set init_video, or color_coherence_source "frame"',
     ),
+    Case(S, "zoom", "zoom = 0", "zoom must be a number in [0.001, 10.0]; got 0.0"),
+    Case(
+        S,
+        "translation_x",
+        "translation_x = 129.0",
+        "translation_x = 129.0: expected |translation_x| <= 4 x the frame size (128 pixels) for a 32x32 render",
+    ),
+    Case(
+        S,
+        "transform_center_x",
+        "transform_center_x = 2.5",
+        "transform_center_x must be a number in [-1.0, 2.0]; got 2.5",
+    ),
+    Case(
+        S,
+        "motion_border",
+        'motion_border = "mirror"',
+        "motion_border must be one of replicate, reflect, wrap, zeros; got 'mirror'",
+    ),
+    Case(
+        S,
+        "perspective_flip_fv",
+        "perspective_flip_fv = 180",
+        "perspective_flip_fv must be a number in [1.0, 179.0]; got 180.0",
+    ),
+    Case(
+        S,
+        "sharpen_kernel",
+        "sharpen_kernel = 4",
+        "sharpen_kernel must be an odd int (a Gaussian's size); got 4",
+    ),
     Case(S, "negative", "negative = 3", "negative: got 3; accepted: a non-empty list of strings"),
     Case(
         S,
