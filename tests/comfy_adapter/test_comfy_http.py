@@ -291,7 +291,8 @@ def _check_value(name, kind, options, value) -> None:
         assert value in CONTROL_VALUES, name
     elif isinstance(kind, list) or kind == "COMBO":
         choices = kind if isinstance(kind, list) else options.get("options", [])
-        assert name == "ckpt_name" or value in choices, (name, value)
+        # the user's own files: a checkpoint, an image in ComfyUI's input folder
+        assert name in ("ckpt_name", "image") or value in choices, (name, value)
     elif kind == "BOOLEAN":
         assert isinstance(value, bool), (name, value)
     elif kind == "STRING":
@@ -327,8 +328,9 @@ def test_example_workflows_fit_the_nodes(server, path):
         assert nodes[target]["inputs"][target_slot]["type"] == kind
         assert info[nodes[source]["type"]]["output"][source_slot] == kind
         target_input = nodes[target]["inputs"][target_slot]
-        required = info[nodes[target]["type"]]["input"]["required"]
-        assert required[target_input["name"]][0] == kind
+        declared = info[nodes[target]["type"]]["input"]
+        slots = {**declared["required"], **declared.get("optional", {})}  # a guide, a vae
+        assert slots[target_input["name"]][0] == kind
 
 
 # ---- SeqSamplerScheduled / SeqSamplerPlanPreview (issue 16) ----

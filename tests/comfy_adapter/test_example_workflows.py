@@ -26,11 +26,21 @@ def test_the_workflows_are_there():
         "scheduled_animation.json",
         "scheduled_continuation.json",
         "unsampled_sequence.json",
+        "video_guided.json",
     ]
 
 
+def _guided(path: Path) -> bool:
+    """Whether a scheduled node of the workflow follows a guide video (linked guide_images)."""
+    return any(
+        i["name"] == "guide_images" and i["link"] is not None
+        for node in _scheduled_nodes(path)
+        for i in node["inputs"]
+    )
+
+
 @pytest.mark.parametrize(
-    "path", [p for p in WORKFLOWS if _scheduled_nodes(p)], ids=lambda p: p.name
+    "path", [p for p in WORKFLOWS if _scheduled_nodes(p) and not _guided(p)], ids=lambda p: p.name
 )
 def test_scheduled_nodes_plan_and_spike_denoise_at_each_prompt_change(path):
     for node in _scheduled_nodes(path):
@@ -43,3 +53,21 @@ def test_scheduled_nodes_plan_and_spike_denoise_at_each_prompt_change(path):
         for k in keyframes:  # a spike: the frames either side at the same, lower level
             after = denoise[k + 1] if k + 1 < len(denoise) else denoise[k - 1]
             assert denoise[k - 1] == after < denoise[k], (path.name, node["id"], k, denoise)
+
+
+def test_the_video_workflow_follows_its_four_frame_guide():
+    """video_guided.json: four crops of one image 16 px apart, batched, guide the run (the
+    optional video widgets after the 21 saved ones)."""
+    from seqsampler.comfy_adapter.scheduled_plan import OPTIONAL_WIDGET_NAMES
+
+    path = next(p for p in WORKFLOWS if p.name == "video_guided.json")
+    nodes = {n["id"]: n for n in json.loads(path.read_text())["nodes"]}
+    crops = [n["widgets_values"] for n in nodes.values() if n["type"] == "ImageCrop"]
+    assert [c[2] for c in crops] == [0, 16, 32, 48]  # x: a 16 px pan
+    (node,) = _scheduled_nodes(path)
+    names = (*WIDGET_NAMES, *OPTIONAL_WIDGET_NAMES)
+    result = scheduled_plan(guide=("guide_images", len(crops)), **dict(zip(names, node["widgets_values"], strict=True)))  # fmt: skip
+    assert [(f.video.mode, f.video.strength) for f in result.plan.frames] == [
+        ("init", 1.0), ("hybrid", pytest.approx(0.6 - 0.2 / 3)),
+        ("hybrid", pytest.approx(0.6 - 0.4 / 3)), ("hybrid", pytest.approx(0.4)),
+    ]  # fmt: skip
