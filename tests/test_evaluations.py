@@ -116,9 +116,7 @@ def test_spec_denoise_mode():
 
 
 def test_threads_choice():
-    from seqsampler.threads import choose_threads
-
-    from seqsampler.threads import MAX_THREADS, cpu_count, max_threads
+    from seqsampler.threads import MAX_THREADS, choose_threads, cpu_count, max_threads
 
     assert choose_threads(3) == 3
     assert 1 <= choose_threads(None) <= 4
