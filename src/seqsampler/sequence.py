@@ -347,6 +347,11 @@ def describe_plan(plan: Plan) -> str:
             )
             + (f" loop {f.loop:.3f}" if f.loop is not None else "")
             + (
+                f" video {f.video.mode} {f.video.frame} x{f.video.strength:g}"
+                if f.video is not None
+                else ""
+            )
+            + (
                 f" motion zoom {f.motion.zoom:g} angle {f.motion.angle:g} translation "
                 f"{f.motion.translation_x:g},{f.motion.translation_y:g}"
                 if f.motion is not None

@@ -110,3 +110,15 @@ def test_video_fields_without_effect_are_named(clip):
     assert resolve_spec(data).warnings == (
         "video_strength = 0.8 has no effect while video_mode is independent (the input frame alone)",
     )
+
+
+def test_a_larger_input_is_resized_with_a_note_before_any_model_work(tmp_path, caplog):
+    from seqsampler.cli.spec.checks import check_spec
+    from seqsampler.sequence import describe_plan
+
+    big = synthetic.write_video(tmp_path / "big.mkv", synthetic.pan_frames(3, 96, (1, 0)))
+    spec = resolve_spec({"prompts": PROMPT, "init_video": str(big)})
+    with caplog.at_level(logging.INFO, logger="seqsampler.cli.spec.checks"):
+        check_spec(spec)
+    assert "init_video: 96x96 frames are resized to the render size 32x32, one at a time" in caplog.text  # fmt: skip
+    assert "video hybrid 2 x0.5" in describe_plan(spec.plan())

@@ -25,6 +25,7 @@ def check_spec(spec: ResolvedSpec) -> None:
     check_prompts(spec)
     check_size(spec)
     check_motion(spec.plan(), render_size(spec))
+    note_video_size(spec, render_size(spec))
 
 
 def render_size(spec: ResolvedSpec) -> tuple[int, int] | None:
@@ -34,6 +35,20 @@ def render_size(spec: ResolvedSpec) -> tuple[int, int] | None:
     width = spec.fields["width"] or trained
     height = spec.fields["height"] or trained
     return (width, height) if width and height else None
+
+
+def note_video_size(spec: ResolvedSpec, size: tuple[int, int] | None) -> None:
+    """A note when the input video's frames are resized to the render size (an 8K input is
+    read one frame at a time, never held whole; `video.reader`)."""
+    path = spec.fields.get("init_video", "")
+    if not path or size is None:
+        return
+    from .video import open_input
+
+    _path, source = open_input(path)
+    if tuple(source.size) != tuple(size):
+        log.info("init_video: %dx%d frames are resized to the render size %dx%d, one at a time",
+                 *source.size, *size)  # fmt: skip
 
 
 def _prompt_texts(spec: ResolvedSpec) -> list[tuple[str, str]]:
