@@ -17,7 +17,7 @@ from .helpers import cli_fields, notes_of, plan_of, published, round_trip
 MOTION_FIELDS = {"zoom", "angle", "translation_x", "translation_y", "transform_center_x",
                  "transform_center_y", "border", "cadence", "perspective_flip",
                  "perspective_flip_theta", "perspective_flip_phi", "perspective_flip_gamma",
-                 "perspective_flip_fv", "init_video"}  # fmt: skip
+                 "perspective_flip_fv"}  # fmt: skip
 
 
 def settings(**changes):
@@ -146,13 +146,10 @@ def test_motion_is_carried_once_seqsampler_has_the_fields(mode):
         assert "zoom" not in later.spec and "not carried: zoom = " in " ".join(later.notes)
 
 
-def test_video_input_is_carried_once_seqsampler_has_the_field():
+def test_video_input_is_carried_now_that_seqsampler_has_the_field():
     source = settings(animation_mode="Video Input", video_init_path="/videos/in.mp4")
-    assert 'video_init_path = "/videos/in.mp4" (seqsampler has no init_video field yet)' in (
-        " ".join(deforum_to_spec(source, cli_fields()).notes)
-    )
-    later = deforum_to_spec(source, cli_fields() | {"init_video"})
-    assert later.spec["init_video"] == "/videos/in.mp4"
+    assert "init_video" in cli_fields()  # issue 31
+    assert deforum_to_spec(source, cli_fields()).spec["init_video"] == "/videos/in.mp4"
 
 
 def test_prompt_keys_and_common_parts():
