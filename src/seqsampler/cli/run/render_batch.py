@@ -156,6 +156,7 @@ def _render_batch_locked(
         size = render_size(spec, model)
         chains = [
             chain_inputs(p, model, f, size, start) for p, f in zip(plans, folders, strict=True)
+        ]
 
         def on_frame(k: int, frame_plan: Any, latent: torch.Tensor) -> None:
             if frame_plan.frame >= done[k]:  # frames already complete stay as they are
