@@ -325,7 +325,7 @@ CASES: list[Case] = [
         C,
         "--cfg",
         "render <spec> --cfg '0:(٣)'",
-        "cfg: key '0' at position 1: '٣' holds the non-ASCII digit U+0663 (ARABIC-INDIC DIGIT THREE) at position 1; accepted: the digits 0-9",
+        "cfg: '0:(٣)' holds the non-ASCII digit U+0663 (ARABIC-INDIC DIGIT THREE) at position 4; accepted: the digits 0-9",
     ),
     Case(C, "--threads", "render <spec> --threads ٣", "argument --threads: invalid int value: '٣'"),
     Case(
