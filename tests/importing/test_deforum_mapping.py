@@ -15,9 +15,10 @@ from seqsampler.importing.result import default_known_fields
 from .helpers import cli_fields, notes_of, plan_of, published, round_trip
 
 MOTION_FIELDS = {"zoom", "angle", "translation_x", "translation_y", "transform_center_x",
-                 "transform_center_y", "border", "cadence", "perspective_flip",
+                 "transform_center_y", "motion_border", "cadence", "perspective_flip",
                  "perspective_flip_theta", "perspective_flip_phi", "perspective_flip_gamma",
-                 "perspective_flip_fv"}  # fmt: skip
+                 "perspective_flip_fv", "contrast", "sharpen_amount", "sharpen_kernel",
+                 "sharpen_sigma", "sharpen_threshold"}  # fmt: skip
 
 
 def settings(**changes):
@@ -130,20 +131,25 @@ def test_motion_is_carried_once_seqsampler_has_the_fields(mode):
     source = settings(
         animation_mode=mode, zoom="0:(1.02)", angle="0:(5*sin(t/s))", border="wrap",
         enable_perspective_flip=True, perspective_flip_phi="0:(t%15)", diffusion_cadence="3",
+        contrast_schedule="0:(1.05)", amount_schedule="0:(0.2)", kernel_schedule="0:(5)",
+        sigma_schedule="0:(1.0)", threshold_schedule="0:(25.5)",
     )  # fmt: skip
+    before = deforum_to_spec(source, cli_fields() - MOTION_FIELDS)
     now = deforum_to_spec(source, cli_fields())
-    later = deforum_to_spec(source, cli_fields() | MOTION_FIELDS)
-    assert not MOTION_FIELDS & set(now.spec)
-    noted = " ".join(now.notes)
+    assert not MOTION_FIELDS & set(before.spec)
+    noted = " ".join(before.notes)
     assert "not carried: diffusion_cadence = 3 (seqsampler has no cadence field yet)" in noted
-    assert later.spec["cadence"] == 3
+    assert now.spec["cadence"] == 3
+    assert now.spec["contrast"] == 1.05 and now.spec["sharpen_amount"] == 0.2
+    assert now.spec["sharpen_kernel"] == 5 and now.spec["sharpen_sigma"] == 1.0
+    assert now.spec["sharpen_threshold"] == 0.1  # Deforum's 8-bit threshold / 255
     if mode == "2D":
         assert 'not carried: zoom = "0:(1.02)" (seqsampler has no zoom field yet)' in noted
-        assert later.spec["zoom"] == 1.02 and later.spec["angle"] == "0:(5*sin(t/(1234)))"
-        assert later.spec["perspective_flip"] is True and later.spec["border"] == "wrap"
-        assert later.spec["perspective_flip_phi"] == "0:(t%15)"
+        assert now.spec["zoom"] == 1.02 and now.spec["angle"] == "0:(5*sin(t/(1234)))"
+        assert now.spec["perspective_flip"] is True and now.spec["motion_border"] == "wrap"
+        assert now.spec["perspective_flip_phi"] == "0:(t%15)"
     else:  # Deforum's 3D mode ignores zoom and angle, and seqsampler's motion is 2D
-        assert "zoom" not in later.spec and "not carried: zoom = " in " ".join(later.notes)
+        assert "zoom" not in now.spec and "not carried: zoom = " in " ".join(now.notes)
 
 
 def test_video_input_is_carried_now_that_seqsampler_has_the_field():

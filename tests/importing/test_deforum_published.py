@@ -18,6 +18,9 @@ COMMON = {"max_frames", "sampler", "steps", "seed_behavior", "strength_schedule"
 A1111 = COMMON | {"strength_0_no_init", "W", "H", "sd_model_name", "prompts", "cfg_scale_schedule", "seed_iter_N",
                   "enable_steps_scheduling", "skip_video_creation", "make_gif"}  # fmt: skip
 RUN_PROMPTS = {"positive_prompts", "negative_prompts"}  # a run's settings: inside each prompt
+# Deforum's contrast and anti-blur schedules: carried as contrast / sharpen_* (2D and 3D modes).
+IMAGE = {"contrast_schedule", "amount_schedule", "kernel_schedule", "sigma_schedule",
+         "threshold_schedule"}  # fmt: skip
 
 
 def strength_denoise(source: str, frames: int) -> list[float]:
@@ -49,7 +52,8 @@ def test_a1111_settings_rotate(tmp_path, capsys):
     assert {"seed", "translation_x", "rotation_3d_y"} <= set(noted)
     assert spec["cadence"] == int(settings["diffusion_cadence"]) == 2  # render refuses it yet
     assert "# not carried: seed = -1 (Deforum draws a random seed for each run" in text
-    assert set(settings) == A1111 | RUN_PROMPTS | {"diffusion_cadence"} | set(noted)
+    assert set(settings) == A1111 | RUN_PROMPTS | {"diffusion_cadence"} | IMAGE | set(noted)
+    assert spec["sharpen_amount"] == float(settings["amount_schedule"].split("(")[1].rstrip(")"))
     plan = plan_of(tmp_path, text, capsys)
     check_plan(plan, settings, 501)
     assert [f["seed"] for f in plan["frames"][:4]] == [0, 1, 2, 3]  # iter from the default 0
@@ -73,7 +77,7 @@ def test_a1111_settings_with_negative_prompts(tmp_path, capsys):
     ui_prompts = {"animation_prompts_positive", "animation_prompts_negative"}
     cadence_1 = {"diffusion_cadence"}  # 1: every frame diffused, as seqsampler does
     assert settings["diffusion_cadence"] == 1
-    assert set(settings) == A1111 | ui_prompts | cadence_1 | noted
+    assert set(settings) == A1111 | ui_prompts | cadence_1 | (IMAGE & set(settings)) | noted
     plan = plan_of(tmp_path, text, capsys)
     check_plan(plan, settings, 165)
     starts = [f["frame"] for f in plan["frames"] if f["frame"] == 0 or f["positive"] != 0]
@@ -98,7 +102,7 @@ def test_notebook_settings(tmp_path, capsys):
     carried = COMMON | {"width", "height", "scale", "seed", "animation_prompts"}
     carried |= {"diffusion_cadence"}
     assert spec["cadence"] == int(settings["diffusion_cadence"]) == 2
-    assert set(settings) == carried | noted
+    assert set(settings) == carried | (IMAGE & set(settings)) | noted
     plan = plan_of(tmp_path, text, capsys, "--model", "sd-v1-5.safetensors")
     check_plan(plan, settings, 100)
     assert [f["seed"] for f in plan["frames"][:3]] == [3521683325, 3521683326, 3521683327]

@@ -55,7 +55,8 @@ def test_series_become_schedules_that_plan_frame_by_frame(tmp_path, capsys):
     assert spec["prompts"] == {"0": "a cat", "4": "a dog"} and spec["negative"] == "blurry"
     assert spec["noise_strength"] == 0.04 and spec["inject_noise"] is True
     assert spec["denoise_mode"] == "steps" and spec["denoise_start"] == 1.0
-    assert {"contrast", "prompt_weight_1", "angle_delta"} <= set(notes_of(text))
+    assert {"contrast", "prompt_weight_1"} <= set(notes_of(text))
+    assert spec["angle"] == {"0": 0.0, "1": 2.0, "2": 4.0, "3": 6.0, "4": 8.0, "5": 0.0}
     assert "subseed_strength" not in notes_of(text)  # 0 at every frame: no seed travel
     plan = plan_of(tmp_path, text, capsys, "--model", "sd.safetensors")
     frames = plan["frames"]
@@ -65,8 +66,8 @@ def test_series_become_schedules_that_plan_frame_by_frame(tmp_path, capsys):
     assert [f["positive"] for f in frames] == [0, 0, 0, 0, 1, 1, 1, 1]
 
 
-def test_motion_uses_the_deltas_once_seqsampler_has_the_field():
-    result = parseq_to_spec(rendered(), cli_fields() | {"angle"})
+def test_motion_uses_the_deltas():
+    result = parseq_to_spec(rendered(), cli_fields())
     table = result.spec["angle"]
     deltas = [f["angle_delta"] for f in rendered()["rendered_frames"]]
     assert table == {"0": 0.0, "1": 2.0, "2": 4.0, "3": 6.0, "4": 8.0, "5": 0.0}

@@ -16,7 +16,7 @@ from ..planning.schedule import ScheduleError, schedule_values
 from . import deforum_rules as rules
 from .names import a1111_scheduler, sampler_and_scheduler
 from .result import field_choices, field_range, first_known, is_number
-from .schedules import clamped, compact_table, uses_seed_symbol, with_seed
+from .schedules import clamped, compact_table, per_255, uses_seed_symbol, with_seed
 from .source import Source, whole_number
 
 # seed_behavior -> seed + f(t) as a seed schedule expression (sd-webui-deforum seed.py next_seed,
@@ -184,6 +184,13 @@ def put_motion(src: Source, mode: Any) -> None:
                     put_schedule(src, name, first_known(b, targets))
         if "border" in s:
             b.put(first_known(b, rules.BORDER_FIELD), src.take("border"), "border")
+    if mode in ("2D", "3D"):
+        for name, (target, integer) in rules.IMAGE_SCHEDULES.items():
+            if name in s:
+                put_schedule(src, name, target, integer=integer)
+        name, target = rules.THRESHOLD_SCHEDULE
+        if name in s:
+            put_schedule(src, name, target, "Deforum's threshold / 255", transform=per_255)
     if mode in ("2D", "3D") and "diffusion_cadence" in s:
         raw = src.take("diffusion_cadence")
         cadence = whole_number(raw)

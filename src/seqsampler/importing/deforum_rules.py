@@ -34,7 +34,16 @@ FLIP_SCHEDULES: dict[str, tuple[str, ...]] = {
         "perspective_flip_fv",
     )
 }
-BORDER_FIELD = ("border",)
+BORDER_FIELD = ("motion_border", "border")
+# Deforum's contrast and anti-blur (unsharp mask) after each warp, in 2D and 3D: the same
+# formulas as seqsampler's (motion/sharpen.py); the threshold is in 8-bit units there.
+IMAGE_SCHEDULES: dict[str, tuple[str, bool]] = {
+    "contrast_schedule": ("contrast", False),
+    "amount_schedule": ("sharpen_amount", False),
+    "kernel_schedule": ("sharpen_kernel", True),
+    "sigma_schedule": ("sharpen_sigma", False),
+}
+THRESHOLD_SCHEDULE = ("threshold_schedule", "sharpen_threshold")
 CADENCE_FIELD = ("cadence", "diffusion_cadence")
 VIDEO_FIELD = ("init_video", "video_init_path")
 

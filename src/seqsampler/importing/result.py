@@ -22,7 +22,7 @@ from ..planning import field_names, field_specs
 # the names known when the caller gives none. The CLI passes its live registry instead.
 CLI_OWN_FIELDS = (
     "model", "preset", "prompts", "negative", "width", "height", "denoise", "denoise_mode",
-    "fps", "formats", "upscale", "interpolate", "interpolate_mode", "audio",
+    "cfg_mode", "fps", "formats", "upscale", "interpolate", "interpolate_mode", "audio",
 )  # fmt: skip
 # Node fields the spec does not take directly (cli/spec/fields.py `_DERIVED`).
 _DERIVED = ("positive_count", "negative_count", "schedules")

@@ -66,6 +66,17 @@ def one_minus(text: str, field: str, frames: int) -> str:
     return rewrite(text, field, frames, lambda v: 1 - v, lambda e: f"1 - ({e})")
 
 
+def per_255(text: str, field: str, frames: int) -> str:
+    """A schedule in 8-bit image units (Deforum's unsharp threshold) as a fraction of the value
+    range: v / 255 per value, `(e) / 255` per expression."""
+    stripped = text.strip()
+    try:
+        return number_text(float(stripped) / 255)
+    except ValueError:
+        pass
+    return rewrite(text, field, frames, lambda v: v / 255, lambda e: f"({e}) / 255")
+
+
 def clamped(
     text: str, field: str, frames: int, low: float, high: float
 ) -> tuple[str | dict[int, float], list[int]]:
