@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from video import synthetic  # tests/video/synthetic.py: tests/ is on sys.path
 
 from seqsampler.cli import main
 
-synthetic = pytest.importorskip("tests.video.synthetic")
 av = synthetic.av
 
 FRAMES = 10

@@ -7,11 +7,10 @@ import logging
 from fractions import Fraction
 
 import pytest
+from video import synthetic  # tests/video/synthetic.py: tests/ is on sys.path
 
 from seqsampler.cli.spec.fields import SpecError
 from seqsampler.cli.spec.resolve import resolve_spec
-
-synthetic = pytest.importorskip("tests.video.synthetic")
 
 PROMPT = "a big red circle in the center, blue background"
 
