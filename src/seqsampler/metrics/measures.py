@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .libs import cv2 as _cv2
 from .motion import check_matrices, compensated_change
 
 METRICS_VERSION = 1
@@ -47,16 +48,6 @@ FLOW_PRESET = "fast"
 FLOW_PRESETS = ("ultrafast", "fast", "medium")
 MIN_SIDE = SSIM_WINDOW
 ACCEPTED_FRAMES = f"at least 2 frames, uint8 arrays HxWx3 of one size, each side >= {MIN_SIDE}"
-
-
-def _cv2() -> Any:
-    try:
-        import cv2
-    except ImportError as exc:  # pragma: no cover - the [cli] extra
-        raise ImportError(
-            "seqsampler.metrics needs opencv-python-headless: pip install 'seqsampler[cli]'"
-        ) from exc
-    return cv2
 
 
 def _skimage_color() -> Any:

@@ -12,23 +12,14 @@ enters the measure). No torch; the matrices are passed in as 3 rows of 3 numbers
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
+
+from .libs import cv2 as _cv2
 
 # The most of the frame the valid region may lose before the measure is undefined (None).
 MIN_VALID_SHARE = 0.05
 Matrix = Sequence[Sequence[float]]
-
-
-def _cv2() -> Any:
-    try:
-        import cv2
-    except ImportError as exc:  # pragma: no cover - the [cli] extra
-        raise ImportError(
-            "seqsampler.metrics needs opencv-python-headless: pip install 'seqsampler[cli]'"
-        ) from exc
-    return cv2
 
 
 def check_matrices(matrices: Sequence[Matrix | None], frame_count: int) -> list[np.ndarray | None]:
