@@ -207,29 +207,27 @@ class FramePlan:
         return cls(**values)
 
 
-def _motion_from_dict(data: Any) -> FrameMotion:
-    """A frame's `motion` record read back (unknown keys and bad names refused)."""
+def _record_keys(name: str, record: type, data: Any) -> Mapping[str, Any]:
+    """`data` if it is an object whose keys are fields of `record`, else ValueError naming them."""
     if not isinstance(data, Mapping):
-        raise ValueError(f"motion must be an object; got {type(data).__name__}")
-    known = {item.name for item in fields(FrameMotion)}
-    unknown = sorted(set(data) - known)
+        raise ValueError(f"{name} must be an object; got {type(data).__name__}")
+    known = sorted(item.name for item in fields(record))
+    unknown = sorted(set(data) - set(known))
     if unknown:
         raise ValueError(
-            f"motion has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(known)}"
+            f"{name} has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(known)}"
         )
-    return FrameMotion(**data)
+    return data
+
+
+def _motion_from_dict(data: Any) -> FrameMotion:
+    """A frame's `motion` record read back (unknown keys and bad names refused)."""
+    return FrameMotion(**_record_keys("motion", FrameMotion, data))
 
 
 def _video_from_dict(data: Any) -> FrameVideo:
     """A frame's `video` record read back (unknown keys refused)."""
-    if not isinstance(data, Mapping):
-        raise ValueError(f"video must be an object; got {type(data).__name__}")
-    known = {item.name for item in fields(FrameVideo)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ValueError(
-            f"video has unknown key(s) {', '.join(unknown)}; accepted: {', '.join(sorted(known))}"
-        )
+    data = _record_keys("video", FrameVideo, data)
     color = data.get("color")
     return FrameVideo(**{**data, "color": None if color is None else ColorMatch(**color)})
 
