@@ -435,8 +435,10 @@ def test_schedule_errors_at_queue_time(server, field, value, needle):
             assert status == 200, body
             continue
         assert status == 400, body
-        details = [e["details"] for node in body["node_errors"].values() for e in node["errors"]]
-        assert any(needle in d for d in details), (needle, details)
+        node_id = "5" if prompt is scheduled else "1"
+        assert list(body["node_errors"]) == [node_id], body["node_errors"]
+        details = [e["details"] for e in body["node_errors"][node_id]["errors"]]
+        assert len(details) == 1 and needle in details[0], (needle, details)  # once, named
 
 
 def test_plan_preview_over_http(server):

@@ -132,3 +132,6 @@ def test_v1_classes_outside_comfyui():
     assert mappings["SeqSamplerScheduled"] is SeqSamplerScheduled
     assert mappings["SeqSamplerPlanPreview"] is SeqSamplerPlanPreview
     assert SeqSamplerScheduled.VALIDATE_INPUTS(cfg_schedule="x") is True  # others unknown
+    bad = {name: _widgets()[name] for name in VALIDATED} | {"cfg_schedule": "0:(7), 4:(foo)"}
+    with pytest.raises(ValueError, match="^cfg_schedule: key '4' at position 8"):
+        SeqSamplerPlanPreview.VALIDATE_INPUTS(**bad)  # raised: ComfyUI reports it once

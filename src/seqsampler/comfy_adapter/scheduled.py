@@ -18,10 +18,19 @@ def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_sc
                  noise_strength_schedule=None, interp_strength_schedule=None,
                  glide_strength_schedule=None, video_strength_schedule=None,
                  inject_noise=None, use_conditioning_slerp=None,
-                 use_latent_interpolation=None) -> bool | str:  # fmt: skip
-    """Queue-time check (ComfyUI passes the inputs named here; linked ones are absent)."""
+                 use_latent_interpolation=None) -> bool:  # fmt: skip
+    """Queue-time check (ComfyUI passes the inputs named here; linked ones are absent): True, or
+    a ValueError whose message names the input.
+
+    It raises rather than returns the message: ComfyUI (execution.validate_inputs) repeats a
+    returned message once per argument of the validator, 13 times here, while an exception is
+    reported once, on this node ("Exception when validating [inner] node: <message>").
+    """
     del cls
-    return validate(**{name: value for name, value in locals().items() if name in VALIDATED})
+    problem = validate(**{name: value for name, value in locals().items() if name in VALIDATED})
+    if problem is not True:
+        raise ValueError(problem)
+    return True
 
 
 def v1_input_types(
