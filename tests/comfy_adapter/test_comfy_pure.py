@@ -206,6 +206,8 @@ def test_parse_prompt_lines():
         (12, "c d"),
         (None, "x:y"),
     ]
+    # Only ASCII digits start a frame number (int() would read Arabic-Indic or full-width ones).
+    assert parse_prompt_lines("\u0663: a\n\uff17:b") == [(None, "\u0663: a"), (None, "\uff17:b")]
     with pytest.raises(ValueError, match="cond_keyframes_type"):
         curve_keyframes("cubic", 10, 2)
 

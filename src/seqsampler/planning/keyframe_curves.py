@@ -79,7 +79,7 @@ def _strictly_inside(values: list[int], frame_count: int) -> list[int]:
     return out
 
 
-_EXPLICIT = re.compile(r"^(\d+)\s*:(.*)$")
+_EXPLICIT = re.compile(r"^([0-9]+)\s*:(.*)$")  # ASCII digits only: "٣:" is prompt text
 
 
 def parse_prompt_lines(text: str) -> list[tuple[int | None, str]]:

@@ -74,6 +74,13 @@ def test_bad_frame_rates_are_refused(fps):
         resolve_spec({"prompts": PROMPT, "fps": fps})
 
 
+def test_a_non_ascii_frame_rate_is_named_fps():
+    with pytest.raises(
+        SpecError, match="^fps: '\u0663\u0660/1' holds the non-ASCII digit U\\+0663"
+    ):
+        resolve_spec({"prompts": PROMPT, "fps": "\u0663\u0660/1"})  # named fps, not "value"
+
+
 def test_audio(clip, silent):
     assert resolve_spec({"prompts": PROMPT, "init_video": str(clip), "audio": False}).fields["audio"] is False  # fmt: skip
     with pytest.raises(SpecError, match="audio: true, but .*silent.mkv' has no audio track; accepted: audio = false"):  # fmt: skip

@@ -133,7 +133,7 @@ def all_fields() -> dict[str, tuple[Any, str]]:
 MAX_INT_DIGITS = 40  # digits of an int written as text (a seed < 2**64 has at most 20)
 
 
-def int_value(value: Any, name: str = "value") -> Any:
+def int_value(value: Any, name: str) -> Any:
     """Digit strings (e.g. a 20-digit seed from the command line) as exact ints; a digit outside
     0-9 or more than MAX_INT_DIGITS digits is a SpecError naming `name` (int() refuses 4,300)."""
     if isinstance(value, str):
@@ -183,7 +183,7 @@ MAX_FPS = 240
 def frame_rate(value: Any) -> int | str:
     """`fps`: an int in [1, MAX_FPS] (digit strings accepted) or an exact fraction "num/den"
     in (0, MAX_FPS] (NTSC's 30000/1001), kept as text "num/den" unless it is whole."""
-    value = int_value(value)
+    value = int_value(value, "fps")
     rate: Fraction | None = None
     if isinstance(value, int) and not isinstance(value, bool):
         rate = Fraction(value)

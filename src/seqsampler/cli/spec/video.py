@@ -55,7 +55,7 @@ def video_fields(data: Mapping[str, Any]) -> tuple[dict[str, Any], Any]:
     out = {**data, "init_video": path}
     name = Path(path).name
     available = source.frame_count
-    given = int_value(data.get("frame_count", 0))
+    given = int_value(data.get("frame_count", 0), "frame_count")
     if isinstance(given, bool) or not isinstance(given, int) or given < 0:
         return out, source  # the config reports the bad value
     if given == 0:
