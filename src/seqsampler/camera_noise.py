@@ -9,8 +9,11 @@ noise) and the injected noise (`inject_noise`'s eps), and moves them with the ca
   (`noise.prepare_noise`, `noise.randn_like_seeded`), so that frame is unchanged;
 - every later frame (whether it draws or not) moves the noise by its camera matrix on the latent
   grid (`motion.transform.scale_to_grid`) with `motion.noise_warp.warp_noise`, which keeps it
-  i.i.d. N(0, 1); the cells that come from out of frame are drawn from a generator seeded by
-  the frame's seed (the sampling noise) or its inject seed (the injected noise).
+  i.i.d. N(0, 1); the cells that come from out of frame (and the regaussianisation of copied
+  cells) are drawn from a generator seeded by `planning.warp_seed` of the frame's seed (the
+  sampling noise) or of its inject seed (the injected noise): a stream of its own, so the draws
+  never repeat the noise being moved, even with a fixed seed (seeded by the frame's seed itself,
+  a fixed seed's entering cells were frame 0's noise again every frame: streaks along a pan).
 
 The state depends only on the plan and the latent's shape, never on a frame's output, so a
 resumed run replays it from frame 0 without model work (`run_sequence` calls the hook for the
@@ -30,7 +33,7 @@ from .camera import motion_matrix
 from .motion.noise_warp import warp_noise
 from .motion.transform import IDENTITY, Matrix, is_identity, scale_to_grid
 from .noise import generator, prepare_noise, randn_like_seeded
-from .planning import FramePlan, Plan, inject_seed
+from .planning import FramePlan, Plan, inject_seed, warp_seed
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,14 @@ class _Stream:
         self.noise: list[Tensor] | None = None
         self.offset: Tensor | None = None
 
-    def advance(self, m: Matrix, seeds: Sequence[int]) -> None:
+    def advance(self, m: Matrix, seeds: Sequence[int], index: int) -> None:
+        """Move the noise by m; the entering cells drawn from warp_seed(seed, index)."""
         if self.noise is None or is_identity(m):
             return
         moved = []
         for noise, seed in zip(self.noise, seeds, strict=True):
-            out = warp_noise(_as_images(noise), m, generator(seed), self.offset)
+            draws = generator(warp_seed(seed, index))
+            out = warp_noise(_as_images(noise), m, draws, self.offset)
             moved.append(_from_images(out.noise, noise))
         self.noise, self.offset = moved, out.offset
 
@@ -108,8 +113,8 @@ class NoiseWarp:
             f.inject_noise_seed if f.inject_noise_seed is not None else inject_seed(f.seed, f.frame)
             for f in plans
         ]
-        self.sampling.advance(m, [f.seed for f in plans])
-        self.injected.advance(m, inject_seeds)
+        self.sampling.advance(m, [f.seed for f in plans], frame.frame)
+        self.injected.advance(m, inject_seeds, frame.frame)
         out = FrameNoise()
         if frame.path == "plain":
             self.sampling.start(

@@ -9,6 +9,7 @@ from seqsampler.planning.seeds import (
     mix64,
     random_seed,
     sine_offset,
+    warp_seed,
 )
 
 # Golden values: changing any of these changes every saved sequence. Never update them.
@@ -22,6 +23,8 @@ RANDOM_12345_7 = 10064987337312483346
 RANDOM_MAX_1024 = 5997206386489992327
 INJECT_0_1 = 7005806136909753422
 INJECT_12345_7 = 13658117454184707691
+WARP_0_1 = 17691598164667319687
+WARP_12345_7 = 11891735061671390953
 
 
 def test_mix64_is_splitmix64_finalizer():
@@ -37,6 +40,8 @@ def test_random_and_inject_seed_goldens():
     assert inject_seed(0, 1) == INJECT_0_1
     assert inject_seed(12345, 7) == INJECT_12345_7
     assert derive(0, 0, 0) == 0
+    assert warp_seed(0, 1) == WARP_0_1
+    assert warp_seed(12345, 7) == WARP_12345_7
 
 
 def test_streams_differ():
@@ -44,6 +49,7 @@ def test_streams_differ():
         for i in range(1, 20):
             assert random_seed(s, i) != inject_seed(s, i)
             assert inject_seed(s, i) != s
+            assert warp_seed(s, i) not in (s, inject_seed(s, i), random_seed(s, i))
 
 
 def test_sine_offset_same_phase_same_offset():

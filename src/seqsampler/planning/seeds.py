@@ -2,7 +2,7 @@
 
 Every seed is an int in [0, 2**64); all arithmetic wraps modulo 2**64.
 
-The two derived seeds use SplitMix64's finalizer (Steele, Lea, Flood 2014; `mix64` below),
+The derived seeds use SplitMix64's finalizer (Steele, Lea, Flood 2014; `mix64` below),
 written down here once and pinned by golden values in tests/plan/test_seeds.py. They never change:
 changing them changes every saved sequence.
 
@@ -13,11 +13,14 @@ changing them changes every saved sequence.
 
     random-mode seed of frame i > 0:   derive(0x52414E444F4D5345, s, i)       ("RANDOMSE")
     inject-noise seed of frame i:      derive(0x494E4A4543544E53, seed_i, i)  ("INJECTNS")
+    noise-warp seed of frame i:        derive(0x4E4F495345575250, s_i, i)     ("NOISEWRP")
 
 `s` is the base seed, `seed_i` the frame's own seed (after schedules). The two streams have
 distinct constants, so an inject seed never equals the random-mode seed of the same inputs
 by construction, and the inject noise differs from the frame's fresh noise (drawn from
-`seed_i` itself).
+`seed_i` itself). The noise-warp seed (`noise_warp`'s draws for the cells that enter the
+frame, behaviour.md §13) takes `s_i` = the frame's seed or its inject seed: on its own stream, it
+never repeats a draw of the noise being warped, even where frame seeds repeat (a fixed seed).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ MASK64 = SEED_LIMIT - 1
 GOLDEN_GAMMA = 0x9E3779B97F4A7C15
 STREAM_RANDOM = 0x52414E444F4D5345  # ASCII "RANDOMSE"
 STREAM_INJECT = 0x494E4A4543544E53  # ASCII "INJECTNS"
+STREAM_WARP = 0x4E4F495345575250  # ASCII "NOISEWRP"
 
 
 def mix64(z: int) -> int:
@@ -78,3 +82,9 @@ def frame_seed(
     if mode == "random":
         return random_seed(seed, index)
     return seed  # "fixed"
+
+
+def warp_seed(seed: int, index: int) -> int:
+    """The seed of frame `index`'s noise-warp draws for a noise drawn from `seed` (the frame's
+    seed or its inject seed): the cells that enter the frame and the regaussianisation."""
+    return derive(STREAM_WARP, seed, index)

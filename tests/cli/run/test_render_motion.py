@@ -1,7 +1,8 @@
 """`seqsampler render` with camera motion: identity motion fields give the frames of a spec
 without them, bit for bit; a moving run's plan, metrics and flags; a killed run with motion and
 noise_warp resumes to the uninterrupted run's frames, bit for bit; the translation limit at the
-render size is a one-line error before any model is loaded."""
+render size is a one-line error before any model is loaded; the noise the embedded model's
+sampler starts from moves with a pan under noise_warp and stays on screen with a fixed seed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 import time
 
 import pytest
+import torch
 
 from seqsampler.cli import main
 from seqsampler.cli.run.writers import load_latent
@@ -78,6 +80,35 @@ def test_a_moving_run_records_its_motion_and_moves(tmp_path, capsys):
     assert plan["config"]["noise_warp"] is True
     assert main(["metrics", str(out)]) == 0
     assert "change_motion" in capsys.readouterr().out
+
+
+def sampler_noises(tmp_path, monkeypatch, name, **fields):
+    """The fresh noise each sample call of a 3-frame embedded render started from."""
+    from seqsampler.frame_sampler import StandaloneFrameSampler
+
+    given, run = [], StandaloneFrameSampler._run
+
+    def spy(self, entry, latent, noise, *args, **kwargs):
+        given.append(noise.clone())
+        return run(self, entry, latent, noise, *args, **kwargs)
+
+    monkeypatch.setattr(StandaloneFrameSampler, "_run", spy)
+    spec = write_spec(tmp_path / f"{name}.toml", "embedded", frames=3, **fields)
+    assert main(["render", str(spec), "--out", str(tmp_path / name), "-q"]) == 0
+    assert len(given) == 3  # one sample call per frame
+    return given
+
+
+@pytest.mark.skipif(not HAS_EMBEDDED, reason="the embedded model's weights are not in assets/")
+def test_the_samplers_noise_moves_with_the_pan_only_under_noise_warp(tmp_path, monkeypatch):
+    pan = {"translation_x": 1.0, "seed_mode_seq": "fixed"}  # 1 pixel right (latent = image)
+    moved = sampler_noises(tmp_path, monkeypatch, "warp", **pan, noise_warp=True)
+    for before, after in zip(moved[:-1], moved[1:], strict=True):
+        assert torch.equal(after[..., 1:], before[..., :-1])  # carried one column right
+        assert not torch.equal(after[..., :1], before[..., :1])  # the entering column: fresh
+    stuck = sampler_noises(tmp_path, monkeypatch, "fixed", **pan)
+    assert all(torch.equal(n, stuck[0]) for n in stuck)  # fixed seed: the same on screen
+    assert torch.equal(moved[0], stuck[0])  # frame 0 draws as without noise_warp
 
 
 def test_a_pan_beyond_4x_the_frame_fails_before_loading(tmp_path, monkeypatch, capsys):
