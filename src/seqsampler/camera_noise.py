@@ -117,8 +117,9 @@ class NoiseWarp:
         self.injected.advance(m, inject_seeds, frame.frame)
         out = FrameNoise()
         if frame.path == "plain":
+            index = self.batch_index if variants is None else None  # ComfyUI's batch_index
             self.sampling.start(
-                [prepare_noise(x, f.seed) for x, f in zip(items, plans, strict=True)]
+                [prepare_noise(x, f.seed, index) for x, f in zip(items, plans, strict=True)]
             )
             out = FrameNoise(sample=self.sampling.value())
         if frame.inject_noise_seed is not None:

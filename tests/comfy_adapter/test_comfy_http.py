@@ -24,6 +24,7 @@ pytestmark = pytest.mark.comfyui
 
 
 TEST_PACK = """
+import hashlib
 import sys
 sys.path.insert(0, {here!r})
 import torch
@@ -76,7 +77,9 @@ class SeqTestLatent:
 class SeqTestReport:
     def report(self, latent):
         x = latent["samples"]
-        return {{"ui": {{"shape": [list(x.shape)], "finite": [bool(torch.isfinite(x).all())]}}}}
+        digest = hashlib.sha256(x.contiguous().numpy().tobytes()).hexdigest()
+        return {{"ui": {{"shape": [list(x.shape)], "finite": [bool(torch.isfinite(x).all())],
+                        "sha256": [digest]}}}}
 
 
 @_node("report", (), {{"image": ("IMAGE",), "text": ("STRING", {{"forceInput": True}})}}, output=True)
@@ -342,6 +345,14 @@ SCHEDULED_WIDGETS = [
     "noise_strength_schedule", "use_conditioning_slerp", "glide_strength_schedule",
     "use_latent_interpolation", "latent_interpolation_mode", "interp_strength_schedule",
 ]  # fmt: skip
+MOTION_INPUTS = [
+    "zoom_schedule", "angle_schedule", "translation_x_schedule", "translation_y_schedule",
+    "transform_center_x_schedule", "transform_center_y_schedule", "motion_border", "motion_space",
+    "perspective_flip", "perspective_flip_theta_schedule", "perspective_flip_phi_schedule",
+    "perspective_flip_gamma_schedule", "perspective_flip_fv_schedule", "noise_warp",
+    "contrast_schedule", "sharpen_amount_schedule", "sharpen_kernel_schedule",
+    "sharpen_sigma_schedule", "sharpen_threshold_schedule",
+]  # fmt: skip
 
 
 def _scheduled_prompt(url: str, **overrides) -> dict:
@@ -392,6 +403,39 @@ def test_object_info_lists_the_scheduled_nodes(server):
     assert preview["input_order"]["required"] == SCHEDULED_WIDGETS
 
 
+def test_object_info_lists_the_optional_motion_inputs(server):
+    info = _get(f"{server}/object_info")
+    scheduled, preview = info["SeqSamplerScheduled"], info["SeqSamplerPlanPreview"]
+    assert scheduled["input_order"]["optional"] == [
+        "video_mode", "video_strength_schedule", "vae", "guide_images", "guide_latent",
+        *MOTION_INPUTS,
+    ]  # fmt: skip
+    assert preview["input_order"]["optional"] == MOTION_INPUTS
+    for node in (scheduled, preview):
+        optional = node["input"]["optional"]
+        assert optional["zoom_schedule"][0] == "STRING"
+        assert optional["zoom_schedule"][1]["default"] == "1.0"
+        assert optional["translation_x_schedule"][1]["default"] == "0.0"
+        assert optional["motion_space"][1]["options"] == ["auto", "pixel", "latent"]
+        assert optional["motion_border"][1]["default"] == "replicate"
+        assert optional["noise_warp"][0] == "BOOLEAN" and not optional["noise_warp"][1]["default"]
+        assert optional["sharpen_kernel_schedule"][1]["default"] == "5"
+
+
+def test_a_camera_motion_run_over_http(server):
+    """The motion inputs travel through /prompt (zoom, pan, noise_warp); identity values give
+    the frames of a run without them (the report's sha256 of the frames)."""
+    moving = _run(server, _scheduled_prompt(server, zoom_schedule="0:(1.1)",
+                                             translation_x_schedule="8", noise_warp=True))  # fmt: skip
+    assert moving["status"]["status_str"] == "success", moving["status"]
+    assert moving["outputs"]["6"]["shape"] == [[5, 4, 8, 8]]
+    assert moving["outputs"]["6"]["finite"] == [True]
+    plain = _run(server, _scheduled_prompt(server))
+    identity = _run(server, _scheduled_prompt(server, zoom_schedule="1", angle_schedule="0:(0)"))
+    assert identity["outputs"]["6"] == plain["outputs"]["6"]
+    assert moving["outputs"]["6"] != plain["outputs"]["6"]
+
+
 def test_scheduled_run_over_http(server):
     result = _run(server, _scheduled_prompt(server))
     assert result["status"]["status_str"] == "success", result["status"]
@@ -424,11 +468,17 @@ def test_scheduled_run_continues_from_a_previous_runs_last_frame(server):
         ("noise_strength_schedule", "0:(0.1), 2:(0.2)", None),  # valid
         ("glide_strength_schedule", "0:(0.1), 2:(0.2)", "glide_strength_schedule: a schedule has no effect while use_conditioning_slerp is off"),
         ("frame_count", 5000, "frame_count: 5000; accepted: an int in [1, 1024]"),
+        ("zoom_schedule", "0:(1), 2:(0)", "zoom_schedule: the schedule gives 0 at frame 2"),
+        ("perspective_flip_phi_schedule", "0:(1), 2:(3)", "perspective_flip_phi_schedule: a schedule has no effect while perspective_flip is off"),
     ],
 )  # fmt: skip
 def test_schedule_errors_at_queue_time(server, field, value, needle):
-    scheduled = _scheduled_prompt(server, **{field: value})
-    widgets = {k: v for k, v in scheduled["5"]["inputs"].items() if k in SCHEDULED_WIDGETS}
+    overrides = {field: value}
+    if field.startswith("perspective_flip_"):  # an absent switch may be linked: counts as on
+        overrides["perspective_flip"] = False
+    scheduled = _scheduled_prompt(server, **overrides)
+    names = (*SCHEDULED_WIDGETS, *MOTION_INPUTS)
+    widgets = {k: v for k, v in scheduled["5"]["inputs"].items() if k in names}
     for prompt in (scheduled, _preview_prompt(server, **widgets)):
         status, body = _post(f"{server}/prompt", {"prompt": prompt})
         if needle is None:

@@ -32,16 +32,18 @@ def _widgets(**changes):
 
 def test_the_guide_and_the_vae_are_optional_inputs(comfy):
     from seqsampler.comfy_adapter import nodes
+    from seqsampler.comfy_adapter.scheduled_motion import MOTION_WIDGETS
 
     optional = nodes.SeqSamplerScheduled.INPUT_TYPES()["optional"]
-    assert {name: spec[0] for name, spec in optional.items()} == {
+    motion = [spec[0] for spec in MOTION_WIDGETS]  # after the guide (test_comfy_motion.py)
+    assert {name: spec[0] for name, spec in optional.items() if name not in motion} == {
         "video_mode": ["hybrid", "independent"], "video_strength_schedule": "STRING",
         "vae": "VAE", "guide_images": "IMAGE", "guide_latent": "LATENT",
     }  # fmt: skip
     required = nodes.SeqSamplerScheduled.INPUT_TYPES()["required"]
     assert list(required)[-1] == "interp_strength_schedule"  # saved workflows' widgets first
     schema = comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"].define_schema()
-    assert [i.optional for i in schema.inputs if i.id in optional] == [True] * 5
+    assert [i.optional for i in schema.inputs if i.id in optional] == [True] * len(optional)
 
 
 def test_a_latent_guide_at_denoise_0_is_copied_frame_by_frame(comfy, model, tiny):

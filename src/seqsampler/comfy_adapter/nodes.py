@@ -246,7 +246,9 @@ class SeqSamplerPlanPreview:
 
     @classmethod
     def INPUT_TYPES(cls) -> dict[str, Any]:
-        return scheduled.v1_input_types(scheduled_plan.PREVIEW_INPUTS)
+        return scheduled.v1_input_types(
+            scheduled_plan.PREVIEW_INPUTS, scheduled_plan.PREVIEW_OPTIONAL
+        )
 
     def preview(self, **widgets: Any) -> tuple[Any, str]:
         return scheduled.preview_image(**widgets)

@@ -12,10 +12,10 @@ import comfy.model_management
 import comfy.sample
 from torch import Tensor
 
-from ..camera import VideoStage, chain_feedback
+from ..camera import MotionFeedback, VideoStage, chain_feedback
 from ..conditioning import Conditioning
 from ..planning import Plan
-from ..sequence import run_sequence
+from ..sequence import NoiseHook, run_sequence
 from .frame_sampler import ComfyFrameSampler, RunProgress, with_interrupt_check
 from .temporal import latent_feedback
 
@@ -28,9 +28,12 @@ def run_node(
     latent: Mapping[str, Any],
     samples: Tensor,
     video: tuple[VideoStage, Tensor] | None = None,
+    motion: MotionFeedback | None = None,
+    noise: NoiseHook | None = None,
 ) -> Tensor:
     """All frames [N*B, ...] of `sequence_plan`, on ComfyUI's intermediate device. `video`:
-    a guide video's chain stage and frame 0's input (`video_guide.guide_stage`)."""
+    a guide video's chain stage and frame 0's input (`video_guide.guide_stage`); `motion`,
+    `noise`: the camera's warp and the moving noise (`camera_stage.camera_stage`)."""
     device = comfy.model_management.intermediate_device()
     if video is not None:
         samples = video[1]
@@ -53,7 +56,8 @@ def run_node(
         init,
         noise_mask=noise_mask,
         feedback=chain_feedback(
-            None, latent_feedback(sequence_plan), None if video is None else video[0]
+            motion, latent_feedback(sequence_plan), None if video is None else video[0]
         ),
+        noise=noise,
     )
     return frames.to(device)

@@ -17,13 +17,20 @@ def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_sc
                  steps_schedule=None, cfg_schedule=None, denoise_schedule=None,
                  noise_strength_schedule=None, interp_strength_schedule=None,
                  glide_strength_schedule=None, video_strength_schedule=None,
+                 zoom_schedule=None, angle_schedule=None, translation_x_schedule=None,
+                 translation_y_schedule=None, transform_center_x_schedule=None,
+                 transform_center_y_schedule=None, perspective_flip_theta_schedule=None,
+                 perspective_flip_phi_schedule=None, perspective_flip_gamma_schedule=None,
+                 perspective_flip_fv_schedule=None, contrast_schedule=None,
+                 sharpen_amount_schedule=None, sharpen_kernel_schedule=None,
+                 sharpen_sigma_schedule=None, sharpen_threshold_schedule=None,
                  inject_noise=None, use_conditioning_slerp=None,
-                 use_latent_interpolation=None) -> bool:  # fmt: skip
-    """Queue-time check (ComfyUI passes the inputs named here; linked ones are absent): True, or
-    a ValueError whose message names the input.
+                 use_latent_interpolation=None, perspective_flip=None) -> bool:  # fmt: skip
+    """Queue-time check (ComfyUI passes the inputs named here, the names in VALIDATED; linked
+    ones are absent): True, or a ValueError whose message names the input.
 
     It raises rather than returns the message: ComfyUI (execution.validate_inputs) repeats a
-    returned message once per argument of the validator, 13 times here, while an exception is
+    returned message once per argument of the validator, 29 times here, while an exception is
     reported once, on this node ("Exception when validating [inner] node: <message>").
     """
     del cls
@@ -79,6 +86,7 @@ def run_scheduled(
 ) -> dict[str, Any]:
     """Plan from the schedules, encode the prompts with `clip`, run on ComfyUI's sampling;
     with a guide video, every frame follows its guide frame (`video_guide`)."""
+    from .camera_stage import camera_stage
     from .convert import conditioning_list, latent_samples, output_latent
     from .runner import run_node
     from .video_guide import guide_of, guide_stage
@@ -88,6 +96,7 @@ def run_scheduled(
         accepted_samplers=lists["SAMPLERS"],
         accepted_schedulers=lists["SCHEDULERS"],
         guide=guide_of(guide_images, guide_latent),
+        vae_connected=vae is not None,
         **widgets,
     )
     if clip is None:
@@ -97,11 +106,12 @@ def run_scheduled(
         )
     samples = latent_samples(latent_image)
     video = guide_stage(result.plan, samples, vae, guide_images, guide_latent)
+    camera = camera_stage(result.plan, samples, vae, latent_image.get("batch_index"))
     positive = conditioning_list(
         [_encode(clip, text) for text in result.prompts], "prompt_schedule"
     )
     negative = conditioning_list([_encode(clip, result.negative)], "negative_prompt")
-    frames = run_node(model, result.plan, positive, negative, latent_image, samples, video)
+    frames = run_node(model, result.plan, positive, negative, latent_image, samples, video, *camera)
     return output_latent(latent_image, frames)
 
 

@@ -21,10 +21,11 @@ from typing import Any
 
 from ..chart import plan_chart_image, plan_table
 from ..planning import FIELD_HELP, SCHEDULE_KNOBS, Plan, SequenceConfig, plan
-from ..planning.fields import DENOISE_KNOB, MAX_FRAMES, SPECS
+from ..planning.fields import DENOISE_KNOB, MAX_FRAMES
 from ..planning.knobs import check_switch, run_seed, text_values
 from ..planning.schedule import parse_prompt_schedule
-from .widgets import widget
+from .scheduled_motion import MOTION_SCHEDULES, MOTION_WIDGETS, motion_space
+from .widgets import schedule_widget, widget
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,8 @@ SCHEDULES = {
     "interp_strength_schedule": "latent_interp_strength",
     "glide_strength_schedule": "cond_slerp_strength",
     "video_strength_schedule": "video_strength",
+    **MOTION_SCHEDULES,  # zoom_schedule -> zoom, ... (scheduled_motion.py)
 }
-SCHEDULE_HELP = (
-    " A number (the same on every frame) or a Deforum / FizzNodes schedule "
-    "'0:(a), 24:(b), 48:(0.5 + 0.1*sin(2*pi*t/12))' in t (the frame) and max_f (the last frame)."
-)
 DEFAULT_PROMPTS = '"0": "A portrait of a rosebud",\n"12": "A portrait of a blooming rose"'
 # The switches the scheduled knobs need (`SCHEDULE_KNOBS`) that are widgets (init_video is
 # the guide input: a video_strength schedule without a guide has no effect, like video_mode).
@@ -51,17 +49,6 @@ SWITCHES = tuple(
         s for s in (SCHEDULE_KNOBS[k].switch for k in SCHEDULES.values()) if s and s != "init_video"
     )
 )
-
-
-def _schedule(knob: str) -> tuple[str, dict[str, Any]]:
-    """A schedule's text widget; its default is the field's default (for denoise, the node's
-    rule: denoise_start on frame 0, denoise_seq after)."""
-    if knob == DENOISE_KNOB:
-        help_text = "Denoise of each frame (frame 0 included: 1 for text-to-image)."
-        default = f"0:({SPECS['denoise_start'].default}), 1:({SPECS['denoise_seq'].default})"
-    else:
-        help_text, default = FIELD_HELP[knob], str(SPECS[knob].default)
-    return ("STRING", {"default": default, "tooltip": help_text + SCHEDULE_HELP})
 
 
 # (input id, type, options) in the node's order; a list type is a combo, "SAMPLERS" /
@@ -74,42 +61,46 @@ SCHEDULED_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("prompt_schedule", "STRING", {"multiline": True, "default": DEFAULT_PROMPTS, "tooltip": 'FizzNodes prompt schedule: "frame": "prompt", one key per prompt; each prompt holds until the next key.'}),
     ("negative_prompt", "STRING", {"multiline": True, "default": "", "tooltip": "The negative prompt of every frame."}),
     ("frame_count", *widget("frame_count", f"Frames of the sequence (1..{MAX_FRAMES}).", default=24, min=1, step=1)),
-    ("seed_schedule", *_schedule("seed")),
+    ("seed_schedule", *schedule_widget("seed")),
     ("seed_mode_seq", *widget("seed_mode_seq", FIELD_HELP["seed_mode_seq"] + " Applies when seed_schedule is a plain number.")),
     ("seed_keying", *widget("seed_keying", FIELD_HELP["seed_keying"] + " Applies when seed_schedule is a plain number.", default=False)),
     ("seed_keying_mode", *widget("seed_keying_mode")),
     ("seed_divisor", *widget("seed_divisor", step=1)),
-    ("steps_schedule", *_schedule("steps")),
-    ("cfg_schedule", *_schedule("cfg")),
+    ("steps_schedule", *schedule_widget("steps")),
+    ("cfg_schedule", *schedule_widget("cfg")),
     ("sampler_name", "SAMPLERS", {"tooltip": FIELD_HELP["sampler_name"]}),
     ("scheduler", "SCHEDULERS", {"tooltip": FIELD_HELP["scheduler"]}),
-    ("denoise_schedule", *_schedule(DENOISE_KNOB)),
+    ("denoise_schedule", *schedule_widget(DENOISE_KNOB)),
     ("unsample_latents", *widget("unsample_latents")),
     ("inject_noise", *widget("inject_noise")),
-    ("noise_strength_schedule", *_schedule("noise_strength")),
+    ("noise_strength_schedule", *schedule_widget("noise_strength")),
     ("use_conditioning_slerp", *widget("use_conditioning_slerp")),
-    ("glide_strength_schedule", *_schedule("cond_slerp_strength")),
+    ("glide_strength_schedule", *schedule_widget("cond_slerp_strength")),
     ("use_latent_interpolation", *widget("use_latent_interpolation")),
     ("latent_interpolation_mode", *widget("latent_interpolation_mode")),
-    ("interp_strength_schedule", *_schedule("latent_interp_strength")),
+    ("interp_strength_schedule", *schedule_widget("latent_interp_strength")),
 )  # fmt: skip
 HOST_INPUTS = ("model", "clip", "latent_image")
 # Optional inputs (links, no widgets): the guide video and the VAE that decodes and encodes
-# frames for the stages in pixel space (docs/comfyui.md "Video input").
-# The video widgets are optional too, appended after the widgets saved workflows hold; a
-# missing one takes its default.
-OPTIONAL_WIDGETS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
+# frames for the stages in pixel space (docs/comfyui.md "Video input", "Camera motion").
+# The video and motion widgets are optional too, appended after the widgets saved workflows
+# hold (the video ones first: workflows saved with them hold them next); a missing one takes
+# its default.
+VIDEO_WIDGETS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("video_mode", *widget("video_mode", FIELD_HELP["video_mode"] + " Applies with a guide.")),
-    ("video_strength_schedule", *_schedule("video_strength")),
+    ("video_strength_schedule", *schedule_widget("video_strength")),
 )  # fmt: skip
+OPTIONAL_WIDGETS = (*VIDEO_WIDGETS, *MOTION_WIDGETS)
 OPTIONAL_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
-    *OPTIONAL_WIDGETS,
-    ("vae", "VAE", {"tooltip": "The VAE of the model: decodes and encodes frames where a stage works on pixels (a guide given as images; the hybrid mode's optical flow)."}),
+    *VIDEO_WIDGETS,
+    ("vae", "VAE", {"tooltip": "The VAE of the model: decodes and encodes frames where a stage works on pixels (a guide given as images; the hybrid mode's optical flow; the camera motion's warp with motion_space auto or pixel)."}),
     ("guide_images", "IMAGE", {"tooltip": "A guide video: frames [N, H, W, 3] (e.g. loaded images joined with Batch Images); frame i follows guide frame i. Needs the vae input."}),
     ("guide_latent", "LATENT", {"tooltip": "A guide video as latents [N, C, h, w] (e.g. VAE Encode of a frame batch); video_mode hybrid also needs the vae input."}),
+    *MOTION_WIDGETS,
 )  # fmt: skip
 GUIDE_NAMES = ("guide_images", "guide_latent")
 PREVIEW_INPUTS = tuple(spec for spec in SCHEDULED_INPUTS if spec[0] not in HOST_INPUTS)
+PREVIEW_OPTIONAL = MOTION_WIDGETS
 WIDGET_NAMES = tuple(spec[0] for spec in PREVIEW_INPUTS)
 OPTIONAL_WIDGET_NAMES = tuple(spec[0] for spec in OPTIONAL_WIDGETS)
 # What VALIDATE_INPUTS reads: ComfyUI skips its own range check for these, so frame_count's
@@ -145,11 +136,13 @@ def scheduled_plan(
     accepted_samplers: list[str] | None = None,
     accepted_schedulers: list[str] | None = None,
     guide: tuple[str, int] | None = None,
+    vae_connected: bool = False,
     **inputs: Any,
 ) -> ScheduledPlan:
     """Parse every schedule and plan the run; a `ValueError` names the input and position.
     `guide`: (its name, its frame count) when a guide video is connected: the run follows it
-    (frame_count at most its frames, one log line)."""
+    (frame_count at most its frames, one log line). `vae_connected`: motion_space auto warps
+    on pixels."""
     unknown = sorted(set(inputs) - set(WIDGET_NAMES) - set(OPTIONAL_WIDGET_NAMES))
     if unknown:
         raise ValueError(
@@ -175,6 +168,7 @@ def scheduled_plan(
         for name in (*WIDGET_NAMES, *OPTIONAL_WIDGET_NAMES)
         if name not in SCHEDULES and name not in ("prompt_schedule", "negative_prompt")
     }
+    config["motion_space"] = motion_space(config["motion_space"], vae_connected)
     knobs: dict[str, list[Any]] = {}
     seed: Any = None  # `s` in expressions: the seed when it is a plain number (seed comes first)
     for field, knob in SCHEDULES.items():

@@ -102,6 +102,7 @@ def scheduled_nodes(display_names: dict[str, str]) -> dict[str, Any]:
                 scheduled_plan.PREVIEW_DESCRIPTION, scheduled_plan.PREVIEW_INPUTS,
                 [io.Image.Output("chart", display_name="chart", tooltip=scheduled_plan.PREVIEW_TOOLTIPS[0]),
                  io.String.Output("plan", display_name="plan", tooltip=scheduled_plan.PREVIEW_TOOLTIPS[1])],
+                scheduled_plan.PREVIEW_OPTIONAL,
             )  # fmt: skip
 
         validate_inputs = classmethod(scheduled.validate_schedules)

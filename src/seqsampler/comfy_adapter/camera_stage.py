@@ -1,0 +1,52 @@
+"""SeqSamplerScheduled's camera motion at run time (docs/comfyui.md "Camera motion"): the
+chain's warp and anti-blur (`camera.MotionFeedback`) on the latent grid, or on pixels through
+the VAE input, and the noise that moves with the camera (`camera_noise.NoiseWarp`). No ComfyUI
+import: the VAE is used through its `decode` / `encode` (`video_guide.vae_codec`).
+
+The knobs' pixels are at the render size: the latent's size times the VAE's factor when a VAE is
+connected, else times 8 (SD's); on the latent grid the matrix is scaled to it
+(`motion.transform.scale_to_grid`), so a pan of 16 pixels moves an SD latent by 2 cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from torch import Tensor
+
+from ..camera import MotionFeedback, needs_motion
+from ..camera_noise import NoiseWarp
+from ..planning import Plan
+from .scheduled_motion import LATENT_FACTOR
+from .video_guide import vae_codec, vae_factor
+
+
+def render_size(samples: Tensor, vae: Any) -> tuple[int, int]:
+    """(W, H) in pixels of a latent [B, C, ..., h, w]: times the VAE's factor, or 8."""
+    factor = LATENT_FACTOR if vae is None else vae_factor(vae)
+    return int(samples.shape[-1]) * factor, int(samples.shape[-2]) * factor
+
+
+def _no_vae(x: Tensor) -> Tensor:
+    raise AssertionError("camera_stage: a pixel-space warp without a VAE was refused before")
+
+
+def camera_stage(
+    plan: Plan, samples: Tensor, vae: Any, batch_index: Sequence[int] | None = None
+) -> tuple[MotionFeedback | None, NoiseWarp | None]:
+    """(the warp and anti-blur, the moving noise) of `plan` for the latent_image `samples`;
+    each None when off (no frame moves or sharpens; noise_warp off). Every knob is checked
+    against the render size here, before any model work."""
+    size = render_size(samples, vae)
+    motion = None
+    if needs_motion(plan):
+        if plan.config.motion_space == "pixel" and vae is None:
+            raise ValueError(
+                "motion_space: pixel needs the vae input (decode -> warp -> encode); accepted: "
+                "connect a VAE, or motion_space auto / latent"
+            )
+        codec = (_no_vae, _no_vae) if vae is None else vae_codec(vae)
+        motion = MotionFeedback(plan, size, codec, latent_range=None)
+    noise = NoiseWarp(plan, size, batch_index) if plan.config.noise_warp else None
+    return motion, noise
