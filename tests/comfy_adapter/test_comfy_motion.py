@@ -89,9 +89,9 @@ def test_motion_space_pixel_without_a_vae_is_refused_before_sampling(comfy, mode
 
 
 def test_noise_warp_moves_the_samplers_noise_with_the_camera(comfy, model, tiny, monkeypatch):
-    """A pan of 2 cells: frame 1's fresh noise is frame 0's moved 2 cells right (the cells from
-    out of frame drawn from frame 1's seed); without noise_warp a fixed seed repeats frame 0's
-    noise on the screen."""
+    """A pan of 2 cells with a fixed seed: frame 1's fresh noise is frame 0's moved 2 cells right,
+    the cells from out of frame drawn anew (not frame 0's again); without noise_warp the fixed
+    seed repeats frame 0's noise on the screen."""
     from comfy import sample as comfy_sample
 
     drawn = []
@@ -102,11 +102,11 @@ def test_noise_warp_moves_the_samplers_noise_with_the_camera(comfy, model, tiny,
         return original(model, noise, *args, **kwargs)
 
     monkeypatch.setattr(comfy_sample, "sample", spy)
-    moving = {"translation_x_schedule": "16", "inject_noise": False,
+    moving = {"translation_x_schedule": "16", "seed_mode_seq": "fixed", "inject_noise": False,
               "denoise_schedule": "0:(1.0), 1:(0.5)"}  # fmt: skip
-    _run(comfy, model, tiny, noise_warp=True, seed_mode_seq="increment", **moving)
+    _run(comfy, model, tiny, noise_warp=True, **moving)
     warped, drawn[:] = list(drawn), []
-    _run(comfy, model, tiny, seed_mode_seq="fixed", **moving)
+    _run(comfy, model, tiny, **moving)
     assert len(warped) == len(drawn) == 3
     assert torch.equal(warped[0], drawn[0])  # the first draw is the seed's, as without
     assert torch.equal(drawn[1], drawn[0])  # fixed seed, no noise_warp: stuck to the screen
