@@ -65,9 +65,12 @@ def machine() -> str:
     )
 
 
-def interleaved(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, list[float]]:
-    """Seconds of each callable, `repeats` rounds of A B C ... (one warm-up round first)."""
-    for fn in fns.values():
+def interleaved(
+    fns: dict[str, Callable[[], Any]], repeats: int, warmup: bool = True
+) -> dict[str, list[float]]:
+    """Seconds of each callable, `repeats` rounds of A B C ... (one warm-up round first unless
+    `warmup` is False: the caller warmed up on something smaller)."""
+    for fn in fns.values() if warmup else ():
         fn()
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
