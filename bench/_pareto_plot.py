@@ -2,7 +2,8 @@
 evaluations per output frame (x) against flicker (y, the mean motion-compensated change), one
 dot per row coloured by denoise mode and cfg_mode and labelled with its cadence, the diffusers
 loop a black square; a dot is hollow where its settled-frame adherence is below 95% of the
-loop's. Lower left is better."""
+loop's. The green box: half the loop's evaluations or fewer at flicker <= 1.05x the loop's
+(goal 1 but its wall-time part). Lower left is better."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def _panel(
         return x0 + left + w * x / x_hi, top + h * (1 - y / y_hi)
 
     small, font = _font(11), _font(13)
+    gx, gy = at(peer["evals"] / 2, 1.05 * peer["flicker"])  # goal 1's corner
+    draw.rectangle((x0 + left, gy, gx, top + h), fill=(222, 245, 222))
     draw.rectangle((x0 + left, top, x0 + left + w, top + h), outline=(0, 0, 0))
     draw.text((x0 + left, 8), title, fill=(0, 0, 0), font=font)
     for i in range(5):
@@ -66,7 +69,7 @@ def pareto_png(panels: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]], p
     """Write the panels ({title: (rows, peer row)}) side by side with a legend to `path`."""
     from PIL import Image, ImageDraw
 
-    legend_h = 40
+    legend_h = 56
     image = Image.new("RGB", (PANEL[0] * len(panels), PANEL[1] + legend_h), "white")
     draw = ImageDraw.Draw(image)
     for i, (title, (rows, peer)) in enumerate(panels.items()):
@@ -81,6 +84,8 @@ def pareto_png(panels: dict[str, tuple[list[dict[str, Any]], dict[str, Any]]], p
         x += 130
     draw.text((x, y - 1), "label: cadence; hollow: adherence < 95% of loop", fill=(0, 0, 0),
               font=small)  # fmt: skip
+    draw.text((10, y + 16), "green: <= 1/2 the loop's evaluations at flicker <= 1.05x the loop's",
+              fill=(0, 0, 0), font=small)  # fmt: skip
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
