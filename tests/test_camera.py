@@ -102,7 +102,7 @@ class Recorder:
         self.log: list[tuple[str, float]] = []
 
     def stage(self, name: str, add: float):
-        def run(frame: FramePlan, x: torch.Tensor) -> torch.Tensor:
+        def run(frame: FramePlan, x: torch.Tensor, to: int | None = None) -> torch.Tensor:
             self.log.append((name, float(x.flatten()[0])))
             return x + add
 

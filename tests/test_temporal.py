@@ -203,7 +203,7 @@ def test_feedback_is_applied_before_the_next_frame_and_on_resume():
     pos, neg, x = conds(2, 1), conds(1, 2), latent()
     seen, sampler = [], FakeSampler()
     full = run_sequence(plan(config), sampler, pos, neg, x, feedback=recording_feedback(seen))
-    assert [i for i, _ in seen] == [0, 1, 2, 3, 4]
+    assert [i for i, _ in seen] == [0, 1, 2, 3]  # the last frame's output feeds no frame
     sample_inputs = [c[2] for c in sampler.calls if c[0] == "sample"]
     for i in range(1, 5):  # frame i's input (before its injected noise) is feedback(output i-1)
         fed = full[2 * (i - 1) : 2 * i] * 0.5 + 1.0
@@ -215,7 +215,7 @@ def test_feedback_is_applied_before_the_next_frame_and_on_resume():
     resumed = run_sequence(plan(config), resumed_sampler, pos, neg, x,
                            resume=Resume(3, full[4:6]), feedback=recording_feedback(seen_resumed))  # fmt: skip
     assert torch.allclose(resumed, full[6:])
-    assert [i for i, _ in seen_resumed] == [2, 3, 4]  # frame 2's saved output, then the new ones
+    assert [i for i, _ in seen_resumed] == [2, 3]  # frame 2's saved output, then frame 3's
 
 
 def test_coherence_feedback_on_resume_loads_anchors_made_before_it():

@@ -12,6 +12,11 @@ with `from_pixels`) or on the latent itself (`space = latent`: the matrix scaled
 grid, motion.transform.scale_to_grid; `latent_range` is the latent's (black, white), (-1, 1) for
 the embedded model whose latent is the image, None for an SD latent). `ChainFeedback` composes
 it with `coherence.CoherenceFeedback` (passed in: this module imports motion and planning only).
+
+With cadence (`planning.cadence`) the chain carries diffused frame j's output to the next
+diffused frame k: `ChainFeedback.carry(frame j, output, k)` runs the same stages once, the warp
+by the frames' matrices j+1..k composed (one resampling, `composed_motion`), the video, colour
+and sharpening stages as for frame k.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from torch import Tensor
 
 from .motion.knobs import Knobs
 from .motion.sharpen import contrast, unsharp_mask
-from .motion.transform import Matrix, frame_matrix, scale_to_grid
+from .motion.transform import IDENTITY, Matrix, compose, frame_matrix, scale_to_grid
 from .motion.warp import warp
 from .planning import FrameMotion, FramePlan, Plan
 
@@ -42,6 +47,32 @@ def knobs(motion: FrameMotion) -> Knobs:
 def motion_matrix(motion: FrameMotion, size: tuple[int, int]) -> Matrix:
     """The frame's 3x3 matrix on pixels of the render `size` = (W, H) (pure Python)."""
     return frame_matrix(knobs(motion), *size)
+
+
+def frame_matrices(plan: Plan, size: tuple[int, int]) -> list[Matrix]:
+    """Every frame's camera move from the frame before (IDENTITY where it does not move) on
+    pixels of the render `size` = (W, H)."""
+    return [
+        motion_matrix(f.motion, size) if f.motion is not None and f.motion.moves else IDENTITY
+        for f in plan.frames
+    ]
+
+
+def composed_motion(
+    plan: Plan, size: tuple[int, int], start: int, end: int
+) -> tuple[Matrix, FrameMotion] | None:
+    """The camera from frame `start` to frame `end` > start: M_end·...·M_(start+1) on pixels of
+    `size`, with the last moving frame's record (its border and space); None when no frame in
+    start+1..end moves. One frame's matrix is returned as it is."""
+    ms: list[Matrix] = []
+    last: FrameMotion | None = None
+    for f in plan.frames[start + 1 : end + 1]:
+        if f.motion is not None and f.motion.moves:
+            ms.append(motion_matrix(f.motion, size))
+            last = f.motion
+    if last is None:
+        return None
+    return (ms[0] if len(ms) == 1 else compose(*reversed(ms))), last
 
 
 def needs_motion(plan: Plan) -> bool:
@@ -82,9 +113,10 @@ class MotionFeedback:
             if frame.motion is not None:
                 motion_matrix(frame.motion, self.size)
 
-    def next_motion(self, frame: FramePlan) -> FrameMotion | None:
-        """The motion into the frame after `frame` (None: the last frame, or no motion)."""
-        index = frame.frame + 1
+    def next_motion(self, frame: FramePlan, to: int | None = None) -> FrameMotion | None:
+        """The motion into frame `to` (default: the frame after `frame`; None: past the last
+        frame, or no motion)."""
+        index = frame.frame + 1 if to is None else to
         return self.plan.frames[index].motion if index < len(self.plan.frames) else None
 
     def _in_space(
@@ -96,12 +128,16 @@ class MotionFeedback:
         pixels = self.to_pixels(x)
         return self.from_pixels(_per_image(lambda y: fn(y, True), pixels)).to(x)
 
-    def warp(self, frame: FramePlan, output: Tensor) -> Tensor:
-        """`output` (frame i-1's) warped by frame i's camera move; unchanged without one."""
-        motion = self.next_motion(frame)
-        if motion is None or not motion.moves:
+    def warp(self, frame: FramePlan, output: Tensor, to: int | None = None) -> Tensor:
+        """`output` (frame i-1's) warped by frame i's camera move, or with `to` by the moves of
+        frames i..to composed; unchanged without one."""
+        end = frame.frame + 1 if to is None else to
+        if end >= len(self.plan.frames):
             return output
-        m = motion_matrix(motion, self.size)
+        moved_by = composed_motion(self.plan, self.size, frame.frame, end)
+        if moved_by is None:
+            return output
+        m, motion = moved_by
 
         def moved(x: Tensor, _is_pixels: bool) -> Tensor:
             grid = (x.shape[-1], x.shape[-2])
@@ -110,9 +146,10 @@ class MotionFeedback:
 
         return self._in_space(motion, output, moved)
 
-    def sharpen(self, frame: FramePlan, x: Tensor) -> Tensor:
-        """Frame i's contrast then unsharp mask (Deforum's order) on `x`; unchanged when off."""
-        motion = self.next_motion(frame)
+    def sharpen(self, frame: FramePlan, x: Tensor, to: int | None = None) -> Tensor:
+        """Frame i's (or `to`'s) contrast then unsharp mask (Deforum's order) on `x`; unchanged
+        when off."""
+        motion = self.next_motion(frame, to)
         if motion is None or not motion.sharpens:
             return x
 
@@ -142,7 +179,7 @@ class VideoStage(Protocol):
     """What `ChainFeedback` needs of a video input (`video_chain.VideoFeedback`): the next
     frame's input made from `x` (the output, warped) and the input video (behaviour.md §14)."""
 
-    def apply(self, frame: FramePlan, x: Tensor) -> Tensor: ...
+    def apply(self, frame: FramePlan, x: Tensor, to: int | None = None) -> Tensor: ...
 
 
 class ChainFeedback:
@@ -159,14 +196,19 @@ class ChainFeedback:
         self.motion, self.coherence, self.video = motion, coherence, video
 
     def __call__(self, frame: FramePlan, output: Tensor) -> Tensor:
+        return self.carry(frame, output, frame.frame + 1)
+
+    def carry(self, frame: FramePlan, output: Tensor, to: int) -> Tensor:
+        """`output` (frame `frame`'s) made into frame `to`'s input: the camera of the frames
+        in between composed, the other stages once (cadence; `to` = frame + 1 otherwise)."""
         if self.coherence is not None:
             self.coherence.keep(frame, output)
-        x = output if self.motion is None else self.motion.warp(frame, output)
+        x = output if self.motion is None else self.motion.warp(frame, output, to)
         if self.video is not None:
-            x = self.video.apply(frame, x)
+            x = self.video.apply(frame, x, to)
         if self.coherence is not None:
             x = self.coherence.apply(frame, x)
-        return x if self.motion is None else self.motion.sharpen(frame, x)
+        return x if self.motion is None else self.motion.sharpen(frame, x, to)
 
 
 def chain_feedback(

@@ -96,7 +96,7 @@ def prompt_weights(plan: Plan, texts: Sequence[str]) -> dict[str, list[float]]:
 
 def cell_text(frame, key: str | None) -> str:
     if key is None:
-        return str(frame.sample_steps + frame.unsample_steps)
+        return str(frame.model_steps)
     value = getattr(frame, key)
     if value is None:
         return "-"

@@ -27,6 +27,7 @@ from typing import Any, Literal, Protocol, overload
 import torch
 from torch import Tensor
 
+from .cadence_chain import CadenceChain, MakeBetween
 from .conditioning import Conditioning
 from .interp import interp_latents, slerp_conditioning
 from .masks import latent_mask
@@ -79,7 +80,9 @@ class FrameSampler(Protocol):
 @dataclass(frozen=True)
 class Resume:
     """Continue a run at `start_frame`; `previous_latent` is the saved output of frame
-    `start_frame - 1` ([B, C, ...], like the init latent), None when `start_frame` is 0;
+    `start_frame - 1` ([B, C, ...], like the init latent), None when `start_frame` is 0 (with
+    cadence, when frame `start_frame - 1` is made between, the saved output of the diffused
+    frame before it: `planning.cadence.resume_source`);
     `first_latent` is the saved output of frame 0, needed when a frame from `start_frame` on
     is a loop frame (`FramePlan.loop`, pulled toward frame 0)."""
 
@@ -89,8 +92,9 @@ class Resume:
 
 
 OnFrame = Callable[[FramePlan, Tensor], Any]
-# `feedback(frame_plan, output) -> the next frame's input`: applied to every frame's output
-# (after `on_frame` saw it) before it feeds the next frame, and to `resume.previous_latent`.
+# `feedback(frame_plan, output) -> the next frame's input`: applied to a frame's output (after
+# `on_frame` saw it) when it feeds the next frame (so not to the last), and to
+# `resume.previous_latent`. With cadence, once per diffused frame (`cadence_chain.carry`).
 Feedback = Callable[[FramePlan, Tensor], Tensor]
 
 
@@ -123,6 +127,7 @@ def run_sequence(
     resume: Resume | None = ...,
     feedback: Feedback | None = ...,
     noise: NoiseHook | None = ...,
+    inbetween: MakeBetween | None = ...,
     collect: Literal[True] = ...,
 ) -> Tensor: ...
 
@@ -140,6 +145,7 @@ def run_sequence(
     resume: Resume | None = ...,
     feedback: Feedback | None = ...,
     noise: NoiseHook | None = ...,
+    inbetween: MakeBetween | None = ...,
     collect: Literal[False],
 ) -> None: ...
 
@@ -156,6 +162,7 @@ def run_sequence(
     resume: Resume | None = None,
     feedback: Feedback | None = None,
     noise: NoiseHook | None = None,
+    inbetween: MakeBetween | None = None,
     collect: bool = True,
 ) -> Tensor | None:
     """Run the frame chain of `plan` (behaviour.md §3, §6-§9): per frame, the (glided)
@@ -176,6 +183,11 @@ def run_sequence(
     noise: `noise(frame_plan, like, variants)` gives each frame's fresh and injected noise
         instead of the seeds' draws (`camera_noise.NoiseWarp`, `noise_warp`); called for the
         frames a resume skips too, so the noise it keeps replays without model work.
+    inbetween: with cadence (frames marked `between`), how they are made from their diffused
+        neighbours (`cadence_chain.CadenceFrames(plan, size, codec)`); None: that without size
+        and codec, a cross-fade of the latents (refused when the plan moves or asks for flow).
+        The feedback carries each diffused output to the next diffused frame
+        (`cadence_chain.carry`); the model runs on the diffused frames only.
     Loop frames (`frame_plan.loop = w`) are pulled toward frame 0's output: lerp(out, f0, w).
     Returns the frames made by this call, `[n*B, C, ...]` frame-major, or None if not `collect`.
     Every input is checked before any model work.
@@ -186,7 +198,7 @@ def run_sequence(
     made: list[Tensor] = []
     loop = frame_loop(plan, frame_sampler, positive, negative, init_latent,
                       resume=resume, noise_mask=noise_mask, feedback=feedback,
-                      noise=noise)  # fmt: skip
+                      noise=noise, inbetween=inbetween)  # fmt: skip
     for frame, output in loop:
         if on_frame is not None:
             on_frame(frame, output)
@@ -209,35 +221,37 @@ def frame_loop(
     feedback: Feedback | None = None,
     variants: Sequence[Plan] | None = None,
     noise: NoiseHook | None = None,
+    inbetween: MakeBetween | None = None,
 ) -> Iterator[tuple[FramePlan, Tensor]]:
     """The frame loop, written once for `run_sequence` and `run_variants` (inputs checked by
-    them): yields `(frame_plan, output)` as each frame from the resume's start frame on is
-    finished; the next frame's input is that output through `feedback`, applied once the
+    them): yields `(frame_plan, output)` for each frame from the resume's start frame on, in
+    order; the next frame's input is that output through `feedback`, applied once the
     caller has seen it (so `on_frame` sees the raw output). On a resume the first input is
     the saved previous output through `feedback`, else `init_latent`. `variants`: the plans of
     the batch's items (`plan`'s frames but for their seeds, `seqsampler.variants`), each item
     drawing its noise from its own plan; None: `plan`'s seeds draw for the whole batch.
-    `noise`: the `NoiseHook` (see `run_sequence`), called for every frame, skipped ones too."""
+    `noise`: the `NoiseHook` (see `run_sequence`), called for every frame, skipped ones too.
+    With cadence the model makes the diffused frames only and `inbetween` the others
+    (`cadence_chain.CadenceChain`)."""
     start = resume.start_frame if resume is not None else 0
     # _check_inputs: previous_latent is a tensor when start > 0, else None.
     previous = resume.previous_latent if resume is not None else None
-    latent = init_latent
-    if previous is not None:
-        latent = previous if feedback is None else feedback(plan.frames[start - 1], previous)
+    cadence = CadenceChain(plan, init_latent, start=start, previous=previous,
+                           feedback=feedback, make_between=inbetween)  # fmt: skip
     first = resume.first_latent if resume is not None else None
     chain = zip(plan.frames, conditioning_chain(plan, positive, "positive"),
                 conditioning_chain(plan, negative, "negative"), strict=True)  # fmt: skip
     for frame, pos, neg in chain:
         items = None if variants is None else [p.frames[frame.frame] for p in variants]
-        noises = None if noise is None else noise(frame, latent, items)  # replays when skipped
-        if frame.frame < start:
-            continue
+        noises = None if noise is None else noise(frame, cadence.like, items)  # replays
+        if frame.frame < start or frame.between is not None:
+            continue  # skipped, or made with the next diffused frame
+        latent = cadence.input(frame)
         output = run_frame(frame, frame_sampler, pos, neg, latent, noise_mask, items, noises)
         output = close_loop(frame, output, first)
         if frame.frame == 0:
             first = output
-        yield frame, output
-        latent = output if feedback is None else feedback(frame, output)
+        yield from cadence.made(frame, output)
 
 
 def run_frame(

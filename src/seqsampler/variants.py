@@ -22,6 +22,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from .cadence_chain import MakeBetween, carry
 from .conditioning import Conditioning
 from .planning import FramePlan, Plan
 from .sequence import Feedback, FrameSampler, NoiseHook, Resume, frame_loop
@@ -107,17 +108,19 @@ def _resume_batch(resumes: Sequence[Resume | None] | None, count: int) -> Resume
     return Resume(start, stacked, stacked_first)
 
 
-def _split_feedback(plans: Sequence[Plan], feedbacks: Sequence[Feedback | None]) -> Feedback:
+class _SplitFeedback:
     """One feedback over the batch: variant k's feedback on item k with its own frame plan
-    (identity where None)."""
+    (identity where None); `carry` as `cadence_chain.carry` per item (cadence)."""
 
-    def feedback(frame: FramePlan, output: Tensor) -> Tensor:
-        items = zip(output.split(1), feedbacks, plans, strict=True)
-        return torch.cat(
-            [item if fb is None else fb(p.frames[frame.frame], item) for item, fb, p in items]
-        )
+    def __init__(self, plans: Sequence[Plan], feedbacks: Sequence[Feedback | None]) -> None:
+        self.plans, self.feedbacks = plans, feedbacks
 
-    return feedback
+    def carry(self, frame: FramePlan, output: Tensor, to: int) -> Tensor:
+        items = zip(output.split(1), self.feedbacks, self.plans, strict=True)
+        return torch.cat([carry(fb, p.frames[frame.frame], item, to) for item, fb, p in items])
+
+    def __call__(self, frame: FramePlan, output: Tensor) -> Tensor:
+        return self.carry(frame, output, frame.frame + 1)
 
 
 def run_variants(
@@ -131,6 +134,7 @@ def run_variants(
     resumes: Sequence[Resume | None] | None = None,
     feedbacks: Sequence[Feedback | None] | None = None,
     noise: NoiseHook | None = None,
+    inbetween: MakeBetween | None = None,
     collect: bool = True,
 ) -> Tensor | None:
     """`run_sequence` for K variants in one batch: plans[k] (equal but for seeds) renders into
@@ -142,6 +146,8 @@ def run_variants(
     feedbacks: one feedback (or None) per variant, applied to its item alone.
     noise: the batch's `NoiseHook` (`noise_warp`), given the variants' frame plans, one noise
         per item (`camera_noise.NoiseWarp`).
+    inbetween: with cadence, how the frames between diffused ones are made, over the batch
+        (as `run_sequence`'s; the variants share their camera).
     Returns the frames made, [n, K, C, ...] (None if not `collect`). Every input is checked
     before any model work.
     """
@@ -167,12 +173,12 @@ def run_variants(
     resume = _resume_batch(resumes, count)
     batch = init_latent.expand(count, *init_latent.shape[1:]).contiguous()
     _check_inputs(plans[0], frame_sampler, positive, negative, batch, None, resume)
-    feedback = None if feedbacks is None else _split_feedback(plans, feedbacks)
+    feedback = None if feedbacks is None else _SplitFeedback(plans, feedbacks)
     log.info("variants: %d plans of %d frames in one batch", count, plans[0].frame_count)
     made: list[Tensor] = []
     loop = frame_loop(plans[0], frame_sampler, positive, negative, batch,
                       resume=resume, feedback=feedback, variants=plans,
-                      noise=noise)  # fmt: skip
+                      noise=noise, inbetween=inbetween)  # fmt: skip
     for frame, output in loop:
         if on_frame is not None:
             for k, item in enumerate(output.split(1)):

@@ -121,12 +121,15 @@ class VideoFeedback:
         self.plan, self.frames = plan, frames
         self.to_pixels, self.from_pixels = codec
 
-    def next_video(self, frame: FramePlan) -> FrameVideo | None:
-        index = frame.frame + 1
+    def next_video(self, frame: FramePlan, to: int | None = None) -> FrameVideo | None:
+        """The video record of frame `to` (default: the frame after `frame`)."""
+        index = frame.frame + 1 if to is None else to
         return self.plan.frames[index].video if index < len(self.plan.frames) else None
 
-    def apply(self, frame: FramePlan, x: Tensor) -> Tensor:
-        video = self.next_video(frame)
+    def apply(self, frame: FramePlan, x: Tensor, to: int | None = None) -> Tensor:
+        """`x` made into frame `to`'s input (default: the frame after `frame`; cadence: the
+        next diffused frame, the hybrid composite then spans input frames frame .. to)."""
+        video = self.next_video(frame, to)
         if video is None or video.mode == "init":
             return x
         if x.dim() != 4:

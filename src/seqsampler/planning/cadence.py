@@ -4,12 +4,14 @@
 `crossfade`, `motion` (each neighbour moved by the camera, then cross-faded) and `flow`
 (motion, then dense optical flow between the two). With `cadence` N the model makes every N-th
 frame, every keyframe and prompt change and the last frame (`diffused_frames`); each frame
-between two of them carries a `FrameBetween` record (`with_cadence`). Pure Python.
+between two of them carries a `FrameBetween` record (`with_cadence`); a colour anchor that
+falls between is moved back to the diffused frame before it (the model's frames are matched to
+frames the model made). `resume_source` names the frame whose output a resume needs. Pure Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -59,8 +61,9 @@ def diffused_frames(cadence: int, frames: int, changes: Iterable[int]) -> tuple[
 
 def with_cadence(cadence: int, planned: list[Any], keyframes: Iterable[int]) -> list[Any]:
     """`planned` (`FramePlan`s, one per frame; plan_data imports this module, so they are not
-    typed here) with each frame between two diffused ones marked (`FramePlan.between`); the
-    diffused frames unchanged. Cadence 1 returns `planned` as it is."""
+    typed here) with each frame between two diffused ones marked (`FramePlan.between`) and each
+    colour anchor that is such a frame moved to the diffused frame before it. Cadence 1
+    returns `planned` as it is."""
     if cadence == 1:
         return planned
     changes = set(keyframes) | {
@@ -74,4 +77,17 @@ def with_cadence(cadence: int, planned: list[Any], keyframes: Iterable[int]) -> 
         for j in range(start + 1, end):
             t = (j - start) / (end - start)
             out[j] = replace(out[j], between=FrameBetween(start, end, t))
+    for i, frame in enumerate(out):
+        color = frame.color
+        if color is not None and out[color.anchor].between is not None:
+            anchor = out[color.anchor].between.previous
+            out[i] = replace(frame, color=replace(color, anchor=anchor))
     return out
+
+
+def resume_source(frames: Sequence[Any], start: int) -> int:
+    """The frame whose saved output a resume at `start` > 0 continues from: `start - 1`, or,
+    when that frame is made between (cadence), the diffused frame before it (`frames`: the
+    plan's `FramePlan`s)."""
+    between = frames[start - 1].between
+    return start - 1 if between is None else between.previous

@@ -176,6 +176,7 @@ class SequenceConfig:
     sharpen_sigma: float = 1.0
     sharpen_threshold: float = 0.0
     cadence: int = 1
+    cadence_flow: bool = False
     schedules: Any = field(default=None)
     accepted_samplers: InitVar[Sequence[str] | None] = None
     accepted_schedulers: InitVar[Sequence[str] | None] = None

@@ -115,7 +115,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("sharpen_kernel", "int", 5, "Unsharp mask: the Gaussian kernel's size in pixels (odd).", 1, 99, schedule="knob"),
     FieldSpec("sharpen_sigma", "float", 1.0, "Unsharp mask: the Gaussian's sigma in pixels.", 0.01, 100.0, schedule="knob"),
     FieldSpec("sharpen_threshold", "float", 0.0, "Unsharp mask: pixels whose detail |x - blur(x)| is below this (a fraction of the value range) are left as they are.", 0.0, 1.0, schedule="knob"),
-    FieldSpec("cadence", "int", 1, "The model makes every N-th frame, every keyframe and prompt change, and the last frame; the frames between are made from their two made neighbours (1 = the model makes every frame). Planned only: rendering with cadence > 1 is not implemented yet.", 1, 8),
+    FieldSpec("cadence", "int", 1, "The model makes every N-th frame, every keyframe and prompt change, and the last frame; each frame between two of them is made from both: each moved by the camera to it, then cross-faded by position (1 = the model makes every frame).", 1, 8),
+    FieldSpec("cadence_flow", "bool", False, "With cadence > 1: refine each frame made between two diffused ones with dense optical flow between them (OpenCV's DIS) after the camera's move."),
     FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for the schedule knobs (SCHEDULE_KNOBS: denoise and the fields marked schedule=\"knob\").", None, None),
 )  # fmt: skip
 
@@ -172,6 +173,7 @@ OPTIONAL_FIELDS = (
     "color_coherence_source",
     *MOTION_FIELDS,
     "cadence",
+    "cadence_flow",
 )
 
 

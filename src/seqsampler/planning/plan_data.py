@@ -169,6 +169,12 @@ class FramePlan:
                 f"{self.inject_noise_seed!r} and {self.noise_strength!r}"
             )
 
+    @property
+    def model_steps(self) -> int:
+        """The model's steps for this frame: sample + unsample steps, 0 for a frame made
+        between two diffused ones (cadence)."""
+        return 0 if self.between is not None else self.sample_steps + self.unsample_steps
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         for name in _OPTIONAL_FRAME_FIELDS:

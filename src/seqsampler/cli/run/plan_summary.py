@@ -16,7 +16,7 @@ _COLUMNS: tuple[tuple[str, Callable[[Any], Any]], ...] = (
     ("denoise", lambda f: f.denoise),
     ("path", lambda f: f.path),
     ("steps", lambda f: f.steps),
-    ("evals", lambda f: f.sample_steps + f.unsample_steps),
+    ("evals", lambda f: f.model_steps),
     ("cfg", lambda f: f.cfg),
     ("glide", lambda f: f.glide),
     ("noise", lambda f: f.noise_strength),
@@ -66,7 +66,7 @@ def _span(values: Sequence[Any]) -> str:
 
 def plan_summary(plan: Plan) -> str:
     """A header line and one row per run of frames with the same prompt and negative."""
-    evals = sum(f.sample_steps + f.unsample_steps for f in plan.frames)
+    evals = sum(f.model_steps for f in plan.frames)
     header = (
         f"plan: {plan.frame_count} frames, keyframes {list(plan.keyframes)}, {evals} model "
         "steps (every frame in plan.json; -v logs them)"

@@ -14,7 +14,6 @@ from typing import Any
 from ...planning import Plan
 from ..spec.checks import check_device, check_spec
 from ..spec.fields import EMBEDDED, SpecError, short_repr, short_text
-from ..spec.interpolation import refuse_cadence
 from ..spec.resolve import ResolvedSpec
 from .folder import RunFolder, check_out, model_fingerprint, prepare_folder
 from .frame_writer import FrameFiles, FrameWriter
@@ -56,7 +55,7 @@ class _Progress:
         from tqdm import tqdm
 
         remaining = the_plan.frames[start:]
-        total_steps = sum(f.sample_steps + f.unsample_steps for f in remaining)
+        total_steps = sum(f.model_steps for f in remaining)
         self.frames = tqdm(
             total=the_plan.frame_count,
             initial=start,
@@ -100,7 +99,6 @@ def render(
     started = time.perf_counter()
     the_plan = spec.plan()
     check_spec(spec)
-    refuse_cadence(the_plan)
     device = check_device(device)
     out = Path(out)
     check_out(out, overwrite)
@@ -121,7 +119,7 @@ def _render_locked(
     import torch
 
     from ...sequence import describe_plan, run_sequence
-    from .temporal import chain_inputs, first_input, resume_state
+    from .temporal import cadence_frames, chain_inputs, first_input, resume_state
 
     folder, done = prepare_folder(spec, out, overwrite, the_plan)
     n = the_plan.frame_count
@@ -166,6 +164,7 @@ def _render_locked(
                     resume=resume,
                     feedback=feedback,
                     noise=noise,
+                    inbetween=cadence_frames(the_plan, model, size),
                     collect=False,
                 )
         finally:

@@ -19,7 +19,6 @@ from ...planning import Plan
 from ...variants import check_variant_plans
 from ..spec.checks import check_device, check_spec
 from ..spec.fields import SpecError
-from ..spec.interpolation import refuse_cadence
 from ..spec.resolve import ResolvedSpec
 from .folder import check_out, prepare_folder
 from .frame_writer import write_frame
@@ -97,9 +96,8 @@ def render_batch(
             "at least one"
         )
     plans = _plans(specs)
-    for spec, the_plan in zip(specs, plans, strict=True):
+    for spec in specs:
         check_spec(spec)
-        refuse_cadence(the_plan)
     device = check_device(device)
     outs = [Path(o) for o in outs]
     if len(set(outs)) != len(outs):
@@ -124,7 +122,7 @@ def _render_batch_locked(
 
     from ...frame_sampler import StandaloneFrameSampler
     from ...variants import run_variants
-    from .temporal import chain_inputs, first_input, resume_state
+    from .temporal import cadence_frames, chain_inputs, first_input, resume_state
 
     prepared = [prepare_folder(s, o, False, p) for s, o, p in zip(specs, outs, plans, strict=True)]
     folders = [folder for folder, _ in prepared]
@@ -172,6 +170,7 @@ def _render_batch_locked(
             resumes=[resume_state(p, f, start) for p, f in zip(plans, folders, strict=True)],
             feedbacks=[feedback for feedback, _noise in chains],
             noise=chains[0][1],  # one moving noise for the batch, one per item inside it
+            inbetween=cadence_frames(plans[0], model, size),  # the variants share the camera
             collect=False,
         )
     results = []

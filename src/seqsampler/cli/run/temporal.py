@@ -1,12 +1,13 @@
-"""The CLI's side of colour coherence, loops and the video input: the pixel-space feedback
-transforms, the input video read forward, and the resume state (frame 0's latent) read from
-the run folder. The plan decides which frames are matched, pulled and follow the input
+"""The CLI's side of colour coherence, loops, the video input and cadence: the pixel-space
+feedback transforms, the input video read forward, the in-betweens' maker, and the resume state
+(the latents it continues from) read from the run folder. The plan decides which frames are matched, pulled and follow the input
 (docs/quality.md, docs/behaviour.md §14); `run_sequence` applies them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...cadence_chain import CadenceFrames, has_between
 from ...camera import MotionFeedback, chain_feedback, needs_motion
 from ...camera_noise import NoiseWarp
 from ...coherence import (
@@ -17,6 +18,7 @@ from ...coherence import (
     pixel_space_codec,
 )
 from ...planning import Plan
+from ...planning.cadence import resume_source
 from ...sequence import Feedback, Resume
 from .folder import RunFolder
 from .writers import load_latent
@@ -48,15 +50,16 @@ def model_codec(model: Any) -> Any:
 
 def video_input(the_plan: Plan, model: Any, size: tuple[int, int], done: int) -> Any:
     """The chain's video stage of a plan with an input video, else None. The input is read
-    forward from frame done - 1 (a resume's first feedback needs the input frames of done - 1
-    and done), one frame at a time at the render `size`."""
+    forward from the frame a resume continues from (done - 1, or with cadence the diffused
+    frame before it: its feedback needs the input frames of that frame and the next diffused
+    one), one frame at a time at the render `size`."""
     from ...video import open_video
     from ...video_chain import StreamedFrames, VideoFeedback, needs_video
 
     if not needs_video(the_plan):
         return None
     source = open_video(the_plan.config.init_video)
-    frames = StreamedFrames(source, size, start=max(done - 1, 0))
+    frames = StreamedFrames(source, size, start=resume_source(the_plan.frames, done) if done else 0)
     return VideoFeedback(the_plan, frames, model_codec(model))
 
 
@@ -92,6 +95,14 @@ def chain_inputs(
     return feedback, noise_hook(the_plan, size)
 
 
+def cadence_frames(the_plan: Plan, model: Any, size: tuple[int, int]) -> CadenceFrames | None:
+    """How the frames between diffused ones are made (cadence > 1; None without any): on
+    pixels through the model's codec at the render `size`, moved by the plan's camera."""
+    if not has_between(the_plan):
+        return None
+    return CadenceFrames(the_plan, size, model_codec(model))
+
+
 def first_input(the_plan: Plan, model: Any, size: tuple[int, int], shape: Any) -> Any:
     """Frame 0's input latent: the input video's frame 0 encoded (behaviour.md §14), else zeros
     of `shape` (the sampler starts from noise)."""
@@ -109,11 +120,12 @@ def first_input(the_plan: Plan, model: Any, size: tuple[int, int], shape: Any) -
 
 
 def resume_state(the_plan: Plan, folder: RunFolder, done: int) -> Resume | None:
-    """The `Resume` after `done` complete frames: the last one's latent, and frame 0's when a
-    loop frame is still to be made."""
+    """The `Resume` after `done` complete frames: the last one's latent (with cadence, the last
+    diffused frame's, `resume_source`), and frame 0's when a loop frame is still to be made."""
     if not done:
         return None
     first = None
     if any(f.loop is not None for f in the_plan.frames[done:]):
         first = load_latent(folder.latent_path(0))
-    return Resume(done, load_latent(folder.latent_path(done - 1)), first)
+    source = resume_source(the_plan.frames, done)
+    return Resume(done, load_latent(folder.latent_path(source)), first)

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from ...planning import Plan
 from ...planning.cadence import MAX_INTERPOLATE, check_inbetween_mode
 from .fields import CLI_FIELDS, MAX_FPS, SpecError, positive_int
 
@@ -31,17 +30,3 @@ def interpolation_fields(data: Mapping[str, Any], fps: int | str) -> dict[str, A
             f"at most {MAX_FPS} (a lower interpolate or fps)"
         )
     return {"interpolate": k, "interpolate_mode": mode}
-
-
-def refuse_cadence(plan: Plan) -> None:
-    """Rendering frames made between others (cadence > 1 with a frame between two diffused
-    ones) is not implemented yet: a SpecError before any model work. `seqsampler plan` shows
-    the marks."""
-    between = sum(1 for frame in plan.frames if frame.between is not None)
-    if between:
-        cadence = plan.config.cadence
-        raise SpecError(
-            f"cadence: {cadence} plans {between} of {plan.frame_count} frames to be made between "
-            "their neighbours, which rendering does not do yet; accepted: cadence = 1 "
-            "(seqsampler plan shows a cadence's marks)"
-        )
