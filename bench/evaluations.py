@@ -120,6 +120,26 @@ def mode_table(steps: int = 20) -> list[tuple[str, list[int], list[int]]]:
     return rows
 
 
+def count_cadence(cadence: int, frames: int = 10, steps: int = 8) -> list[int]:
+    """Per frame of a `frames`-frame chain at `cadence` (cfg 7, default denoise curve): the
+    network calls made for it. The frames between two diffused ones are handed out after the
+    next diffused frame is made, so the calls made since the last diffused frame are given to
+    the diffused frame of the group and the frames between get 0; the sum is every call made."""
+    network = CountingNetwork()
+    denoiser = DiscreteDenoiser(network, sd_sigma_space())
+    fs = StandaloneFrameSampler(denoiser, "euler", "normal")
+    config = SequenceConfig(steps=steps, cfg=7.0, frame_count=frames, cadence=cadence)
+    calls: list[int] = []
+
+    def on_frame(frame: Any, latent: torch.Tensor) -> None:
+        calls.append(0 if frame.between is not None else len(network.batches) - sum(calls))
+
+    cond = Conditioning(torch.ones(1, 4, 8))
+    run_sequence(plan(config), fs, [cond], [cond], torch.zeros(1, 4, 8, 8), on_frame=on_frame)
+    assert sum(calls) == len(network.batches)
+    return calls
+
+
 def run() -> list[Any]:
     from _common import Row
 
@@ -132,6 +152,13 @@ def run() -> list[Any]:
     for name, full, once in mode_table():
         print(f"{name:<44} full {full}  once {once}")
         out.append(Row("evaluations", f"{name}: frame 1 once / full", once[1], full[1], "count"))
+    print("# network calls per frame with cadence 1 and 3 (10 frames, S=8, cfg 7)")
+    for cadence in (1, 3):
+        calls = count_cadence(cadence)
+        print(f"cadence {cadence}: {calls} = {sum(calls)}")
+        out.append(
+            Row("evaluations", f"cadence {cadence}: calls / 10 frames", sum(calls), 80, "count")
+        )
     return out
 
 

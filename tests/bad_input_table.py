@@ -480,9 +480,9 @@ CASES: list[Case] = [
     Case(S, "cadence", "cadence = 9", "cadence must be an int in [1, 8]; got 9"),
     Case(
         S,
-        "cadence",
-        "cadence = 2\nframe_count = 3",
-        "cadence: 2 plans 1 of 3 frames to be made between their neighbours, which rendering does not do yet; accepted: cadence = 1 (seqsampler plan shows a cadence's marks)",
+        "cadence_flow",
+        'cadence_flow = "yes"',
+        "cadence_flow must be a bool (true or false); got 'yes'",
     ),
     Case(
         S,

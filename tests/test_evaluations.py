@@ -125,3 +125,14 @@ def test_threads_choice():
     for bad in (0, -1, True, 1.5, max_threads() + 1, 100_000):
         with pytest.raises(ValueError, match=r"^threads: got .*; accepted: an int in \[1, \d+\]"):
             choose_threads(bad)
+
+
+def test_cadence_calls_the_model_on_the_diffused_frames_only(evaluations):
+    """Cadence 3 over 10 frames: the model makes frames 0, 3, 6, 9 (S calls each, cond and uncond
+    batched); the six frames between cost no call."""
+    diffused = [f.frame for f in plan(SequenceConfig(frame_count=10, cadence=3)).frames
+                if f.between is None]  # fmt: skip
+    assert diffused == [0, 3, 6, 9]
+    calls = evaluations.count_cadence(3, frames=10, steps=S)
+    assert calls == [S if i in diffused else 0 for i in range(10)]
+    assert evaluations.count_cadence(1, frames=10, steps=S) == [S] * 10

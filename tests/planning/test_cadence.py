@@ -1,5 +1,6 @@
-"""Cadence in the plan (issue 30, item 1, planning only): which frames the model makes and which
-are made between them; rendering with cadence > 1 is refused until the chain makes them."""
+"""Cadence in the plan (issue 30, item 1): which frames the model makes and which are made
+between them, shown by `seqsampler plan` and kept in the plan JSON; colour anchors on diffused
+frames; the frame a resume continues from."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import pytest
 from seqsampler.chart import plan_table
 from seqsampler.cli import main
 from seqsampler.planning import Plan, SequenceConfig, plan
-from seqsampler.planning.cadence import FrameBetween, diffused_frames, with_cadence
+from seqsampler.planning.cadence import (
+    FrameBetween,
+    diffused_frames,
+    resume_source,
+    with_cadence,
+)
 
 
 def marks(p: Plan) -> list[object]:
@@ -73,16 +79,39 @@ def test_the_table_shows_how_each_frame_is_made_only_with_cadence():
     assert [line.split()[-2:] for line in lines[1:3]] == [["-", "diffused"], ["0-2", "@0.5"]]
 
 
-def test_the_cli_plans_a_cadence_and_refuses_to_render_it(tmp_path, capsys):
+def test_the_cli_plans_a_cadence_and_the_table_counts_no_model_steps_between(tmp_path, capsys):
     spec = tmp_path / "spec.toml"
     spec.write_text('prompts = "a big red circle"\nframe_count = 5\ncadence = 2\nsteps = 2\n')
     assert main(["plan", str(spec), "--format", "table"]) == 0
-    assert "0-2 @0.5" in capsys.readouterr().out
-    out = tmp_path / "run"
-    assert main(["render", str(spec), "--out", str(out), "-q"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.endswith(
-        "cadence: 2 plans 2 of 5 frames to be made between their neighbours, which rendering "
-        "does not do yet; accepted: cadence = 1 (seqsampler plan shows a cadence's marks)"
-    ), err
-    assert len(err.splitlines()) == 1 and not (out / "frames").exists()
+    lines = capsys.readouterr().out.splitlines()
+    evals = lines[0].split().index("evals")
+    assert [line.split()[evals] for line in lines[1:6]] == ["2", "0", "2", "0", "2"]
+    assert [" ".join(line.split()[-2:]) for line in lines[1:6]] == [
+        "- diffused", "0-2 @0.5", "- diffused", "2-4 @0.5", "- diffused",
+    ]  # fmt: skip
+    assert main(["plan", str(spec), "--format", "json"]) == 0
+    frames = json.loads(capsys.readouterr().out)["frames"]
+    assert [f.get("between") for f in frames][:2] == [None, {"previous": 0, "next": 2, "t": 0.5}]
+
+
+def test_a_colour_anchor_made_between_moves_to_the_diffused_frame_before_it():
+    config = SequenceConfig(
+        frame_count=12, positive_count=2, cond_keyframes=(6,), color_coherence="lab",
+        color_coherence_anchor="keyframe", denoise_seq=0.5, cadence=4,
+    )  # fmt: skip
+    without = plan(replace(config, cadence=1))
+    anchors = {f.color.anchor for f in without.frames if f.color is not None}
+    p = plan(config)
+    moved = {f.color.anchor for f in p.frames if f.color is not None}
+    assert any(p.frames[a].between is not None for a in anchors)  # the case arises
+    assert all(p.frames[a].between is None for a in moved)
+    for before, after in zip(without.frames, p.frames, strict=True):
+        if before.color is not None:
+            anchor = p.frames[before.color.anchor]
+            expected = anchor.frame if anchor.between is None else anchor.between.previous
+            assert after.color.anchor == expected
+
+
+def test_a_resume_continues_from_the_last_diffused_frame():
+    frames = plan(SequenceConfig(frame_count=7, cadence=3)).frames
+    assert [resume_source(frames, s) for s in range(1, 7)] == [0, 0, 0, 3, 3, 3]

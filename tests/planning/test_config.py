@@ -25,7 +25,7 @@ def test_fields_are_the_node_widgets_in_order_then_extras():
         *NODE_WIDGETS, "positive_count", "negative_count", "color_coherence",
         "color_coherence_anchor", "color_coherence_strength", "loop_frames",
         "init_video", "video_mode", "video_strength", "color_coherence_source",
-        *MOTION_FIELDS, "cadence", "schedules",
+        *MOTION_FIELDS, "cadence", "cadence_flow", "schedules",
     ]  # fmt: skip
     assert set(FIELD_HELP) == set(field_names())
     assert all(text and "\n" not in text for text in FIELD_HELP.values())
