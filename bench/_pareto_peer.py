@@ -21,8 +21,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
+from PIL import Image
 
 SCHEDULERS = {
     "euler": "EulerDiscreteScheduler",
@@ -99,9 +101,6 @@ class Peer:
         return np.ascontiguousarray(out)
 
     def __call__(self) -> Path:
-        import cv2
-        from PIL import Image
-
         frames_dir = self.folder / "frames"
         frames_dir.mkdir(parents=True, exist_ok=True)
         texts = self.spec.positive, self.spec.negative
