@@ -1,4 +1,5 @@
-"""The plan as a table and as a chart image (Pillow only): denoise (unsample frames marked),
+"""The plan as a table and as a chart image (Pillow only): denoise (unsample frames marked, and
+with cadence the frames made between diffused ones),
 seed changes, cfg and steps, prompt weights, and the camera motion when the plan moves.
 
 Shared by both front doors: the CLI writes the chart as a PNG (`seqsampler.cli.view.chart`), the
@@ -29,6 +30,7 @@ PALETTE = (
 )
 CFG_COLOUR, STEPS_COLOUR = PALETTE[0], PALETTE[1]
 SEED_BAR, SEED_DOT = PALETTE[3], PALETTE[4]
+BETWEEN_TICK = PALETTE[9]  # cadence: a frame made between diffused ones
 LEFT, TOP, PANEL_H, GAP = 70, 30, 110, 40
 
 
@@ -197,7 +199,12 @@ def plan_chart_image(plan: Plan, texts: Sequence[str]) -> Any:
             points.append((points[0][0] + 2, points[0][1]))
         draw.line(points, fill=colour, width=2)
 
-    y0, h = panel(0, "denoise per frame (dots: path unsample = orange, copy = grey)", 0.0, 1.0)
+    title = "denoise per frame (dots: path unsample = orange, copy = grey)"
+    between = [f.frame for f in plan.frames if f.between is not None]
+    title += "; cyan ticks: made between diffused frames (cadence)" if between else ""
+    y0, h = panel(0, title, 0.0, 1.0)
+    for i in between:
+        draw.line((x_of(i), y0 + 2, x_of(i), y0 + 12), fill=BETWEEN_TICK, width=2)
     polyline([f.denoise for f in plan.frames], y0, h, PALETTE[0])
     for f in plan.frames:
         if f.path != "plain":

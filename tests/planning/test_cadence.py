@@ -115,3 +115,18 @@ def test_a_colour_anchor_made_between_moves_to_the_diffused_frame_before_it():
 def test_a_resume_continues_from_the_last_diffused_frame():
     frames = plan(SequenceConfig(frame_count=7, cadence=3)).frames
     assert [resume_source(frames, s) for s in range(1, 7)] == [0, 0, 0, 3, 3, 3]
+
+
+def test_the_chart_ticks_the_frames_made_between():
+    from seqsampler.chart import BETWEEN_TICK, TOP, frame_x, plan_chart_image
+
+    texts = ["a red circle"]
+    cadenced = plan_chart_image(plan(SequenceConfig(frame_count=7, cadence=3)), texts)
+    plain = plan_chart_image(plan(SequenceConfig(frame_count=7)), texts)
+
+    def ticked(image, frame):
+        x = round(frame_x(frame, 7, image.width))
+        return any(image.getpixel((x + dx, TOP + 6)) == BETWEEN_TICK for dx in (-1, 0, 1))
+
+    assert [ticked(cadenced, i) for i in range(7)] == [False, True, True, False, True, True, False]
+    assert not any(ticked(plain, i) for i in range(7))
