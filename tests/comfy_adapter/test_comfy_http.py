@@ -218,6 +218,8 @@ def test_object_info_lists_the_nodes(server):
         == info["KSampler"]["input"]["required"]["sampler_name"][0]
     )
     assert sampler["input"]["required"]["seed"][1]["default"] == 0
+    assert sampler["input_order"]["optional"][-1] == "cfg_mode"  # after the temporal ones
+    assert sampler["input"]["optional"]["cfg_mode"][0] == ["full", "once"]
     encoder = info["CLIPTextEncodeSequence2"]
     assert encoder["output"] == ["CONDITIONING", "INT", "INT"]
     assert encoder["output_is_list"] == [False, False, False]
@@ -233,6 +235,16 @@ def test_default_workflow_runs(server):
     assert result["status"]["status_str"] == "success", result["status"]
     report = result["outputs"]["6"]
     assert report["shape"] == [[2, 4, 8, 8]] and report["finite"] == [True]
+
+
+def test_cfg_mode_once_runs_over_http(server):
+    """The optional cfg_mode of both samplers travels through /prompt; once differs from full."""
+    for make in (lambda **o: _sampler_prompt(server, ["2", 0], **o),
+                 lambda **o: _scheduled_prompt(server, **o)):  # fmt: skip
+        once, full = _run(server, make(cfg_mode="once")), _run(server, make(cfg_mode="full"))
+        assert once["status"]["status_str"] == "success", once["status"]
+        assert once["outputs"]["6"]["finite"] == [True]
+        assert once["outputs"]["6"]["sha256"] != full["outputs"]["6"]["sha256"]
 
 
 def test_encoder_keyframes_reach_the_sampler(server):
@@ -408,7 +420,7 @@ def test_object_info_lists_the_optional_motion_inputs(server):
     scheduled, preview = info["SeqSamplerScheduled"], info["SeqSamplerPlanPreview"]
     assert scheduled["input_order"]["optional"] == [
         "video_mode", "video_strength_schedule", "vae", "guide_images", "guide_latent",
-        *MOTION_INPUTS,
+        *MOTION_INPUTS, "cfg_mode",
     ]  # fmt: skip
     assert preview["input_order"]["optional"] == MOTION_INPUTS
     for node in (scheduled, preview):

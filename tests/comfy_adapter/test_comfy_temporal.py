@@ -10,7 +10,10 @@ from test_comfy_nodes import node_defaults
 
 pytestmark = pytest.mark.comfyui
 
-OPTIONAL = ["color_coherence", "color_coherence_anchor", "color_coherence_strength", "loop_frames"]
+OPTIONAL = [
+    "color_coherence", "color_coherence_anchor", "color_coherence_strength", "loop_frames",
+    "cfg_mode",  # the frame sampler's (test_cfg_mode.py)
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")

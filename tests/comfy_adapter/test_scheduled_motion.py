@@ -35,7 +35,7 @@ def test_every_motion_field_is_an_optional_input_derived_from_the_table():
     assert names == [
         f"{name}_schedule" if SPECS[name].schedule == "knob" else name for name in MOTION_FIELDS
     ]
-    assert [spec[0] for spec in OPTIONAL_INPUTS][-len(names) :] == names
+    assert [spec[0] for spec in OPTIONAL_INPUTS][-len(names) - 1 :] == [*names, "cfg_mode"]
     assert PREVIEW_OPTIONAL == MOTION_WIDGETS
     options = dict((name, (kind, opts)) for name, kind, opts in MOTION_WIDGETS)
     assert options["zoom_schedule"] == ("STRING", options["zoom_schedule"][1])

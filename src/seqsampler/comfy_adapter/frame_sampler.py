@@ -13,6 +13,9 @@ keep working. The semantics are `nodes.common_ksampler`'s (see `seqsampler.seque
 - `unsample(start_step=k)` runs `comfy.sample.sample_custom` over the reversed full schedule,
   from a small epsilon above 0 up to sigma_k, adding no noise, with the sampler and sigmas
   that `seqsampler.sampling.inversion` gives (the standalone engine uses the same).
+- `cfg_mode` "once": every `sample` pass runs the uncond branch at its first model call only
+  (`guidance.OnceUncond`, the library's relation); `unsample` keeps full guidance, as the
+  standalone engine does.
 
 One `RunProgress` spans every sampler step of the run: one ComfyUI progress bar, the usual
 latent previews, and an interruption check at every step.
@@ -36,6 +39,7 @@ from torch import Tensor
 from ..noise import prepare_noise
 from ..sampling.inversion import inversion_sampler_name, unsample_sigmas
 from ..sequence import FrameCall
+from .guidance import check_cfg_mode, once_model
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +96,7 @@ class ComfyFrameSampler:
         *,
         batch_index: Sequence[int] | None = None,
         progress: RunProgress | None = None,
+        cfg_mode: str = "full",
     ) -> None:
         if sampler_name not in comfy.samplers.KSampler.SAMPLERS:
             raise ValueError(
@@ -108,6 +113,9 @@ class ComfyFrameSampler:
         self.scheduler = scheduler
         self.batch_index = list(batch_index) if batch_index is not None else None
         self.progress = progress
+        self.once = None  # cfg_mode once: (the model with the hook, the hook)
+        if check_cfg_mode(cfg_mode) == "once":
+            self.once = once_model(model)
 
     def _callback(self) -> Any:
         return self.progress.callback if self.progress is not None else None
@@ -132,8 +140,12 @@ class ComfyFrameSampler:
             noise = prepare_noise(x, call.seed, self.batch_index)
         else:
             noise = torch.zeros(x.shape, dtype=x.dtype, layout=x.layout, device="cpu")
+        model = self.model
+        if self.once is not None:  # a new pass: its first call evaluates both branches
+            model = self.once[0]
+            self.once[1].reset()
         samples = comfy.sample.sample(
-            self.model,
+            model,
             noise,
             call.steps,
             call.cfg,

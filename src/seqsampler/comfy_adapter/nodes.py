@@ -16,7 +16,7 @@ from ..planning import (
     SequenceConfig,
     plan,
 )
-from ..planning.fields import MAX_FRAMES
+from ..planning.fields import CFG_MODE, MAX_FRAMES
 from ..planning.keyframe_curves import KEYFRAME_TYPES, parse_prompt_lines, sequence_keyframes
 from . import scheduled, scheduled_plan, v3
 from .convert import conditioning_list, latent_samples, output_latent
@@ -102,7 +102,8 @@ class KSamplerSeq2:
                 "seed_keying_mode": widget("seed_keying_mode"),
                 "seed_divisor": widget("seed_divisor", step=1),
             },
-            "optional": optional_inputs(),  # appended after the 28 frozen inputs (§0)
+            # appended after the 28 frozen inputs (§0); cfg_mode is the frame sampler's
+            "optional": {**optional_inputs(), "cfg_mode": widget("cfg_mode")},
         }  # fmt: skip
 
     def sample(
@@ -118,12 +119,13 @@ class KSamplerSeq2:
         from .runner import run_node
 
         del alternate_mode  # Accepted like the published node's keyword; never used.
-        unknown = sorted(set(widgets) - set(WIDGETS) - set(OPTIONAL_WIDGETS))
+        unknown = sorted(set(widgets) - {*WIDGETS, *OPTIONAL_WIDGETS, "cfg_mode"})
         if unknown:
             raise ValueError(
                 f"unknown input(s) {', '.join(unknown)}; accepted: "
-                f"{', '.join((*WIDGETS, *OPTIONAL_WIDGETS))}"
+                f"{', '.join((*WIDGETS, *OPTIONAL_WIDGETS, 'cfg_mode'))}"
             )
+        cfg_mode = widgets.pop("cfg_mode", CFG_MODE.default)  # checked by the frame sampler
         positive = conditioning_list(positive_seq, "positive_seq")
         negative = conditioning_list(negative_seq, "negative_seq")
         samples = latent_samples(latent_image)
@@ -136,7 +138,9 @@ class KSamplerSeq2:
             accepted_schedulers=schedulers,
         )
         sequence_plan = plan(config)
-        frames = run_node(model, sequence_plan, positive, negative, latent_image, samples)
+        frames = run_node(
+            model, sequence_plan, positive, negative, latent_image, samples, cfg_mode=cfg_mode
+        )
         return (output_latent(latent_image, frames),)
 
 

@@ -30,10 +30,12 @@ def run_node(
     video: tuple[VideoStage, Tensor] | None = None,
     motion: MotionFeedback | None = None,
     noise: NoiseHook | None = None,
+    cfg_mode: str = "full",
 ) -> Tensor:
     """All frames [N*B, ...] of `sequence_plan`, on ComfyUI's intermediate device. `video`:
     a guide video's chain stage and frame 0's input (`video_guide.guide_stage`); `motion`,
-    `noise`: the camera's warp and the moving noise (`camera_stage.camera_stage`)."""
+    `noise`: the camera's warp and the moving noise (`camera_stage.camera_stage`); `cfg_mode`:
+    guidance per sampling pass (`guidance.py`)."""
     device = comfy.model_management.intermediate_device()
     if video is not None:
         samples = video[1]
@@ -47,6 +49,7 @@ def run_node(
         config.scheduler,
         batch_index=latent.get("batch_index"),
         progress=RunProgress(model, total),
+        cfg_mode=cfg_mode,
     )
     frames = run_sequence(
         sequence_plan,

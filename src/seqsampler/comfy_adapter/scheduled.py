@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..chart import plan_chart_image
+from ..planning.fields import CFG_MODE
 from .scheduled_plan import VALIDATED, plan_text, scheduled_plan, validate
 
 
@@ -111,7 +112,10 @@ def run_scheduled(
         [_encode(clip, text) for text in result.prompts], "prompt_schedule"
     )
     negative = conditioning_list([_encode(clip, result.negative)], "negative_prompt")
-    frames = run_node(model, result.plan, positive, negative, latent_image, samples, video, *camera)
+    cfg_mode = widgets.get("cfg_mode", CFG_MODE.default)
+    frames = run_node(
+        model, result.plan, positive, negative, latent_image, samples, video, *camera, cfg_mode
+    )
     return output_latent(latent_image, frames)
 
 

@@ -90,13 +90,16 @@ VIDEO_WIDGETS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("video_mode", *widget("video_mode", FIELD_HELP["video_mode"] + " Applies with a guide.")),
     ("video_strength_schedule", *schedule_widget("video_strength")),
 )  # fmt: skip
-OPTIONAL_WIDGETS = (*VIDEO_WIDGETS, *MOTION_WIDGETS)
+# The frame sampler's guidance per sampling pass (not a plan field: the run reads it).
+SAMPLER_WIDGETS = (("cfg_mode", *widget("cfg_mode")),)
+OPTIONAL_WIDGETS = (*VIDEO_WIDGETS, *MOTION_WIDGETS, *SAMPLER_WIDGETS)
 OPTIONAL_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     *VIDEO_WIDGETS,
     ("vae", "VAE", {"tooltip": "The VAE of the model: decodes and encodes frames where a stage works on pixels (a guide given as images; the hybrid mode's optical flow; the camera motion's warp with motion_space auto or pixel)."}),
     ("guide_images", "IMAGE", {"tooltip": "A guide video: frames [N, H, W, 3] (e.g. loaded images joined with Batch Images); frame i follows guide frame i. Needs the vae input."}),
     ("guide_latent", "LATENT", {"tooltip": "A guide video as latents [N, C, h, w] (e.g. VAE Encode of a frame batch); video_mode hybrid also needs the vae input."}),
     *MOTION_WIDGETS,
+    *SAMPLER_WIDGETS,
 )  # fmt: skip
 GUIDE_NAMES = ("guide_images", "guide_latent")
 PREVIEW_INPUTS = tuple(spec for spec in SCHEDULED_INPUTS if spec[0] not in HOST_INPUTS)
@@ -166,7 +169,7 @@ def scheduled_plan(
     config: dict[str, Any] = {
         name: inputs[name]
         for name in (*WIDGET_NAMES, *OPTIONAL_WIDGET_NAMES)
-        if name not in SCHEDULES and name not in ("prompt_schedule", "negative_prompt")
+        if name not in SCHEDULES and name not in ("prompt_schedule", "negative_prompt", "cfg_mode")
     }
     config["motion_space"] = motion_space(config["motion_space"], vae_connected)
     knobs: dict[str, list[Any]] = {}

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..planning import FIELD_HELP
-from ..planning.fields import DENOISE_KNOB, SPECS
+from ..planning.fields import CFG_MODE, DENOISE_KNOB, SPECS
 
 WIDGET_TYPES = {"int": "INT", "float": "FLOAT", "bool": "BOOLEAN"}
+# The config fields and the frame sampler's (cfg_mode), by name.
+WIDGET_SPECS = {**SPECS, CFG_MODE.name: CFG_MODE}
 SCHEDULE_HELP = (
     " A number (the same on every frame) or a Deforum / FizzNodes schedule "
     "'0:(a), 24:(b), 48:(0.5 + 0.1*sin(2*pi*t/12))' in t (the frame) and max_f (the last frame)."
@@ -19,8 +21,8 @@ def widget(name: str, tooltip: str | None = None, **options: Any) -> tuple[Any, 
     """(type, options) of field `name`'s widget: a combo of its choices, or an INT / FLOAT /
     BOOLEAN with its default and range; `options` add to them or override them (a step, or a
     node's own default); `tooltip` replaces the field's help."""
-    spec = SPECS[name]
-    tip = {"tooltip": FIELD_HELP[name] if tooltip is None else tooltip}
+    spec = WIDGET_SPECS[name]
+    tip = {"tooltip": spec.help if tooltip is None else tooltip}
     if spec.kind == "choice":
         return list(spec.choices), {**options, **tip}
     table: dict[str, Any] = {"default": spec.default}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from .names import (
+    CFG_MODES,
     COLOR_ANCHORS,
     COLOR_COHERENCE_MODES,
     COLOR_SOURCES,
@@ -119,6 +120,11 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("cadence_flow", "bool", False, "With cadence > 1: refine each frame made between two diffused ones with dense optical flow between them (OpenCV's DIS) after the camera's move."),
     FieldSpec("schedules", "schedules", None, "Per-frame values overriding the node's rules for the schedule knobs (SCHEDULE_KNOBS: denoise and the fields marked schedule=\"knob\").", None, None),
 )  # fmt: skip
+
+# Guidance per sampling pass: a setting of the frame sampler, not of the plan (no frame's seed,
+# denoise or path depends on it), so not a SequenceConfig field; both front doors take its
+# default, choices and help from here (the CLI's `cfg_mode` field, the ComfyUI nodes' widget).
+CFG_MODE = FieldSpec("cfg_mode", "choice", CFG_MODES[0], 'Guidance per sampling pass: "full" (cond and uncond at every step, as ComfyUI) or "once" (uncond on the first step only, carried by its noise estimate: S\' + 1 model evaluations instead of 2 S\'; docs/quality.md says what it costs in quality).', choices=CFG_MODES)  # fmt: skip
 
 FIELD_HELP: dict[str, str] = {spec.name: spec.help for spec in FIELDS}
 SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}

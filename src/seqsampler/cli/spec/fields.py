@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...planning import FIELD_HELP, FieldSpec, field_specs
-from ...planning.fields import MAX_FRAMES
+from ...planning.fields import CFG_MODE, MAX_FRAMES
 from ...planning.messages import short_repr, short_text  # noqa: F401 (re-exported)
 from ...planning.names import DEFAULT_DENOISE_MODE
 from ...planning.schedule import (  # noqa: F401 (re-exported: the schedules' bounds)
@@ -70,12 +70,7 @@ CLI_FIELDS: dict[str, tuple[Any, str]] = {
         'How denoise d becomes model steps on a plain frame: "comfyui" (KSampler: `steps` model '
         'steps over a longer schedule) or "steps" (A1111 / Deforum: about round(steps * d)).',
     ),
-    "cfg_mode": (
-        "full",
-        'Guidance per sampling pass: "full" (cond and uncond at every step, as ComfyUI) or '
-        '"once" (uncond on the first step only, carried by its noise estimate: S\' + 1 model '
-        "evaluations instead of 2 S'; docs/quality.md says what it costs in quality).",
-    ),
+    "cfg_mode": (CFG_MODE.default, CFG_MODE.help),  # the frame sampler's, shared with ComfyUI
     "fps": (
         8,
         'Frames per second of the videos: an int or a fraction "30000/1001" (default with '
