@@ -5,7 +5,9 @@
    prompts at denoise 0.5, rendered three ways that differ only in the noise: seed_mode_seq
    `fixed`, `increment`, and `increment` with `noise_warp = true` (the noise moved with the
    camera). Goal: noise_warp's mean motion-compensated change at least 20% below the better
-   of the other two.
+   of the other two. camera_only: the change the camera alone makes (a frame against itself
+   moved), which change_motion reaches when the output does not follow the camera.
+   `--free-prompts`: the same shapes without size or position words.
 2. Sharpness over 100 frames of zoom in the chain (the camera's feedback, no model: every frame
    a copy, denoise 0, so only the warp and the anti-blur act): the variance of the Laplacian of
    the embedded model's first frame zoomed 1.02 per frame, without and with the unsharp mask
@@ -18,7 +20,7 @@ Results and their reading: docs/quality.md "Camera motion" (the goal is not met 
 model, whose output does not follow the camera).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/motion_quality.py [--frames 48]
-        [--denoise 0.5 0.3] [--skip-sharpness] [--skip-flicker]
+        [--denoise 0.5 0.3] [--skip-sharpness] [--skip-flicker] [--free-prompts]
 """
 
 from __future__ import annotations
@@ -37,6 +39,12 @@ PROMPTS = {
     "0": "a big red circle in the center, blue background",
     "16": "a big yellow square in the center, blue background",
     "32": "a big green triangle in the center, black background",
+}
+# The same shapes with no size or position words: the model may put them anywhere, any size
+FREE_PROMPTS = {
+    "0": "a red circle, blue background",
+    "16": "a yellow square, blue background",
+    "32": "a green triangle, black background",
 }
 BASE: dict[str, Any] = {
     "model": "embedded",
@@ -232,7 +240,10 @@ def main() -> None:
     parser.add_argument("--denoise", type=float, nargs="*", default=[0.5])
     parser.add_argument("--skip-flicker", action="store_true", help="only the sharpness table")
     parser.add_argument("--skip-sharpness", action="store_true", help="only the flicker table")
+    parser.add_argument("--free-prompts", action="store_true", help="FREE_PROMPTS instead")
     args = parser.parse_args()
+    if args.free_prompts:
+        BASE["prompts"] = FREE_PROMPTS
     print(f"# {machine()}")
     rows = [] if args.skip_sharpness else sharpness_table()
     for denoise in [] if args.skip_flicker else args.denoise:
