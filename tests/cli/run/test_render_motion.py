@@ -1,7 +1,8 @@
 """`seqsampler render` with camera motion: identity motion fields give the frames of a spec
 without them, bit for bit; a moving run's plan, metrics and flags; a killed run with motion and
 noise_warp resumes to the uninterrupted run's frames, bit for bit; the translation limit at the
-render size is a one-line error before any model is loaded; the noise the embedded model's
+render size is a one-line error before any model is loaded; frames made by the chain's warp
+alone measure no motion-compensated change; the noise the embedded model's
 sampler starts from moves with a pan under noise_warp and stays on screen with a fixed seed."""
 
 from __future__ import annotations
@@ -80,6 +81,24 @@ def test_a_moving_run_records_its_motion_and_moves(tmp_path, capsys):
     assert plan["config"]["noise_warp"] is True
     assert main(["metrics", str(out)]) == 0
     assert "change_motion" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(not HAS_EMBEDDED, reason="the embedded model's weights are not in assets/")
+def test_frames_that_are_only_the_chains_warp_measure_no_motion_change(tmp_path):
+    """denoise 0 after frame 0: every frame is the previous one moved by the chain's own warp,
+    so `seqsampler metrics`, undoing the plan's camera with OpenCV, finds only 8-bit rounding:
+    the chain's and the measure's matrices and directions agree."""
+    move = {"zoom": 1.03, "angle": 2.0, "translation_x": 0.7, "translation_y": -0.4}
+    spec = write_spec(tmp_path / "s.toml", "embedded", frames=5, denoise_seq=0.0, **move)
+    out = tmp_path / "run"
+    assert main(["render", str(spec), "--out", str(out), "-q"]) == 0
+    plan = json.loads((out / "plan.json").read_text())
+    assert [f["path"] for f in plan["frames"][1:]] == ["copy"] * 4
+    assert main(["metrics", str(out)]) == 0
+    frames = json.loads((out / "metrics.json").read_text())["frames"]
+    moved, raw = frames["change_motion"][1:], frames["change"][1:]
+    assert min(raw) > 0.01  # the camera moves the picture
+    assert max(moved) < 0.15 * min(raw), (moved, raw)
 
 
 def sampler_noises(tmp_path, monkeypatch, name, **fields):
