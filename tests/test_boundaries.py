@@ -122,9 +122,9 @@ ALLOWED = {
             "frame_sampler", "importing", "inbetween", "interp", "masks", "metrics", "models",
             "motion", "noise", "planning", "sampling", "sequence", "threads", "variants",
             "version", "video", "video_chain"},
-    "comfy_adapter": {"camera", "camera_noise", "chart", "coherence", "conditioning", "inbetween",
-                      "interp", "masks", "motion", "noise", "planning", "sampling", "sequence",
-                      "video", "video_chain"},
+    "comfy_adapter": {"cadence_chain", "camera", "camera_noise", "chart", "coherence",
+                      "conditioning", "inbetween", "interp", "masks", "motion", "noise",
+                      "planning", "sampling", "sequence", "video", "video_chain"},
     "__init__": {"conditioning", "planning", "sequence", "version"},
 }  # fmt: skip
 HOST_MODULES = {"comfy", "comfy_api", "comfy_extras", "nodes", "folder_paths", "latent_preview"}

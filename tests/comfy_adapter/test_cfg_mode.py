@@ -69,7 +69,7 @@ def test_cfg_mode_comes_from_the_shared_field():
     from seqsampler.cli.spec.fields import CLI_FIELDS
 
     assert CLI_FIELDS["cfg_mode"] == (CFG_MODE.default, CFG_MODE.help) == ("full", CFG_MODE.help)
-    name, kind, options = OPTIONAL_WIDGETS[-1]
+    name, kind, options = OPTIONAL_WIDGETS[-2]  # then cadence (test_comfy_cadence.py)
     assert (name, kind, options["tooltip"]) == ("cfg_mode", ["full", "once"], CFG_MODE.help)
     widgets = {**widget_defaults(), "frame_count": 4, "prompt_schedule": '"0": "a"'}
     full = scheduled_plan(**widgets, cfg_mode="full").plan

@@ -420,9 +420,9 @@ def test_object_info_lists_the_optional_motion_inputs(server):
     scheduled, preview = info["SeqSamplerScheduled"], info["SeqSamplerPlanPreview"]
     assert scheduled["input_order"]["optional"] == [
         "video_mode", "video_strength_schedule", "vae", "guide_images", "guide_latent",
-        *MOTION_INPUTS, "cfg_mode",
+        *MOTION_INPUTS, "cfg_mode", "cadence",
     ]  # fmt: skip
-    assert preview["input_order"]["optional"] == MOTION_INPUTS
+    assert preview["input_order"]["optional"] == [*MOTION_INPUTS, "cadence"]
     for node in (scheduled, preview):
         optional = node["input"]["optional"]
         assert optional["zoom_schedule"][0] == "STRING"
@@ -432,6 +432,18 @@ def test_object_info_lists_the_optional_motion_inputs(server):
         assert optional["motion_border"][1]["default"] == "replicate"
         assert optional["noise_warp"][0] == "BOOLEAN" and not optional["noise_warp"][1]["default"]
         assert optional["sharpen_kernel_schedule"][1]["default"] == "5"
+
+
+def test_a_cadence_run_over_http(server):
+    """cadence 2 with a zoom: 5 frames, of which 1 and 3 are made between (test_comfy_cadence.py)."""
+    info = _get(f"{server}/object_info/SeqSamplerScheduled")["SeqSamplerScheduled"]
+    assert info["input"]["optional"]["cadence"][1] | {"tooltip": ""} == {
+        "default": 1, "min": 1, "max": 8, "step": 1, "tooltip": "",
+    }  # fmt: skip
+    result = _run(server, _scheduled_prompt(server, cadence=2, zoom_schedule="1.05"))
+    assert result["status"]["status_str"] == "success", result["status"]
+    assert result["outputs"]["6"]["shape"] == [[5, 4, 8, 8]]
+    assert result["outputs"]["6"]["finite"] == [True]
 
 
 def test_a_camera_motion_run_over_http(server):

@@ -35,8 +35,8 @@ def test_the_guide_and_the_vae_are_optional_inputs(comfy):
     from seqsampler.comfy_adapter.scheduled_motion import MOTION_WIDGETS
 
     optional = nodes.SeqSamplerScheduled.INPUT_TYPES()["optional"]
-    # after the guide: the motion inputs (test_comfy_motion.py), cfg_mode (test_cfg_mode.py)
-    motion = [*(spec[0] for spec in MOTION_WIDGETS), "cfg_mode"]
+    # after the guide: the motion inputs, cfg_mode, cadence (their own test files)
+    motion = [*(spec[0] for spec in MOTION_WIDGETS), "cfg_mode", "cadence"]
     assert {name: spec[0] for name, spec in optional.items() if name not in motion} == {
         "video_mode": ["hybrid", "independent"], "video_strength_schedule": "STRING",
         "vae": "VAE", "guide_images": "IMAGE", "guide_latent": "LATENT",

@@ -35,8 +35,9 @@ def test_every_motion_field_is_an_optional_input_derived_from_the_table():
     assert names == [
         f"{name}_schedule" if SPECS[name].schedule == "knob" else name for name in MOTION_FIELDS
     ]
-    assert [spec[0] for spec in OPTIONAL_INPUTS][-len(names) - 1 :] == [*names, "cfg_mode"]
-    assert PREVIEW_OPTIONAL == MOTION_WIDGETS
+    tail = [*names, "cfg_mode", "cadence"]
+    assert [spec[0] for spec in OPTIONAL_INPUTS][-len(tail) :] == tail
+    assert PREVIEW_OPTIONAL[: len(names)] == MOTION_WIDGETS
     options = dict((name, (kind, opts)) for name, kind, opts in MOTION_WIDGETS)
     assert options["zoom_schedule"] == ("STRING", options["zoom_schedule"][1])
     assert options["zoom_schedule"][1]["default"] == "1.0"

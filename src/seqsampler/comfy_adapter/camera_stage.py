@@ -1,6 +1,7 @@
 """SeqSamplerScheduled's camera motion at run time (docs/comfyui.md "Camera motion"): the
 chain's warp and anti-blur (`camera.MotionFeedback`) on the latent grid, or on pixels through
-the VAE input, and the noise that moves with the camera (`camera_noise.NoiseWarp`). No ComfyUI
+the VAE input, the noise that moves with the camera (`camera_noise.NoiseWarp`), and with cadence
+the frames made between (`cadence_chain.CadenceFrames`, moved by the same camera). No ComfyUI
 import: the VAE is used through its `decode` / `encode` (`video_guide.vae_codec`).
 
 The knobs' pixels are at the render size: the latent's size times the VAE's factor when a VAE is
@@ -15,6 +16,7 @@ from typing import Any
 
 from torch import Tensor
 
+from ..cadence_chain import CadenceFrames, has_between
 from ..camera import MotionFeedback, needs_motion
 from ..camera_noise import NoiseWarp
 from ..planning import Plan
@@ -50,3 +52,13 @@ def camera_stage(
         motion = MotionFeedback(plan, size, codec, latent_range=None)
     noise = NoiseWarp(plan, size, batch_index) if plan.config.noise_warp else None
     return motion, noise
+
+
+def cadence_frames(plan: Plan, samples: Tensor, vae: Any) -> CadenceFrames | None:
+    """How the frames between diffused ones are made (None without cadence): the library's
+    in-betweens, on the latents, or on pixels through the VAE where motion_space is pixel
+    (auto with a VAE connected)."""
+    if not has_between(plan):
+        return None
+    codec = None if vae is None else vae_codec(vae)
+    return CadenceFrames(plan, render_size(samples, vae), codec, flow=False)

@@ -12,6 +12,7 @@ import comfy.model_management
 import comfy.sample
 from torch import Tensor
 
+from ..cadence_chain import MakeBetween
 from ..camera import MotionFeedback, VideoStage, chain_feedback
 from ..conditioning import Conditioning
 from ..planning import Plan
@@ -31,17 +32,21 @@ def run_node(
     motion: MotionFeedback | None = None,
     noise: NoiseHook | None = None,
     cfg_mode: str = "full",
+    inbetween: MakeBetween | None = None,
 ) -> Tensor:
     """All frames [N*B, ...] of `sequence_plan`, on ComfyUI's intermediate device. `video`:
     a guide video's chain stage and frame 0's input (`video_guide.guide_stage`); `motion`,
     `noise`: the camera's warp and the moving noise (`camera_stage.camera_stage`); `cfg_mode`:
-    guidance per sampling pass (`guidance.py`)."""
+    guidance per sampling pass (`guidance.py`); `inbetween`: with cadence, how the frames
+    between diffused ones are made (`camera_stage.cadence_frames`)."""
     device = comfy.model_management.intermediate_device()
     if video is not None:
         samples = video[1]
     init = comfy.sample.fix_empty_latent_channels(model, samples).to(device)
     noise_mask = latent.get("noise_mask")
-    total = sum(f.sample_steps + f.unsample_steps for f in sequence_plan.frames)
+    total = sum(
+        f.sample_steps + f.unsample_steps for f in sequence_plan.frames if f.between is None
+    )
     config = sequence_plan.config
     frame_sampler = ComfyFrameSampler(
         with_interrupt_check(model),
@@ -62,5 +67,6 @@ def run_node(
             motion, latent_feedback(sequence_plan), None if video is None else video[0]
         ),
         noise=noise,
+        inbetween=inbetween,
     )
     return frames.to(device)

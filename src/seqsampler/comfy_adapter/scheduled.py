@@ -87,7 +87,7 @@ def run_scheduled(
 ) -> dict[str, Any]:
     """Plan from the schedules, encode the prompts with `clip`, run on ComfyUI's sampling;
     with a guide video, every frame follows its guide frame (`video_guide`)."""
-    from .camera_stage import camera_stage
+    from .camera_stage import cadence_frames, camera_stage
     from .convert import conditioning_list, latent_samples, output_latent
     from .runner import run_node
     from .video_guide import guide_of, guide_stage
@@ -108,14 +108,16 @@ def run_scheduled(
     samples = latent_samples(latent_image)
     video = guide_stage(result.plan, samples, vae, guide_images, guide_latent)
     camera = camera_stage(result.plan, samples, vae, latent_image.get("batch_index"))
+    between = cadence_frames(result.plan, samples, vae)
     positive = conditioning_list(
         [_encode(clip, text) for text in result.prompts], "prompt_schedule"
     )
     negative = conditioning_list([_encode(clip, result.negative)], "negative_prompt")
     cfg_mode = widgets.get("cfg_mode", CFG_MODE.default)
     frames = run_node(
-        model, result.plan, positive, negative, latent_image, samples, video, *camera, cfg_mode
-    )
+        model, result.plan, positive, negative, latent_image, samples, video, *camera, cfg_mode,
+        between,
+    )  # fmt: skip
     return output_latent(latent_image, frames)
 
 

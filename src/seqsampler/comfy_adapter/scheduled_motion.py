@@ -30,6 +30,11 @@ SPACE_HELP = (
     "(decoded, warped, encoded again through the vae input)."
 )
 
+CADENCE_HELP = (
+    " Here the frames between are made on the latents, or on pixels when the vae input is "
+    "connected (motion_space auto or pixel)."
+)
+
 # Schedule input -> the motion knob it drives, in the field table's order.
 MOTION_SCHEDULES = {
     f"{name}_schedule": name for name in MOTION_FIELDS if SPECS[name].schedule == "knob"

@@ -24,7 +24,7 @@ from ..planning import FIELD_HELP, SCHEDULE_KNOBS, Plan, SequenceConfig, plan
 from ..planning.fields import DENOISE_KNOB, MAX_FRAMES
 from ..planning.knobs import check_switch, run_seed, text_values
 from ..planning.schedule import parse_prompt_schedule
-from .scheduled_motion import MOTION_SCHEDULES, MOTION_WIDGETS, motion_space
+from .scheduled_motion import CADENCE_HELP, MOTION_SCHEDULES, MOTION_WIDGETS, motion_space
 from .widgets import schedule_widget, widget
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,10 @@ VIDEO_WIDGETS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("video_mode", *widget("video_mode", FIELD_HELP["video_mode"] + " Applies with a guide.")),
     ("video_strength_schedule", *schedule_widget("video_strength")),
 )  # fmt: skip
-# The frame sampler's guidance per sampling pass (not a plan field: the run reads it).
+# The frame sampler's guidance per sampling pass (not a plan field: the run reads it); cadence.
 SAMPLER_WIDGETS = (("cfg_mode", *widget("cfg_mode")),)
-OPTIONAL_WIDGETS = (*VIDEO_WIDGETS, *MOTION_WIDGETS, *SAMPLER_WIDGETS)
+CADENCE_WIDGETS = (("cadence", *widget("cadence", FIELD_HELP["cadence"] + CADENCE_HELP, step=1)),)
+OPTIONAL_WIDGETS = (*VIDEO_WIDGETS, *MOTION_WIDGETS, *SAMPLER_WIDGETS, *CADENCE_WIDGETS)
 OPTIONAL_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     *VIDEO_WIDGETS,
     ("vae", "VAE", {"tooltip": "The VAE of the model: decodes and encodes frames where a stage works on pixels (a guide given as images; the hybrid mode's optical flow; the camera motion's warp with motion_space auto or pixel)."}),
@@ -100,10 +101,11 @@ OPTIONAL_INPUTS: tuple[tuple[str, Any, dict[str, Any]], ...] = (
     ("guide_latent", "LATENT", {"tooltip": "A guide video as latents [N, C, h, w] (e.g. VAE Encode of a frame batch); video_mode hybrid also needs the vae input."}),
     *MOTION_WIDGETS,
     *SAMPLER_WIDGETS,
+    *CADENCE_WIDGETS,
 )  # fmt: skip
 GUIDE_NAMES = ("guide_images", "guide_latent")
 PREVIEW_INPUTS = tuple(spec for spec in SCHEDULED_INPUTS if spec[0] not in HOST_INPUTS)
-PREVIEW_OPTIONAL = MOTION_WIDGETS
+PREVIEW_OPTIONAL = (*MOTION_WIDGETS, *CADENCE_WIDGETS)
 WIDGET_NAMES = tuple(spec[0] for spec in PREVIEW_INPUTS)
 OPTIONAL_WIDGET_NAMES = tuple(spec[0] for spec in OPTIONAL_WIDGETS)
 # What VALIDATE_INPUTS reads: ComfyUI skips its own range check for these, so frame_count's
