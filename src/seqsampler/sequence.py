@@ -360,6 +360,7 @@ def describe_plan(plan: Plan) -> str:
                 else ""
             )
             + (f" loop {f.loop:.3f}" if f.loop is not None else "")
+            + (f" between {f.between.previous}-{f.between.next}" if f.between is not None else "")
             + (
                 f" video {f.video.mode} {f.video.frame} x{f.video.strength:g}"
                 if f.video is not None

@@ -112,6 +112,13 @@ def test_a_colour_anchor_made_between_moves_to_the_diffused_frame_before_it():
             assert after.color.anchor == expected
 
 
+def test_the_run_log_names_the_frames_made_between():
+    from seqsampler.sequence import describe_plan
+
+    lines = describe_plan(plan(SequenceConfig(frame_count=4, cadence=3))).splitlines()[1:]
+    assert [line.endswith("between 0-3") for line in lines] == [False, True, True, False]
+
+
 def test_a_resume_continues_from_the_last_diffused_frame():
     frames = plan(SequenceConfig(frame_count=7, cadence=3)).frames
     assert [resume_source(frames, s) for s in range(1, 7)] == [0, 0, 0, 3, 3, 3]
