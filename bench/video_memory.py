@@ -1,5 +1,11 @@
-"""Peak RSS of reading a video input: 16 vs 1,024 frames of a 256x256 H.264 video, read and
-resized to 192x128 by `seqsampler.video.open_video(...).frames()`, one fresh subprocess per size.
+"""Peak RSS of a video input over its length: 16 vs 1,024 input frames, one fresh subprocess per
+run, (a) through the whole chain, (b) the reader alone.
+
+(a) `--chain` (default on): `seqsampler render` of a spec whose `init_video` is a 64x64 H.264 pan
+(the CLI in the child process: the reader, DIS flow, the hybrid input, the embedded model at
+16x16 with 2 euler steps at denoise 0.5, the frames and latents written, MP4 at the end); the
+peak RSS (VmHWM) read after the render. (b) `open_video(...).frames()` of a 256x256 H.264 video
+resized to 192x128.
 
 Each child reports its own peak RSS (VmHWM of /proc/self/status: ru_maxrss would carry over the
 forking parent's peak across exec) after importing torch and seqsampler.video (the base) and
@@ -9,7 +15,7 @@ memory would cost), so the benchmark shows it can see growth. Optionally (--8k) 
 2-frame 7680x4320 input read at 512x288. Goal (issue 31): peak RSS of 1,024 frames within 1.2x
 of 16 frames.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/video_memory.py [--frames 16,1024] [--8k]
+    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/video_memory.py [--frames 16,1024] [--8k] [--no-chain]
 """
 
 from __future__ import annotations
@@ -51,6 +57,36 @@ print(json.dumps({"frames": count, "counted": source.frame_count, "base_mb": bas
                   "peak_mb": rss(), "open_s": opened, "read_s": time.perf_counter() - start}))
 """
 
+CHAIN_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+from seqsampler.cli.app import main
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+start = time.perf_counter()
+rc = main(["render", sys.argv[1], "--out", sys.argv[2], "-q", "--threads", "1", "--overwrite"])
+frames = len(list((Path(sys.argv[2]) / "frames").glob("*.png")))
+print(json.dumps({"rc": rc, "frames": frames, "peak_mb": rss(), "wall_s": time.perf_counter() - start}))
+"""
+
+SPEC = """model = "embedded"
+prompts = "a red circle, blue background"
+init_video = "{path}"
+video_mode = "hybrid"
+video_strength = 0.5
+width = 16
+height = 16
+steps = 2
+sampler_name = "euler"
+seed_keying = false
+denoise_sine = false
+denoise_start = 0.5
+denoise_seq = 0.5
+formats = ["mp4"]
+"""
+
 
 def write_input(path: Path, frames: int, size: tuple[int, int], seed: int = 0) -> None:
     """A pan (3, 2 px a frame) over a seeded random texture, H.264 crf 18, 24 fps."""
@@ -81,6 +117,35 @@ def read(path: Path, size: tuple[int, int], hold: bool = False) -> dict[str, flo
     if proc.returncode or not line:
         raise RuntimeError(proc.stderr[-2000:])
     return json.loads(line[-1])
+
+
+def render(path: Path, tmp: Path) -> dict[str, float]:
+    """`seqsampler render` of SPEC following the video at `path`, in a fresh process."""
+    spec = tmp / f"{path.stem}.toml"
+    spec.write_text(SPEC.format(path=path))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OMP_NUM_THREADS": "1"}
+    args = [str(spec), str(tmp / f"run-{path.stem}")]
+    proc = subprocess.run([sys.executable, "-c", CHAIN_CHILD, *args], env=env, capture_output=True, text=True, timeout=3600)  # fmt: skip
+    line = [x for x in proc.stdout.splitlines() if x.startswith("{")]
+    if proc.returncode or not line or json.loads(line[-1])["rc"]:
+        raise RuntimeError(proc.stderr[-2000:])
+    return json.loads(line[-1])
+
+
+def chain(sizes: tuple[int, ...]) -> list[Row]:
+    """Peak RSS of a render following 16 .. 1,024 input frames (the whole chain)."""
+    print(f"# video_memory --chain: seqsampler render, init_video a 64x64 H.264 pan, hybrid, embedded 16x16, 2 euler steps, denoise 0.5, mp4, 1 thread; {load()}")  # fmt: skip
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in sizes:
+            path = Path(tmp) / f"chain{n}.mp4"
+            write_input(path, n, (64, 64))
+            results[n] = r = render(path, Path(tmp))
+            print(f"{n:>5} input frames: peak RSS {r['peak_mb']:.1f} MB, {r['frames']} frames written, render {r['wall_s']:.1f} s ({r['wall_s'] / n:.3f} s/frame)")  # fmt: skip
+    lo, hi = results[sizes[0]], results[sizes[-1]]
+    rows = [Row("video_memory", f"peak RSS MB of a render, {sizes[-1]} / {sizes[0]} input frames", hi["peak_mb"], lo["peak_mb"], unit="MB")]  # fmt: skip
+    print(f"{rows[0].compares}: {rows[0].a:.1f} / {rows[0].b:.1f} = {rows[0].ratio:.3f}x")
+    return rows
 
 
 def show(label: str, r: dict[str, float]) -> None:
@@ -130,8 +195,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", default="16,1024")
     parser.add_argument("--8k", dest="with_8k", action="store_true", help="add a 7680x4320 input")
+    parser.add_argument("--no-chain", dest="chain", action="store_false", help="the reader only")
     args = parser.parse_args()
-    run(tuple(int(v) for v in args.frames.split(",")), args.with_8k)
+    sizes = tuple(int(v) for v in args.frames.split(","))
+    if args.chain:
+        chain(sizes)
+    run(sizes, args.with_8k)
 
 
 if __name__ == "__main__":
