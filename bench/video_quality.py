@@ -123,8 +123,11 @@ def write_input(path: Path, frames: list[np.ndarray], fps: int = 24) -> Path:
     return path
 
 
-def render(model: Any, path: Path, mode: str, settings: Settings, prompt: str) -> list[np.ndarray]:
-    """The embedded model's frames (uint8 [32, 32, 3]) following the video at `path`."""
+def render(
+    model: Any, path: Path, mode: str, settings: Settings, prompt: str, **overrides: Any
+) -> list[np.ndarray]:
+    """The embedded model's frames (uint8 [32, 32, 3]) following the video at `path`
+    (`overrides`: more SequenceConfig fields, for bench/video_diagnosis.py)."""
     import torch
 
     from seqsampler import SequenceConfig, plan, run_sequence
@@ -135,12 +138,13 @@ def render(model: Any, path: Path, mode: str, settings: Settings, prompt: str) -
     from seqsampler.video import open_video
     from seqsampler.video_chain import StreamedFrames, VideoFeedback, video_init
 
-    config = SequenceConfig(
+    fields = dict(
         frame_count=settings.frames, steps=settings.steps, cfg=settings.cfg, seed=settings.seed,
         seed_keying=False, denoise_sine=False, denoise_start=settings.denoise,
         denoise_seq=settings.denoise, init_video=str(path), video_mode=mode,
         video_strength=settings.strength, sampler_name="euler_ancestral", scheduler="karras",
     )  # fmt: skip
+    config = SequenceConfig(**{**fields, **overrides})
     the_plan = plan(config)
     frames = StreamedFrames(open_video(path), (SIZE, SIZE))
     codec = pixel_space_codec()
