@@ -2,12 +2,14 @@
 (bench/video_quality.py's inputs and settings; docs/quality.md "Video input"): each suspect
 isolated, one at a time.
 
-1. The flow and its mask, on the input frames at 32x32 (no model): the mean backward flow
+1. The flow and its mask as the hybrid input computes them (flow.MIN_SIDE), on the input frames
+   at 32x32 (no model): the mean backward flow
    (current -> previous input frame) against the true motion, the share of pixels the
    forward-backward test and the photometric test call reliable, and the mean |error| of the
    previous input frame warped onto the current one against not warping it.
-2. The warp alone: input frame 0 carried along the input's flow frame after frame (no model, no
-   blend): its tracked centroid error and flicker (does the carry follow the motion?).
+2. The carry alone (no model, no blend): input frame 0 carried along the input's flow frame
+   after frame, warped alone and as the hybrid's composite (the input pasted where the flow is
+   unreliable): its tracked centroid error and flicker (does the carry follow the motion?).
 3. The chain, `independent` against `hybrid` (flow_residual and centroid error) with one thing
    changed at a time: the mask off (the carried output everywhere), video_strength 0 (no blend),
    colour coherence to the input frames (lab), a deterministic sampler (euler: no fresh noise
@@ -59,6 +61,7 @@ def input_frames(path: Path) -> list[Any]:
 def flow_checks(frames: list[Any]) -> dict[str, float]:
     """Part 1 over every consecutive pair: mean flow (x, y), reliable shares, warp errors."""
     from seqsampler.video.flow import (
+        MIN_SIDE,
         consistency_mask,
         optical_flow,
         photometric_mask,
@@ -67,7 +70,7 @@ def flow_checks(frames: list[Any]) -> dict[str, float]:
 
     rows = []
     for prev, cur in zip(frames, frames[1:], strict=False):
-        back, forward = optical_flow(cur, prev), optical_flow(prev, cur)
+        back, forward = optical_flow(cur, prev, min_side=MIN_SIDE), optical_flow(prev, cur, min_side=MIN_SIDE)  # fmt: skip
         consistent = consistency_mask(back, forward)
         photometric = photometric_mask(warp_by_flow(prev, back), cur)
         rows.append([*back.reshape(-1, 2).mean(0).tolist(), consistent.float().mean().item(),
@@ -77,14 +80,19 @@ def flow_checks(frames: list[Any]) -> dict[str, float]:
     return dict(zip(keys, np.mean(rows, 0).tolist(), strict=True))
 
 
-def carried(frames: list[Any]) -> list[np.ndarray]:
-    """Part 2: input frame 0 warped along the input's flow, frame after frame (uint8 frames)."""
+def carried(frames: list[Any], composite: bool) -> list[np.ndarray]:
+    """Part 2: input frame 0 carried along the input's flow, frame after frame (uint8 frames):
+    warped alone, or the hybrid's composite (the input pasted where the flow is unreliable)."""
     from seqsampler.cli.run.writers import to_uint8
-    from seqsampler.video.flow import optical_flow, warp_by_flow
+    from seqsampler.video.flow import MIN_SIDE, optical_flow, warp_by_flow
+    from seqsampler.video.hybrid import hybrid_parts
 
     x, out = frames[0], [to_uint8(frames[0][0])]
     for prev, cur in zip(frames, frames[1:], strict=False):
-        x = warp_by_flow(x, optical_flow(cur, prev))
+        if composite:
+            x = hybrid_parts(x, prev, cur).composite
+        else:
+            x = warp_by_flow(x, optical_flow(cur, prev, min_side=MIN_SIDE))
         out.append(to_uint8(x[0]))
     return out
 
@@ -127,9 +135,10 @@ def main() -> None:
             ins = input_frames(path)
             f = flow_checks(ins)
             print(f"{name}: mean backward flow ({f['flow_x']:.3f}, {f['flow_y']:.3f}) px; reliable: consistent {f['consistent']:.2f}, photometric {f['photometric']:.2f}, both {f['reliable']:.2f}; |warped prev - cur| {f['err_warped']:.4f}, |prev - cur| {f['err_still']:.4f}")  # fmt: skip
-            carry = carried(ins)
-            e = np.array(vq.tracking_error(carry, frames, centres))
-            print(f"{name}: input frame 0 carried by the flow alone: centroid error mean {e.mean():.2f}, max {e.max():.2f} px; flow_residual {vq.flicker(carry)['flow_residual']:.4f}")  # fmt: skip
+            for way, composite in (("warped alone", False), ("the hybrid composite", True)):
+                carry = carried(ins, composite)
+                e = np.array(vq.tracking_error(carry, frames, centres))
+                print(f"{name}: input frame 0 carried, {way}: centroid error mean {e.mean():.2f}, max {e.max():.2f} px; flow_residual {vq.flicker(carry)['flow_residual']:.4f}")  # fmt: skip
             base = None
             for label, overrides, off in VARIANTS:
                 row = [name, label]

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from seqsampler.video import flow as flow_module
 from seqsampler.video import open_video
 from seqsampler.video.flow import (
+    MIN_SIDE,
     consistency_mask,
     flow_grid,
     optical_flow,
@@ -60,36 +60,36 @@ def test_flow_on_a_subpixel_pan():
         assert float(error.max()) < 0.5 and float(error.mean()) < 0.1, (error.mean(), error.max())
 
 
-def test_flow_grid_keeps_the_finest_grid_at_least_128_px():
-    assert [flow_grid(s, s, 2) for s in (32, 64, 100, 128, 256, 512, 1024)] == [
-        (4, 0), (2, 0), (2, 0), (1, 0), (1, 1), (1, 2), (1, 2)
-    ]  # fmt: skip
-    assert flow_grid(720, 1280, 2) == (1, 2) and flow_grid(48, 640, 2) == (3, 0)
-    assert flow_grid(512, 512, 1) == (1, 1)  # never coarser than the preset's
+def test_flow_grid_keeps_the_finest_grid_at_least_min_side():
+    grid = [flow_grid(s, s, 2, MIN_SIDE) for s in (32, 64, 100, 128, 256, 512, 1024)]
+    assert grid == [(4, 0), (2, 0), (2, 0), (1, 0), (1, 1), (1, 2), (1, 2)]
+    assert flow_grid(720, 1280, 2, 128) == (1, 2) and flow_grid(48, 640, 2, 128) == (3, 0)
+    assert flow_grid(512, 512, 1, 128) == (1, 1)  # never coarser than the preset's
+    assert flow_grid(32, 32, 2, 0) == (1, 2)  # 0: the preset's own grid
 
 
-@pytest.mark.parametrize(("size", "preset_grid"), [(32, (0.6, 0.9)), (64, (0.95, 1.05))])
-def test_flow_of_a_small_square_on_a_small_frame(size, preset_grid, monkeypatch):
-    """A textured square of 10/32 of the frame moving 1/32 of the frame a step: its motion is
-    recovered inside it. At the preset's own grid (MIN_SIDE 1) DIS gets ~3/4 of it at 32x32
-    and all of it at 64x64 (where OpenCV picks its own scales for a frame this small)."""
+@pytest.mark.parametrize(("size", "own_grid"), [(32, (0.6, 0.9)), (64, (0.95, 1.05))])
+def test_flow_of_a_small_square_on_a_small_frame(size, own_grid):
+    """A textured square of 10/32 of the frame moving 1/32 of the frame a step: with min_side
+    128 its motion is recovered inside it. On the preset's own grid DIS gets ~3/4 of it at
+    32x32 and all of it at 64x64 (where OpenCV picks its own scales for a frame this small)."""
     step, side = size // 32, 10 * size // 32
     frames, lefts = square_frames(6, size, side, step, seed=3)
     top = (size - side) // 2
     centre = slice(top + side // 2 - step, top + side // 2 + step + 1)
 
-    def inside_motion() -> float:
+    def inside_motion(min_side: int) -> float:
         flows = []
         for t in range(1, 6):
-            back = optical_flow(to_tensor(frames[t]), to_tensor(frames[t - 1]))
+            cur, prev = to_tensor(frames[t]), to_tensor(frames[t - 1])
+            back = optical_flow(cur, prev, min_side=min_side)
             middle = lefts[t] + side // 2
             flows.append(back[centre, middle - step : middle + step + 1, 0].mean())
         return -float(torch.stack(flows).mean()) / step
 
-    assert 0.95 < inside_motion() < 1.05
-    monkeypatch.setattr(flow_module, "MIN_SIDE", 1)  # the preset's own grid
-    low, high = preset_grid
-    assert low < inside_motion() < high
+    assert 0.95 < inside_motion(MIN_SIDE) < 1.05
+    low, high = own_grid
+    assert low < inside_motion(0) < high
 
 
 def test_warp_by_the_backward_flow_carries_prev_onto_cur():
@@ -143,8 +143,8 @@ def test_masks_flag_what_a_moving_square_uncovers():
         far.append(combined[background])
     flagged = 1 - float(torch.cat(uncovered).float().mean())
     flagged_both = 1 - float(torch.cat(both).float().mean())
-    assert flagged > 0.6, flagged  # measured 0.79 (0.67 to 0.93 per frame)
-    assert flagged_both > 0.95, flagged_both  # measured 0.985
+    assert flagged > 0.6, flagged  # measured 0.74 (0.39 to 0.89 per frame)
+    assert flagged_both > 0.95, flagged_both  # measured 0.996
     assert float(torch.cat(inside).float().mean()) > 0.95
     assert float(torch.cat(far).float().mean()) > 0.9
 
@@ -164,6 +164,10 @@ def test_photometric_mask():
         (lambda: optical_flow(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 9)), "sizes"),
         (lambda: optical_flow(torch.rand(2, 3, 8, 8), torch.rand(2, 3, 8, 8)), "batch of 2"),
         (lambda: optical_flow(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 8), "slow"), "preset"),
+        (
+            lambda: optical_flow(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 8), min_side=-1),
+            "min_side: got -1",
+        ),
         (lambda: warp_by_flow(torch.rand(3, 8, 8), torch.zeros(8, 8, 2)), "image: shape"),
         (lambda: warp_by_flow(torch.rand(1, 3, 8, 8), torch.zeros(8, 9, 2)), "does not match"),
         (lambda: consistency_mask(torch.zeros(8, 8, 2), torch.zeros(8, 8)), "back: shape"),

@@ -24,15 +24,19 @@ RGB error below TAU = 0.05, about 13 levels of 255).
 DIS's finest grid: a preset estimates the flow at 1/2^s of the frame (finest scale s: 2 for
 "fast") and upsamples it; on small frames that grid is coarse next to the patch (8 px), so the
 motion of anything a few patches wide is averaged with its surroundings' (a 10-px square moving
-0.73 px a frame at 32x32 measured 0.53 px). `flow_grid` keeps the finest grid at least MIN_SIDE =
-128 px on the short side: a lower finest scale, or, below 128 px, the frames upsampled (bilinear)
-k times and the flow averaged back over k x k (then 0.72 px; at 64x64, 1.43 -> 1.46 px of 1.46).
-Frames of 512 px and more are unchanged ("fast": finest scale 2).
+0.73 px a frame at 32x32 measured 0.53 px). `min_side` (the hybrid input's: MIN_SIDE = 128)
+keeps the finest grid at least that many px on the short side (`flow_grid`): a lower finest
+scale, or, below it, the frames upsampled (bilinear) k times and the flow averaged back over
+k x k (then 0.72 px; at 64x64, 1.43 -> 1.46 px of 1.46). Frames of 512 px and more are
+unchanged with "fast". `min_side = 0` (the default) is the preset's own grid: smoother, which
+the in-betweens' flow (inbetween.py) prefers (its interpolation benchmark at 32x32 loses SSIM
+on the finer grid).
 
-DIS preset: "fast" (DEFAULT_PRESET), measured on synthetic inputs (tests/video/test_flow.py): a
-(1.5, 0.5) px pan over 4-px noise at 64x64 is recovered to 0.006 px mean ("medium": 0.006 px),
-and its forward-backward mask flags 79% of the strip a moving square uncovers at 64x64 (67% to
-93% per frame; "medium": 73%). OpenCV and numpy stay inside; tensors at the API.
+DIS preset: "fast" (DEFAULT_PRESET), measured on synthetic inputs (tests/video/test_flow.py), on
+its own grid: a (1.5, 0.5) px pan over 4-px noise at 64x64 is recovered to 0.011 px mean
+("medium": 0.057 px; its larger patches and variational smoothing blur small frames), and its
+forward-backward mask flags 89% of the strip a moving square uncovers at 64x64, frame 3
+("medium": 48%); with min_side 128, 0.006 px and 79% (67% to 93% per frame). OpenCV and numpy stay inside; tensors at the API.
 """
 
 from __future__ import annotations
@@ -48,7 +52,7 @@ from torch import Tensor
 ALPHA = 0.01
 BETA = 0.5  # px^2
 TAU = 0.05  # mean absolute RGB error in [0, 1] over a 3x3 window
-MIN_SIDE = 128  # px: the short side of DIS's finest grid, at least
+MIN_SIDE = 128  # px: the hybrid input's least short side of DIS's finest grid
 PRESETS = ("ultrafast", "fast", "medium")
 DEFAULT_PRESET = "fast"
 
@@ -77,27 +81,33 @@ def gray_uint8(image: Tensor) -> np.ndarray:
     return luma.clamp(0, 1).mul(255).round().to(torch.uint8).numpy()
 
 
-def flow_grid(height: int, width: int, finest: int) -> tuple[int, int]:
+def flow_grid(height: int, width: int, finest: int, min_side: int) -> tuple[int, int]:
     """(k, s): DIS runs on the frames upsampled k times with its finest scale s (the preset's
-    `finest`, or less), so that its finest grid has a short side of at least MIN_SIDE px."""
+    `finest`, or less), so that its finest grid has a short side of at least `min_side` px."""
     short = min(height, width)
-    if short < MIN_SIDE:
-        return math.ceil(MIN_SIDE / short), 0
-    return 1, min(finest, int(math.log2(short / MIN_SIDE)))
+    if min_side == 0:
+        return 1, finest
+    if short < min_side:
+        return math.ceil(min_side / short), 0
+    return 1, min(finest, int(math.log2(short / max(min_side, 1))))
 
 
-def optical_flow(source: Tensor, target: Tensor, preset: str = DEFAULT_PRESET) -> Tensor:
-    """DIS optical flow F [H, W, 2] (float32, px) with source(x) ~= target(x + F(x)); its
-    finest grid at least MIN_SIDE px on the short side (`flow_grid`)."""
+def optical_flow(
+    source: Tensor, target: Tensor, preset: str = DEFAULT_PRESET, min_side: int = 0
+) -> Tensor:
+    """DIS optical flow F [H, W, 2] (float32, px) with source(x) ~= target(x + F(x)), its
+    finest grid at least `min_side` px on the short side (`flow_grid`; 0: the preset's)."""
     if preset not in PRESETS:
         raise ValueError(f"preset: got {preset!r}; accepted: {', '.join(PRESETS)}")
+    if isinstance(min_side, bool) or not isinstance(min_side, int) or min_side < 0:
+        raise ValueError(f"min_side: got {min_side!r}; accepted: an int >= 0 (px)")
     a, b = gray_uint8(source), gray_uint8(target)
     if a.shape != b.shape:
         raise ValueError(f"optical_flow: sizes {a.shape} and {b.shape} differ; accepted: one size")
     cv2 = import_cv2()
     dis = cv2.DISOpticalFlow_create(getattr(cv2, f"DISOPTICAL_FLOW_PRESET_{preset.upper()}"))
     height, width = a.shape
-    k, finest = flow_grid(height, width, dis.getFinestScale())
+    k, finest = flow_grid(height, width, dis.getFinestScale(), min_side)
     dis.setFinestScale(finest)
     if k == 1:
         return torch.from_numpy(dis.calc(a, b, None))

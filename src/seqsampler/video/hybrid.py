@@ -5,7 +5,8 @@ flow is unreliable).
 
     hybrid_input = strength * cur_input + (1 - strength) * composite
     composite    = warp(prev_output, B) where reliable, cur_input elsewhere
-    B            = optical_flow(cur_input, prev_input)   (cur_input(x) ~= prev_input(x + B(x)))
+    B            = optical_flow(cur_input, prev_input)   (cur_input(x) ~= prev_input(x + B(x)),
+                   DIS's finest grid >= 128 px on the short side: flow.MIN_SIDE)
     reliable     = forward-backward consistent (Sundaram et al. 2010) and the warped previous
                    input matches the current input (flow.photometric_mask)
 
@@ -28,6 +29,7 @@ from torch import Tensor
 
 from .flow import (
     DEFAULT_PRESET,
+    MIN_SIDE,
     consistency_mask,
     optical_flow,
     photometric_mask,
@@ -72,8 +74,8 @@ def hybrid_parts(
 ) -> HybridParts:
     """The previous output warped by the input's motion, and where that warp is reliable."""
     _check_images(prev_output, prev_input, cur_input)
-    back = optical_flow(cur_input, prev_input, preset)
-    forward = optical_flow(prev_input, cur_input, preset)
+    back = optical_flow(cur_input, prev_input, preset, MIN_SIDE)
+    forward = optical_flow(prev_input, cur_input, preset, MIN_SIDE)
     reliable = consistency_mask(back, forward) & photometric_mask(
         warp_by_flow(prev_input, back), cur_input
     )
