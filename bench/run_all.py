@@ -37,7 +37,7 @@ def benchmarks(quick: bool) -> list[tuple[str, dict]]:
         ("noise_warp", {}),
         ("motion_sharpness", {}),
         ("video_memory", {}),
-        ("pareto", {"frames": 8 if quick else 12, "repeats": 2 if quick else 3}),
+        ("pareto", {"frames": 10 if quick else 12, "repeats": 2 if quick else 3}),
     ]
 
 
