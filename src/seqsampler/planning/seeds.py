@@ -1,6 +1,6 @@
-"""Per-frame seeds (behaviour.md §4) and the inject-noise seed (§6). Pure integer arithmetic.
+"""Per-frame seeds (behaviour.md §4), the inject-noise seed (§6) and the noise-warp seed (§13).
 
-Every seed is an int in [0, 2**64); all arithmetic wraps modulo 2**64.
+Pure integer arithmetic: every seed is an int in [0, 2**64); all arithmetic wraps modulo 2**64.
 
 The derived seeds use SplitMix64's finalizer (Steele, Lea, Flood 2014; `mix64` below),
 written down here once and pinned by golden values in tests/plan/test_seeds.py. They never change:
