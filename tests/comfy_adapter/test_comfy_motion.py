@@ -88,6 +88,20 @@ def test_motion_space_pixel_without_a_vae_is_refused_before_sampling(comfy, mode
         _run(comfy, model, tiny, zoom_schedule="1.1", motion_space="pixel", **COPY)
 
 
+def test_a_vae_that_does_not_fit_the_model_is_refused_before_sampling(comfy, model, tiny):
+    from test_cfg_mode import _counted
+
+    class WideVae(FakeVae):
+        latent_channels = 16  # an SD3 / Flux VAE beside a 4-channel model
+
+    counts: list[int] = []
+    with pytest.raises(ValueError, match="^vae: its latents have 16 channels, the model's have 4"):
+        _run(comfy, _counted(model, counts), tiny, zoom_schedule="1.1", vae=WideVae())
+    assert counts == []
+    fits = type("FitVae", (FakeVae,), {"latent_channels": 4})()
+    assert _run(comfy, model, tiny, zoom_schedule="1.1", vae=fits, **COPY).shape == (3, 4, 8, 8)
+
+
 def test_noise_warp_moves_the_samplers_noise_with_the_camera(comfy, model, tiny, monkeypatch):
     """A pan of 2 cells with a fixed seed: frame 1's fresh noise is frame 0's moved 2 cells right,
     the cells from out of frame drawn anew (not frame 0's again); without noise_warp the fixed

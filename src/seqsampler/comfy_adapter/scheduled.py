@@ -90,7 +90,7 @@ def run_scheduled(
     from .camera_stage import cadence_frames, camera_stage
     from .convert import conditioning_list, latent_samples, output_latent
     from .runner import run_node
-    from .video_guide import guide_of, guide_stage
+    from .video_guide import check_vae, guide_of, guide_stage
 
     lists = live_lists()
     result = scheduled_plan(
@@ -106,6 +106,8 @@ def run_scheduled(
             "from a CLIP loader)"
         )
     samples = latent_samples(latent_image)
+    if vae is not None:
+        check_vae(vae, model)
     video = guide_stage(result.plan, samples, vae, guide_images, guide_latent)
     camera = camera_stage(result.plan, samples, vae, latent_image.get("batch_index"))
     between = cadence_frames(result.plan, samples, vae)

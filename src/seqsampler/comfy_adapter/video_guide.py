@@ -65,6 +65,20 @@ def vae_codec(vae: Any) -> Codec:
     return to_pixels, from_pixels
 
 
+def check_vae(vae: Any, model: Any) -> None:
+    """ValueError naming the vae input when its latents have another channel count than the
+    model's (ComfyUI's `VAE.latent_channels` against the model's latent format), before any
+    model work; a VAE or model that does not say is taken as it is."""
+    channels = getattr(vae, "latent_channels", None)
+    latent_format = getattr(getattr(model, "model", None), "latent_format", None)
+    expected = getattr(latent_format, "latent_channels", None)
+    if isinstance(channels, int) and isinstance(expected, int) and channels != expected:
+        raise ValueError(
+            f"vae: its latents have {channels} channels, the model's have {expected}; accepted: "
+            "the VAE of the model's family (e.g. from the same checkpoint)"
+        )
+
+
 def vae_factor(vae: Any) -> int:
     """Pixels per latent pixel of a ComfyUI VAE (8 for SD's)."""
     ratio = getattr(vae, "spacial_compression_encode", None)
