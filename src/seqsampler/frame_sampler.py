@@ -18,8 +18,9 @@ import torch
 from torch import Tensor
 
 from .masks import latent_mask
-from .models.denoiser import Denoiser, cfg_model, check_cfg_mode
+from .models.denoiser import Denoiser, cfg_model
 from .noise import generator, prepare_noise
+from .planning.fields import check_cfg_mode
 from .sampling.inversion import inversion_sampler_name, unsample_sigmas
 from .sampling.ksampler import (
     is_max_denoise,

@@ -172,7 +172,7 @@ def test_a_flow_model_is_refused_before_sampling(comfy, model, tiny):
 
 
 def test_an_unknown_cfg_mode_is_named():
-    from seqsampler.comfy_adapter.guidance import check_cfg_mode
+    from seqsampler.planning.fields import check_cfg_mode
 
     assert check_cfg_mode("once") == "once"
     with pytest.raises(ValueError, match=r"^cfg_mode: got 'half'; accepted: full, once$"):

@@ -37,9 +37,10 @@ import torch
 from torch import Tensor
 
 from ..noise import prepare_noise
+from ..planning.fields import check_cfg_mode
 from ..sampling.inversion import inversion_sampler_name, unsample_sigmas
 from ..sequence import FrameCall
-from .guidance import check_cfg_mode, once_model
+from .guidance import once_model
 
 logger = logging.getLogger(__name__)
 

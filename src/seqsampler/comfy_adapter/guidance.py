@@ -20,8 +20,6 @@ from typing import Any
 
 from torch import Tensor
 
-from ..planning.names import CFG_MODES
-
 CalcCondBatch = Callable[[dict[str, Any]], list[Tensor | None]]
 HOOK_KEY = "sampler_calc_cond_batch_function"
 
@@ -64,13 +62,6 @@ class OnceUncond:
             )
         cond_pred = self._calc({**args, "conds": [cond, None]})[0]
         return [cond_pred, x - sigma_ * self.eps_u.to(x)]
-
-
-def check_cfg_mode(mode: Any) -> str:
-    """`mode` if it is one of CFG_MODES; ValueError naming the value and the accepted ones."""
-    if not isinstance(mode, str) or mode not in CFG_MODES:
-        raise ValueError(f"cfg_mode: got {mode!r}; accepted: {', '.join(CFG_MODES)}")
-    return mode
 
 
 def check_eps_family(model: Any) -> None:

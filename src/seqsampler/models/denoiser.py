@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from ..conditioning import Conditioning, repeat_to_batch
-from ..planning.names import CFG_MODES
+from ..planning.fields import check_cfg_mode
 from ..sampling.sigma_space import SigmaSpace
 
 PREDICTIONS: tuple[str, ...] = ("epsilon", "v_prediction")
@@ -81,13 +81,6 @@ def concat_conditioning(conds: Sequence[Conditioning], batch: int) -> Conditioni
     else:
         extras.pop("pooled_output", None)
     return Conditioning(torch.cat(tokens), extras)
-
-
-def check_cfg_mode(mode: Any) -> str:
-    """`mode` if it is one of `CFG_MODES`; ValueError naming the value and the accepted ones."""
-    if not isinstance(mode, str) or mode not in CFG_MODES:
-        raise ValueError(f"cfg_mode must be one of {', '.join(CFG_MODES)}; got {mode!r}")
-    return mode
 
 
 def cfg_model(

@@ -126,6 +126,14 @@ FIELDS: tuple[FieldSpec, ...] = (
 # default, choices and help from here (the CLI's `cfg_mode` field, the ComfyUI nodes' widget).
 CFG_MODE = FieldSpec("cfg_mode", "choice", CFG_MODES[0], 'Guidance per sampling pass: "full" (cond and uncond at every step, as ComfyUI) or "once" (uncond on the first step only, carried by its noise estimate: S\' + 1 model evaluations instead of 2 S\'; docs/quality.md says what it costs in quality).', choices=CFG_MODES)  # fmt: skip
 
+
+def check_cfg_mode(mode: Any) -> str:
+    """`mode` if it is one of CFG_MODES; ValueError naming the value and the accepted ones."""
+    if not isinstance(mode, str) or mode not in CFG_MODES:
+        raise ValueError(f"cfg_mode: got {mode!r}; accepted: {', '.join(CFG_MODES)}")
+    return mode
+
+
 FIELD_HELP: dict[str, str] = {spec.name: spec.help for spec in FIELDS}
 SPECS: dict[str, FieldSpec] = {spec.name: spec for spec in FIELDS}
 
