@@ -37,6 +37,28 @@ def peer_steps(steps: int, denoise: float) -> int:
     return min(steps, max(1, round(steps * denoise)))
 
 
+def img2img_latent(
+    eps: Any, sched: Any, x0: torch.Tensor, d: float, seed: int, cond: torch.Tensor,
+    cfg: float, total: int,
+) -> torch.Tensor:  # fmt: skip
+    """The loop's frame on latents ([1, C, h, w] in and out, x0's device and dtype): the last
+    peer_steps(total, d) of `total` timesteps of `sched` from x0 noised to the first of them
+    (pure noise at d = 1), full guidance with `eps(x [2, C, h, w], t, cond [2, T, D])`."""
+    generator = torch.Generator().manual_seed(seed)
+    sched.set_timesteps(total)
+    t_start = total - peer_steps(total, d)
+    timesteps = sched.timesteps[t_start * sched.order :]
+    if hasattr(sched, "set_begin_index"):
+        sched.set_begin_index(t_start * sched.order)
+    noise = torch.randn(x0.shape, generator=generator).to(x0)
+    x = noise * sched.init_noise_sigma if d >= 1.0 else sched.add_noise(x0, noise, timesteps[:1])
+    with torch.no_grad():
+        for t in timesteps:
+            eps_u, eps_c = eps(sched.scale_model_input(torch.cat([x, x]), t), t, cond).chunk(2)
+            x = sched.step(eps_u + cfg * (eps_c - eps_u), t, x, generator=generator).prev_sample
+    return x
+
+
 def make_scheduler(sampler_name: str, scheduler: str) -> Any:
     """The diffusers scheduler for the spec's sampler, from the embedded model's config."""
     import diffusers
@@ -76,27 +98,10 @@ class Peer:
 
     def img2img(self, image: np.ndarray, d: float, seed: int, cond: torch.Tensor) -> np.ndarray:
         """One frame: uint8 [H, W, 3] in, uint8 [H, W, 3] out; `cond` [2, T, D] (uncond, cond)."""
-        sched, cfg = self.scheduler, self.spec.config.cfg
-        generator = torch.Generator().manual_seed(seed)
-        total = self.spec.config.steps
-        sched.set_timesteps(total)
-        t_start = total - peer_steps(total, d)
-        timesteps = sched.timesteps[t_start * sched.order :]
-        if hasattr(sched, "set_begin_index"):
-            sched.set_begin_index(t_start * sched.order)
         x0 = torch.from_numpy(image).permute(2, 0, 1)[None].float() / 127.5 - 1.0
-        noise = torch.randn(x0.shape, generator=generator)
-        x = (
-            noise * sched.init_noise_sigma
-            if d >= 1.0
-            else sched.add_noise(x0, noise, timesteps[:1])
-        )
-        with torch.no_grad():
-            for t in timesteps:
-                x_in = sched.scale_model_input(torch.cat([x, x]), t)
-                eps_u, eps_c = self.model.unet(x_in, t, encoder_hidden_states=cond).sample.chunk(2)
-                eps = eps_u + cfg * (eps_c - eps_u)
-                x = sched.step(eps, t, x, generator=generator).prev_sample
+        eps = lambda x, t, c: self.model.unet(x, t, encoder_hidden_states=c).sample  # noqa: E731
+        config = self.spec.config
+        x = img2img_latent(eps, self.scheduler, x0, d, seed, cond, config.cfg, config.steps)
         out = ((x[0].clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).numpy()
         return np.ascontiguousarray(out)
 

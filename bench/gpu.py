@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -40,23 +42,68 @@ TINY = dict(
 )  # fmt: skip
 
 
-def run(steps: int = 20, repeats: int = 5, compile_: bool = False) -> list[Row]:
+@dataclass(frozen=True)
+class Setup:
+    """Where and how the UNet runs: SD 1.5 fp16 512x512 on CUDA, else the tiny one fp32 on CPU."""
+
+    cuda: bool
+    device: str
+    dtype: torch.dtype
+    config: dict[str, Any]
+    what: str
+
+    @property
+    def size(self) -> int:
+        """The latent's side (64 for SD 1.5 at 512x512)."""
+        return int(self.config["sample_size"])
+
+    @property
+    def width(self) -> int:
+        """The text tokens' width D of the conditioning [B, 77, D]."""
+        return int(self.config["cross_attention_dim"])
+
+    def sync(self) -> None:
+        """Waits for the device's queued work (CUDA), so wall times hold all of it."""
+        if self.cuda:
+            torch.cuda.synchronize()
+
+
+def setup(cuda: bool) -> Setup:
+    """The one place the device, dtype and size are chosen (`cuda`: a CUDA device is there)."""
+    if cuda:
+        return Setup(True, "cuda", torch.float16, SD15, "SD 1.5 UNet fp16 512x512")
+    return Setup(False, "cpu", torch.float32, TINY, "tiny UNet fp32 CPU (smoke test)")
+
+
+def build_unet(s: Setup) -> Any:
+    """UNet2DConditionModel of `s.config` with random weights (seed 0), on s.device in s.dtype."""
     from diffusers import UNet2DConditionModel
 
-    cuda = torch.cuda.is_available()
-    device, dtype, cfg = ("cuda", torch.float16, SD15) if cuda else ("cpu", torch.float32, TINY)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        unet = UNet2DConditionModel(**cfg).to(device, dtype).eval()
-    forward = torch.compile(unet) if compile_ else unet
-    size, width = cfg["sample_size"], cfg["cross_attention_dim"]
-    sync = torch.cuda.synchronize if cuda else (lambda: None)
+        return UNet2DConditionModel(**s.config).to(s.device, s.dtype).eval()
+
+
+def network_of(forward: Any, s: Setup) -> Any:
+    """The eps network `network(x, t, cond)` of `DiscreteDenoiser` over a diffusers UNet: inputs
+    moved to s.device in s.dtype, the output back in x's dtype ([B, 4, h, w])."""
 
     @torch.no_grad()
     def network(x_in: torch.Tensor, t: torch.Tensor, cond: Conditioning) -> torch.Tensor:
-        out = forward(x_in.to(device, dtype), t.to(device), encoder_hidden_states=cond.tokens.to(device, dtype)).sample  # fmt: skip
-        return out.to(x_in.dtype)
+        tokens = cond.tokens.to(s.device, s.dtype)
+        out = forward(x_in.to(s.device, s.dtype), t.to(s.device), encoder_hidden_states=tokens)
+        return out.sample.to(x_in.dtype)
 
+    return network
+
+
+def run(steps: int = 20, repeats: int = 5, compile_: bool = False) -> list[Row]:
+    cuda = torch.cuda.is_available()
+    s = setup(cuda)
+    device, dtype, size, width, sync = s.device, s.dtype, s.size, s.width, s.sync
+    unet = build_unet(s)
+    forward = torch.compile(unet) if compile_ else unet
+    network = network_of(forward, s)
     fs = StandaloneFrameSampler(DiscreteDenoiser(network, sd_sigma_space()), "euler", "normal")
     pos, neg = Conditioning(torch.randn(1, 77, width)), Conditioning(torch.zeros(1, 77, width))
     x = torch.zeros(1, 4, size, size, device=device)
@@ -84,7 +131,7 @@ def run(steps: int = 20, repeats: int = 5, compile_: bool = False) -> list[Row]:
             fn()
             times[name].append(time.perf_counter() - start)
     f, b = best_median(times["frame"])[1], best_median(times["bare"])[1]
-    what = "SD 1.5 UNet fp16 512x512" if cuda else "tiny UNet fp32 CPU (smoke test)"
+    what = s.what
     name = torch.cuda.get_device_name() if cuda else "cpu"
     print(f"# gpu: {what} on {name}, S={steps}, cfg 7, compile={compile_}; {load()}")
     print(f"frame {1e3 * f:.1f} ms, bare UNet calls {1e3 * b:.1f} ms, ratio {f / b:.3f}")
