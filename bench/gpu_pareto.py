@@ -6,7 +6,7 @@ the loop's sampler arithmetic in fp32, the UNet's inputs cast to fp16 at each ca
 without CUDA, gpu.py's tiny UNet in fp32 on the CPU at latent 8x8: a smoke test, its figures are
 not GPU figures. Random weights make flicker and adherence meaningless, so only the cost is
 measured. The chain: `--frames` frames (default 10), two random prompts (keyframes 0 and 6), the
-first frame at denoise 1 and the rest at 0.5, euler, normal schedule, S steps (20 on CUDA, 6
+first frame at denoise 1 and the rest at 0.5, euler, normal schedule, S steps (20 on CUDA, 4
 on the CPU), cfg 7, no noise injection; every `denoise_mode` (comfyui, steps) x `cadence` (1-4; the in-betweens a cross-fade
 of the latents, no motion) x `cfg_mode` (full, once) of bench/pareto.py runs through the library's
 `run_sequence` with a `StandaloneFrameSampler`. The loop (bench/_pareto_peer.py's
@@ -49,8 +49,8 @@ KEYFRAME, CFG, SEED = 6, 7.0, 7
 
 
 def defaults(cuda: bool) -> dict[str, int]:
-    """Steps and rounds: S = 20, 3 rounds on CUDA; S = 6, 2 rounds on the CPU (under a minute)."""
-    return {"steps": 20, "repeats": 3} if cuda else {"steps": 6, "repeats": 2}
+    """Steps and rounds: S = 20, 3 rounds on CUDA; S = 4, 2 rounds on the CPU (under a minute)."""
+    return {"steps": 20, "repeats": 3} if cuda else {"steps": 4, "repeats": 2}
 
 
 def chain_plan(frames: int, steps: int, denoise_mode: str, cadence: int) -> Plan:
@@ -190,7 +190,7 @@ def run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=10)
-    parser.add_argument("--steps", type=int, help="default 20 on CUDA, 6 on the CPU")
+    parser.add_argument("--steps", type=int, help="default 20 on CUDA, 4 on the CPU")
     parser.add_argument("--repeats", type=int, help="default 3 on CUDA, 2 on the CPU")
     parser.add_argument("--cadences", type=int, nargs="+", default=list(CADENCES))
     args = parser.parse_args()
