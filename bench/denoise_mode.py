@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch  # noqa: E402
 from _common import Row, best_median, interleaved, load  # noqa: E402
 
+from seqsampler.frame_call import run_frame  # noqa: E402
 from seqsampler.frame_sampler import StandaloneFrameSampler  # noqa: E402
 from seqsampler.models.loader import load_model  # noqa: E402
 from seqsampler.planning import SequenceConfig, plan  # noqa: E402
-from seqsampler.sequence import run_frame  # noqa: E402
 
 DENOISES = (0.3, 0.5, 0.7)
 

@@ -1,5 +1,5 @@
 """The standalone engine: `FrameSampler` on our samplers and a `Denoiser`, with ComfyUI's
-KSampler / KSamplerAdvanced semantics (see `seqsampler.sequence` and `sampling.ksampler`).
+KSampler / KSamplerAdvanced semantics (see `seqsampler.frame_call` and `sampling.ksampler`).
 
 Per call: sigmas from the scheduler (denoise, start step), fresh noise drawn like ComfyUI's
 KSampler for `seed` (or none), the start point latent + s * noise, then the sampler over a
@@ -17,6 +17,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from .frame_call import FrameCall
 from .masks import latent_mask
 from .models.denoiser import Denoiser, cfg_model
 from .noise import generator, prepare_noise
@@ -31,7 +32,6 @@ from .sampling.ksampler import (
 )
 from .sampling.noise_samplers import NoiseSampler
 from .sampling.registry import SamplerEntry, get_sampler, get_scheduler
-from .sequence import FrameCall
 
 logger = logging.getLogger(__name__)
 

@@ -1,20 +1,10 @@
-"""The frame chain, written once and shared by both engines.
+"""The frame chain, written once and shared by both engines: `run_sequence` and `frame_loop`.
 
-`FrameSampler` is the one seam between the chain and a sampling engine: the ComfyUI adapter
-implements it on ComfyUI's own sampling functions with the user's MODEL, the standalone engine
-on our samplers and a `Denoiser`.
-
-Semantics of the two calls (ComfyUI's, so settings mean the same in both front doors):
-- `sample(x, add_noise=True, start_step=0, denoise=d)` is ComfyUI's KSampler: `steps` model
-  steps over the last `steps + 1` sigmas of an `int(steps / d)`-step schedule, fresh noise
-  from `seed` (drawn like `seqsampler.noise.prepare_noise`); `d <= 0` returns `x` unchanged.
-- `sample(x, add_noise=False, start_step=k, denoise=1.0)` is KSamplerAdvanced with add_noise
-  off: steps `k .. steps` of the full schedule, `x` taken as already at sigma_k, ending at 0.
-- `unsample(x, start_step=k)` inverts `x` from a small epsilon above 0 up to sigma_k of the full
-  `steps`-step schedule (behaviour.md §7), adding no noise; stochastic samplers invert with
-  their deterministic counterpart.
-`steps` and `cfg` are per call (the CLI can schedule them); the sampler and scheduler names
-are fixed when the frame sampler is built. Tensors are [B, C, ...] latents in and out.
+Per frame: the (glided) conditioning, the input (the init latent, else the previous frame's
+output through `feedback`), the frame's model work (`frame_call.run_frame`, through the
+`FrameSampler` seam whose exact ComfyUI semantics `seqsampler.frame_call` states), the pull of
+a loop frame toward frame 0, and with cadence the frames made between (`cadence_chain`).
+`FrameCall` and `FrameSampler` stay importable from here, where callers import them.
 """
 
 from __future__ import annotations
@@ -22,59 +12,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, overload
+from typing import Any, Literal, overload
 
 import torch
 from torch import Tensor
 
 from .cadence_chain import CadenceChain, MakeBetween
 from .conditioning import Conditioning
-from .interp import interp_latents, slerp_conditioning
-from .masks import latent_mask
-from .noise import randn_like_seeded
+from .frame_call import FrameCall as FrameCall
+from .frame_call import FrameNoises, FrameSampler, close_loop, run_frame
+from .interp import slerp_conditioning
 from .planning import FramePlan, Plan
 from .sequence_checks import _check_inputs, _unpack_latent
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class FrameCall:
-    """What every sampler call of one frame shares: its conditioning, seed, steps and cfg, and
-    the noise mask ([H, W], [B, H, W] or [B, 1, H, W] at any resolution, or None).
-
-    `seeds`: one seed per batch item when the batch holds variants (`seqsampler.variants`), each
-    item's noise drawn as if it were sampled alone with its seed; None: `seed` draws for the
-    whole batch. Only a frame sampler with `item_seeds = True` takes it.
-
-    `noise`: the fresh noise of a `sample(add_noise=True)` call ([B, C, ...], drawn on the CPU),
-    used instead of drawing it from the seed(s) (`noise_warp`: the noise moved with the camera,
-    `seqsampler.camera_noise`); the seed still drives a stochastic sampler's per-step noise."""
-
-    positive: Conditioning
-    negative: Conditioning
-    seed: int
-    steps: int
-    cfg: float
-    noise_mask: Tensor | None = None
-    seeds: tuple[int, ...] | None = None
-    noise: Tensor | None = None
-
-
-class FrameSampler(Protocol):
-    """Samples and unsamples one frame (see the module docstring for the exact semantics)."""
-
-    def sample(
-        self,
-        x: Tensor,
-        call: FrameCall,
-        *,
-        denoise: float = 1.0,
-        start_step: int = 0,
-        add_noise: bool = True,
-    ) -> Tensor: ...
-
-    def unsample(self, x: Tensor, call: FrameCall, *, start_step: int) -> Tensor: ...
 
 
 @dataclass(frozen=True)
@@ -96,18 +47,6 @@ OnFrame = Callable[[FramePlan, Tensor], Any]
 # `on_frame` saw it) when it feeds the next frame (so not to the last), and to
 # `resume.previous_latent`. With cadence, once per diffused frame (`cadence_chain.carry`).
 Feedback = Callable[[FramePlan, Tensor], Tensor]
-
-
-class FrameNoises(Protocol):
-    """A frame's noises from a `NoiseHook` (`camera_noise.FrameNoise`): the fresh noise and the
-    injected noise's eps, each [B, C, ...] or None (drawn from the seeds as usual)."""
-
-    @property
-    def sample(self) -> Tensor | None: ...
-
-    @property
-    def inject(self) -> Tensor | None: ...
-
 
 # `noise(frame_plan, like, variants) -> FrameNoises`: called for every frame in order, the frames
 # a resume skips included (`like` shaped as the frame's input latent), so its state replays.
@@ -252,82 +191,6 @@ def frame_loop(
         if frame.frame == 0:
             first = output
         yield from cadence.made(frame, output)
-
-
-def run_frame(
-    frame: FramePlan,
-    frame_sampler: FrameSampler,
-    positive: Conditioning,
-    negative: Conditioning,
-    x: Tensor,
-    noise_mask: Tensor | None = None,
-    variants: Sequence[FramePlan] | None = None,
-    noises: FrameNoises | None = None,
-) -> Tensor:
-    """One frame: `x` is the frame's input (the previous output); returns the frame's output.
-    `variants`: one plan per batch item of `x` (equal to `frame` but for their seeds), whose
-    seeds draw each item's noise (`seqsampler.variants`); None: `frame`'s seeds for the batch.
-    `noises`: the frame's fresh and injected noise from a `NoiseHook` (None: the seeds')."""
-    seeds = None if variants is None else tuple(f.seed for f in variants)
-    fresh = None if noises is None else noises.sample
-    eps = None if noises is None else noises.inject
-    call = FrameCall(
-        positive, negative, frame.seed, frame.steps, frame.cfg, noise_mask, seeds, fresh
-    )
-    if frame.path == "copy":
-        sample = x
-    elif frame.path == "plain":
-        noised = inject_noise(frame, x, noise_mask, variants, eps)
-        if frame.sample_steps < frame.steps:  # denoise_mode "steps": from sigma_k, fresh noise
-            sample = frame_sampler.sample(noised, call, start_step=frame.start_step)
-        else:
-            sample = frame_sampler.sample(noised, call, denoise=frame.denoise)
-    else:  # unsample: invert to sigma_k, inject, resample from sigma_k without fresh noise
-        unsampled = frame_sampler.unsample(x, call, start_step=frame.start_step)
-        noised = inject_noise(frame, unsampled, noise_mask, variants, eps)
-        sample = frame_sampler.sample(noised, call, start_step=frame.start_step, add_noise=False)
-    if frame.interp is not None:
-        sample = interp_latents(frame.interp.mode, frame.interp.strength, x, sample)
-    return sample
-
-
-def close_loop(frame: FramePlan, output: Tensor, first: Tensor | None) -> Tensor:
-    """A loop frame's output pulled toward frame 0's by its `loop` weight; others unchanged."""
-    if frame.loop is None:
-        return output
-    assert first is not None, "_check_inputs: frame 0 is made or given before a loop"
-    return torch.lerp(output, first.to(output), frame.loop)
-
-
-def inject_noise(
-    frame: FramePlan,
-    x: Tensor,
-    noise_mask: Tensor | None = None,
-    variants: Sequence[FramePlan] | None = None,
-    eps: Tensor | None = None,
-) -> Tensor:
-    """x + noise_strength * eps (* the mask at latent resolution), eps drawn from the frame's
-    inject seed (§6), or per batch item from its variant's, or given (`noise_warp`); x
-    unchanged when the plan injects nothing."""
-    seed, strength = frame.inject_noise_seed, frame.noise_strength
-    if seed is None or strength is None:  # FramePlan holds both or neither
-        return x
-    if eps is not None:
-        eps = eps.to(x)
-    elif variants is None:
-        eps = randn_like_seeded(x, seed)
-    else:  # variants share the strength (variants.check_variant_plans), not the seed
-        seeds = [f.inject_noise_seed for f in variants if f.inject_noise_seed is not None]
-        if len(seeds) != x.shape[0]:
-            raise ValueError(
-                f"variants must give one inject seed per batch item ({x.shape[0]}) at frame "
-                f"{frame.frame}; got {[f.inject_noise_seed for f in variants]}"
-            )
-        items = zip(x.split(1), seeds, strict=True)
-        eps = torch.cat([randn_like_seeded(item, item_seed) for item, item_seed in items])
-    if noise_mask is not None:
-        eps = eps * latent_mask(noise_mask, x.shape).to(x)
-    return x + strength * eps
 
 
 def conditioning_chain(
