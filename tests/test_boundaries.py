@@ -106,7 +106,7 @@ ALLOWED = {
     "camera": {"motion", "planning"},
     "camera_noise": {"camera", "motion", "noise", "planning"},
     "metrics": {"files"},
-    "motion": set(),
+    "motion": {"planning"},
     "inbetween": {"motion", "planning", "video"},
     "importing": {"planning", "version"},
     "video": set(),

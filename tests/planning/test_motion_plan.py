@@ -3,13 +3,15 @@ their schedules, none at the defaults (plans and configs as before), the config'
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from seqsampler import SequenceConfig, plan
+from seqsampler.motion.knobs import Knobs
 from seqsampler.planning import FrameMotion, Plan
-from seqsampler.planning.fields import MOTION_FIELDS
+from seqsampler.planning.fields import MOTION_FIELDS, SPECS
 
 
 def test_defaults_plan_no_motion_and_write_no_motion_field():
@@ -68,3 +70,40 @@ def test_the_flip_without_angles_and_a_centre_alone_do_not_move():
 def test_bad_motion_fields_are_named(fields, message):
     with pytest.raises(ValueError, match=message):
         SequenceConfig(frame_count=3, **fields)
+
+
+# A frame's motion record as plans have written it since camera motion came (plan version 1).
+SAVED_RECORD = (
+    '{"zoom": 1.02, "angle": 0.5, "translation_x": -3.0, "translation_y": 0.0, '
+    '"transform_center_x": 0.2, "transform_center_y": 0.5, "perspective_flip": true, '
+    '"perspective_flip_theta": 4.0, "perspective_flip_phi": 0.0, "perspective_flip_gamma": 0.0, '
+    '"perspective_flip_fv": 53.0, "border": "wrap", "space": "latent", "sharpen_amount": 0.2, '
+    '"sharpen_kernel": 7, "sharpen_sigma": 1.0, "sharpen_threshold": 0.0, "contrast": 1.0}'
+)
+
+
+def test_a_saved_motion_record_reads_back_and_writes_the_same_text():
+    saved = plan(SequenceConfig(frame_count=2, zoom=1.1)).to_dict()
+    saved["frames"][1]["motion"] = json.loads(SAVED_RECORD)
+    frame = Plan.from_json(saved).frames[1]
+    assert frame.motion == FrameMotion(
+        zoom=1.02, angle=0.5, translation_x=-3.0, transform_center_x=0.2, perspective_flip=True,
+        perspective_flip_theta=4.0, border="wrap", space="latent", sharpen_amount=0.2,
+        sharpen_kernel=7,
+    )  # fmt: skip
+    assert json.dumps(frame.to_dict()["motion"]) == SAVED_RECORD
+
+
+def test_the_records_names_kinds_and_defaults_are_the_field_tables():
+    """FrameMotion (and the Knobs it extends) are the table's motion rows less noise_warp, in
+    the table's order (contrast last), `border`/`space` standing for motion_border/_space."""
+    kinds = {"float": "float", "int": "int", "bool": "bool", "choice": "str"}
+    config_name = {"border": "motion_border", "space": "motion_space"}
+    names = [config_name.get(item.name, item.name) for item in dataclasses.fields(FrameMotion)]
+    assert sorted(names) == sorted(set(MOTION_FIELDS) - {"noise_warp"})
+    assert names[-1] == "contrast" and names[:6] == list(MOTION_FIELDS[:6])
+    knobs = [item.name for item in dataclasses.fields(Knobs)]
+    assert knobs == [item.name for item in dataclasses.fields(FrameMotion)][: len(knobs)]
+    for item, name in zip(dataclasses.fields(FrameMotion), names, strict=True):
+        assert (item.type, item.default) == (kinds[SPECS[name].kind], SPECS[name].default), name
+    assert not FrameMotion().moves and not FrameMotion().sharpens

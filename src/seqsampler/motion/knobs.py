@@ -1,20 +1,30 @@
-"""The knob values of one frame's 2D camera motion (Deforum's 2D mode names) and their checks.
+"""The checks of one frame's 2D camera motion knobs (`Knobs`, Deforum's 2D mode names: defined
+with their units in `planning.camera_knobs`, re-exported here).
 
-Pure Python (no torch): a planner or a spec reader may import it. Units as Deforum's: `zoom` is a
-scale per frame (1 = none, > 1 zooms in), `angle` degrees per frame counter-clockwise,
-`translation_x`/`translation_y` pixels per frame at the render size (W x H),
-`transform_center_x`/`transform_center_y` the centre as a fraction of W and H, the perspective
-flip's angles and field of view in degrees.
+Pure Python (no torch): a planner or a spec reader may import it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
-BORDERS = ("replicate", "reflect", "wrap", "zeros")
+from ..planning.camera_knobs import Knobs
+from ..planning.names import MOTION_BORDERS
+
+__all__ = [
+    "BORDERS",
+    "CENTER_RANGE",
+    "TRANSLATION_LIMIT",
+    "Knobs",
+    "check_border",
+    "check_knobs",
+    "knobs_from",
+]
+
+BORDERS = MOTION_BORDERS
 """What a warp shows where the source is out of frame (OpenCV: BORDER_REPLICATE,
 BORDER_REFLECT_101, BORDER_WRAP, BORDER_CONSTANT with 0)."""
 
@@ -22,23 +32,6 @@ TRANSLATION_LIMIT = 4.0
 """|translation| may be at most this many frame widths (x) or heights (y)."""
 CENTER_RANGE = (-1.0, 2.0)
 """The accepted range of `transform_center_x`/`transform_center_y` (fractions of W, H)."""
-
-
-@dataclass(frozen=True)
-class Knobs:
-    """One frame's motion knobs; the defaults are the identity (no motion)."""
-
-    zoom: float = 1.0
-    angle: float = 0.0
-    translation_x: float = 0.0
-    translation_y: float = 0.0
-    transform_center_x: float = 0.5
-    transform_center_y: float = 0.5
-    perspective_flip: bool = False
-    perspective_flip_theta: float = 0.0
-    perspective_flip_phi: float = 0.0
-    perspective_flip_gamma: float = 0.0
-    perspective_flip_fv: float = 53.0
 
 
 def knobs_from(record: Mapping[str, Any]) -> Knobs:
@@ -51,7 +44,7 @@ def check_knobs(knobs: Knobs, width: int, height: int) -> None:
     """Raise ValueError naming the first knob out of range (before any model work)."""
     if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
         raise ValueError(f"motion frame size {width!r} x {height!r}: expected positive integers")
-    for field in fields(knobs):
+    for field in fields(Knobs):
         value = getattr(knobs, field.name)
         if field.name != "perspective_flip" and not math.isfinite(value):
             raise ValueError(f"{field.name} = {value!r}: expected a finite number")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .camera_knobs import FrameMotion
 from .config import SequenceConfig
 from .fields import (
     FIELD_HELP,
@@ -28,7 +29,6 @@ from .names import (
 )
 from .plan_data import (
     ColorMatch,
-    FrameMotion,
     FramePlan,
     FrameVideo,
     LatentInterp,

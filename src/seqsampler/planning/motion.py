@@ -11,27 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from .camera_knobs import FrameMotion
 from .config import SequenceConfig
-from .plan_data import FrameMotion, FramePlan
+from .fields import MOTION_FIELDS, SPECS
+from .plan_data import FramePlan
 
-# The motion fields that take a value per frame (a schedule, or the field's number).
-MOTION_KNOBS = (
-    "zoom",
-    "angle",
-    "translation_x",
-    "translation_y",
-    "transform_center_x",
-    "transform_center_y",
-    "perspective_flip_theta",
-    "perspective_flip_phi",
-    "perspective_flip_gamma",
-    "perspective_flip_fv",
-    "sharpen_amount",
-    "sharpen_kernel",
-    "sharpen_sigma",
-    "sharpen_threshold",
-    "contrast",
-)
+# The motion fields that take a value per frame (a schedule, or the field's number): the
+# table's motion rows marked schedule="knob".
+MOTION_KNOBS = tuple(name for name in MOTION_FIELDS if SPECS[name].schedule == "knob")
 
 
 def frame_motion(config: SequenceConfig, index: int) -> FrameMotion | None:

@@ -12,13 +12,12 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from .cadence import FrameBetween
+from .camera_knobs import FrameMotion
 from .config import SequenceConfig
 from .names import (
     COLOR_COHERENCE_MODES,
     DEFAULT_DENOISE_MODE,
     DENOISE_MODES,
-    MOTION_BORDERS,
-    MOTION_SPACES,
     PATHS,
     VIDEO_MODES,
 )
@@ -44,66 +43,6 @@ class ColorMatch:
     mode: str
     anchor: int
     strength: float
-
-
-@dataclass(frozen=True)
-class FrameMotion:
-    """The camera move into a frame and the anti-blur after it (docs/behaviour.md §13): the
-    previous frame's output is warped by these knobs (Deforum's 2D mode: `zoom` per frame,
-    `angle` degrees counter-clockwise, `translation_x/_y` pixels at the render size about the
-    centre (`transform_center_x/_y` fractions of W, H), the optional perspective flip), with
-    `border` where the source is out of frame and in `space` (pixel: decoded; latent), then
-    colour-matched, then scaled by `contrast` and unsharp-masked (`sharpen_*`, amount 0 = off).
-    The defaults change nothing."""
-
-    zoom: float = 1.0
-    angle: float = 0.0
-    translation_x: float = 0.0
-    translation_y: float = 0.0
-    transform_center_x: float = 0.5
-    transform_center_y: float = 0.5
-    perspective_flip: bool = False
-    perspective_flip_theta: float = 0.0
-    perspective_flip_phi: float = 0.0
-    perspective_flip_gamma: float = 0.0
-    perspective_flip_fv: float = 53.0
-    border: str = "replicate"
-    space: str = "pixel"
-    sharpen_amount: float = 0.0
-    sharpen_kernel: int = 5
-    sharpen_sigma: float = 1.0
-    sharpen_threshold: float = 0.0
-    contrast: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.border not in MOTION_BORDERS:
-            raise ValueError(
-                f"motion border must be one of {', '.join(MOTION_BORDERS)}; got {self.border!r}"
-            )
-        if self.space not in MOTION_SPACES:
-            raise ValueError(
-                f"motion space must be one of {', '.join(MOTION_SPACES)}; got {self.space!r}"
-            )
-
-    @property
-    def moves(self) -> bool:
-        """Whether the camera moves (any knob off its identity value)."""
-        return (
-            self.zoom != 1.0
-            or self.angle != 0.0
-            or self.translation_x != 0.0
-            or self.translation_y != 0.0
-            or (
-                self.perspective_flip
-                and (self.perspective_flip_theta, self.perspective_flip_phi,
-                     self.perspective_flip_gamma) != (0.0, 0.0, 0.0)
-            )
-        )  # fmt: skip
-
-    @property
-    def sharpens(self) -> bool:
-        """Whether contrast or the unsharp mask changes the frame."""
-        return self.sharpen_amount != 0.0 or self.contrast != 1.0
 
 
 @dataclass(frozen=True)
