@@ -22,7 +22,8 @@ from pathlib import Path
 def one(count: int, factor: int, formats: list[str]) -> dict[str, float]:
     import numpy as np
 
-    from seqsampler.cli.run.writers import LazyFrames, contact_sheet, save_image, write_video
+    from seqsampler.cli.run.videos import write_video
+    from seqsampler.cli.run.writers import LazyFrames, contact_sheet, save_image
 
     folder = Path(tempfile.mkdtemp(prefix="seqsampler-outmem-"))
     rng = np.random.default_rng(0)

@@ -246,7 +246,7 @@ def tables(results: dict[str, dict[str, Any]], settings: Settings) -> str:
 
 def side_by_side_gif(results: dict[str, dict[str, Any]], path: Path, scale: int = 4) -> None:
     """One row per input: input | independent | hybrid, each `scale` x nearest, 8 fps."""
-    from seqsampler.cli.run.writers import write_video
+    from seqsampler.cli.run.videos import write_video
 
     rows = []
     for result in results.values():

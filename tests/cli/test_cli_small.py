@@ -12,7 +12,8 @@ from PIL import Image
 
 from seqsampler import __version__
 from seqsampler.cli import main
-from seqsampler.cli.run.writers import CHANGE_COLOUR, contact_sheet, gif_starts, write_video
+from seqsampler.cli.run.videos import gif_starts, write_video
+from seqsampler.cli.run.writers import CHANGE_COLOUR, contact_sheet
 from seqsampler.cli.spec.resolve import resolve_spec
 from seqsampler.cli.view.chart import CFG_COLOUR, STEPS_COLOUR, panel_rows, plan_chart
 from seqsampler.planning import plan

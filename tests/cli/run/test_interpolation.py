@@ -18,7 +18,8 @@ from seqsampler.cli.run.interpolation import (
     video_frames,
     video_rate,
 )
-from seqsampler.cli.run.writers import LazyFrames, count_video_frames
+from seqsampler.cli.run.videos import count_video_frames
+from seqsampler.cli.run.writers import LazyFrames
 from seqsampler.cli.spec.fields import SpecError
 from seqsampler.cli.spec.resolve import resolve_spec
 from seqsampler.models.embedded import EMBEDDED_DIR

@@ -15,7 +15,8 @@ from seqsampler.cli import main
 from seqsampler.cli.run.folder import RunFolder, check_out
 from seqsampler.cli.run.lock import LOCK_NAME, folder_lock
 from seqsampler.cli.run.manifest import append_entry
-from seqsampler.cli.run.writers import atomic_write_text, write_video
+from seqsampler.cli.run.videos import write_video
+from seqsampler.cli.run.writers import atomic_write_text
 from seqsampler.cli.spec.fields import SpecError
 from seqsampler.files import NotOwnFile, links_outside
 from seqsampler.metrics import run_metrics

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from seqsampler.cli import main
-from seqsampler.cli.run.writers import count_video_frames, load_latent, read_png_metadata
+from seqsampler.cli.run.videos import count_video_frames
+from seqsampler.cli.run.writers import load_latent, read_png_metadata
 from seqsampler.models.embedded import EMBEDDED_DIR
 
 HAS_EMBEDDED = (EMBEDDED_DIR / "model_index.json").is_file()

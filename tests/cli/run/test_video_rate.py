@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from seqsampler.cli.run.writers import write_video
+from seqsampler.cli.run.videos import write_video
 
 av = pytest.importorskip("av")
 

@@ -10,14 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from seqsampler.cli.run.videos import count_video_frames, h264_encoder, write_video
 from seqsampler.cli.run.writers import (
     atomic_write_bytes,
     contact_sheet,
-    count_video_frames,
-    h264_encoder,
     read_png_metadata,
     save_png,
-    write_video,
 )
 
 

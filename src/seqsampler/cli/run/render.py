@@ -20,17 +20,16 @@ from .frame_writer import FrameFiles, FrameWriter
 from .lock import folder_lock
 from .numerics import check_environment, numeric_environment, write_environment
 from .plan_summary import plan_summary
+from .videos import import_encoders, write_video
 from .writers import (
     PLAN_KEY,
     SPEC_KEY,
     LazyFrames,
     atomic_write_text,
     contact_sheet,
-    import_encoders,
     plan_prompts,
     save_image,
     to_uint8,
-    write_video,
 )
 
 log = logging.getLogger(__name__)
