@@ -7,6 +7,7 @@ scheduler lists, its tensors), so this module imports outside ComfyUI.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from ..chart import plan_chart_image
@@ -14,31 +15,33 @@ from ..planning.fields import CFG_MODE
 from .scheduled_plan import VALIDATED, plan_text, scheduled_plan, validate
 
 
-def validate_schedules(cls: Any, frame_count=None, prompt_schedule=None, seed_schedule=None,
-                 steps_schedule=None, cfg_schedule=None, denoise_schedule=None,
-                 noise_strength_schedule=None, interp_strength_schedule=None,
-                 glide_strength_schedule=None, video_strength_schedule=None,
-                 zoom_schedule=None, angle_schedule=None, translation_x_schedule=None,
-                 translation_y_schedule=None, transform_center_x_schedule=None,
-                 transform_center_y_schedule=None, perspective_flip_theta_schedule=None,
-                 perspective_flip_phi_schedule=None, perspective_flip_gamma_schedule=None,
-                 perspective_flip_fv_schedule=None, contrast_schedule=None,
-                 sharpen_amount_schedule=None, sharpen_kernel_schedule=None,
-                 sharpen_sigma_schedule=None, sharpen_threshold_schedule=None,
-                 inject_noise=None, use_conditioning_slerp=None,
-                 use_latent_interpolation=None, perspective_flip=None) -> bool:  # fmt: skip
-    """Queue-time check (ComfyUI passes the inputs named here, the names in VALIDATED; linked
-    ones are absent): True, or a ValueError whose message names the input.
+def validate_schedules(cls: Any, **inputs: Any) -> bool:
+    """Queue-time check (ComfyUI passes the inputs named in VALIDATED; linked ones are absent):
+    True, or a ValueError whose message names the input.
 
     It raises rather than returns the message: ComfyUI (execution.validate_inputs) repeats a
     returned message once per argument of the validator, 29 times here, while an exception is
     reported once, on this node ("Exception when validating [inner] node: <message>").
     """
     del cls
-    problem = validate(**{name: value for name, value in locals().items() if name in VALIDATED})
+    problem = validate(**{name: inputs.get(name) for name in VALIDATED})
     if problem is not True:
         raise ValueError(problem)
     return True
+
+
+# ComfyUI passes a validator the inputs its signature names (inspect.getfullargspec, which reads
+# __signature__) and skips its own range checks for exactly those: the signature is VALIDATED
+# (a plain **inputs would be passed every input and turn off every range check).
+validate_schedules.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        inspect.Parameter("cls", inspect.Parameter.POSITIONAL_OR_KEYWORD),
+        *(
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None)
+            for name in VALIDATED
+        ),
+    ]
+)
 
 
 def v1_input_types(
