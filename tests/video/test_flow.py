@@ -60,18 +60,20 @@ def test_flow_on_a_subpixel_pan():
         assert float(error.max()) < 0.5 and float(error.mean()) < 0.1, (error.mean(), error.max())
 
 
-def test_flow_grid_keeps_the_finest_grid_at_least_min_side():
-    grid = [flow_grid(s, s, 2, MIN_SIDE) for s in (32, 64, 100, 128, 256, 512, 1024)]
-    assert grid == [(4, 0), (2, 0), (2, 0), (1, 0), (1, 1), (1, 2), (1, 2)]
-    assert flow_grid(720, 1280, 2, 128) == (1, 2) and flow_grid(48, 640, 2, 128) == (3, 0)
-    assert flow_grid(512, 512, 1, 128) == (1, 1)  # never coarser than the preset's
+def test_flow_grid():
+    """Under MIN_SIDE: twice the size (at least 64 px) at finest scale 0; else a finest grid of
+    at least MIN_SIDE px, never coarser than the preset's; min_side 0: the preset's grid."""
+    grid = [flow_grid(s, s, 2, MIN_SIDE) for s in (16, 32, 64, 255, 256, 512, 1024, 2048)]
+    assert grid == [(4, 0), (2, 0), (2, 0), (2, 0), (1, 0), (1, 1), (1, 2), (1, 2)]
+    assert flow_grid(720, 1280, 2, 256) == (1, 1) and flow_grid(48, 640, 2, 256) == (2, 0)
+    assert flow_grid(1024, 1024, 1, 256) == (1, 1)  # never coarser than the preset's
     assert flow_grid(32, 32, 2, 0) == (1, 2)  # 0: the preset's own grid
 
 
 @pytest.mark.parametrize(("size", "own_grid"), [(32, (0.6, 0.9)), (64, (0.95, 1.05))])
 def test_flow_of_a_small_square_on_a_small_frame(size, own_grid):
-    """A textured square of 10/32 of the frame moving 1/32 of the frame a step: with min_side
-    128 its motion is recovered inside it. On the preset's own grid DIS gets ~3/4 of it at
+    """A textured square of 10/32 of the frame moving 1/32 of the frame a step: with MIN_SIDE
+    its motion is recovered inside it. On the preset's own grid DIS gets ~3/4 of it at
     32x32 and all of it at 64x64 (where OpenCV picks its own scales for a frame this small)."""
     step, side = size // 32, 10 * size // 32
     frames, lefts = square_frames(6, size, side, step, seed=3)

@@ -22,21 +22,23 @@ direct check that warping one frame by the flow reproduces the other (3x3 mean o
 RGB error below TAU = 0.05, about 13 levels of 255).
 
 DIS's finest grid: a preset estimates the flow at 1/2^s of the frame (finest scale s: 2 for
-"fast") and upsamples it; on small frames that grid is coarse next to the patch (8 px), so the
-motion of anything a few patches wide is averaged with its surroundings' (a 10-px square moving
-0.73 px a frame at 32x32 measured 0.53 px). `min_side` (the hybrid input's: MIN_SIDE = 128)
-keeps the finest grid at least that many px on the short side (`flow_grid`): a lower finest
-scale, or, below it, the frames upsampled (bilinear) k times and the flow averaged back over
-k x k (then 0.72 px; at 64x64, 1.43 -> 1.46 px of 1.46). Frames of 512 px and more are
-unchanged with "fast". `min_side = 0` (the default) is the preset's own grid: smoother, which
-the in-betweens' flow (inbetween.py) prefers (its interpolation benchmark at 32x32 loses SSIM
-on the finer grid).
+"fast") and upsamples it; on small frames that grid is coarse next to the patch (8 px), so a
+small or slow motion is averaged away (a 10-px square moving 0.73 px a frame at 32x32 measured
+0.53 px). With `min_side` (the hybrid input's: MIN_SIDE = 256; `flow_grid`) a frame whose short
+side is under it is upsampled (bilinear) twice (at least to 64 px) and DIS runs at its full
+resolution (8-px patches covering 4 px of the frame), the flow then averaged back over k x k;
+larger frames keep a finest grid of at least 256 px. Relative error of the mean flow, measured
+on synthetic pans (4 sub-pixel shifts) and inside a square of 10/32 of the frame moving 0.75
+px, preset grid -> min_side 256: 32 px 0.018 -> 0.003 and 0.32 -> 0.022; 64 px 0.018 -> 0.003
+and 0.12 -> 0.024; 128 px 0.11 -> 0.003 and 0.78 -> 0.028; 256 px 0.066 -> 0.017 and 0.45 ->
+0.059. `min_side = 0` (the default) is the preset's own grid: smoother, which the in-betweens'
+flow (inbetween.py) prefers (its interpolation benchmark at 32x32 loses SSIM on a finer grid).
 
 DIS preset: "fast" (DEFAULT_PRESET), measured on synthetic inputs (tests/video/test_flow.py), on
 its own grid: a (1.5, 0.5) px pan over 4-px noise at 64x64 is recovered to 0.011 px mean
 ("medium": 0.057 px; its larger patches and variational smoothing blur small frames), and its
 forward-backward mask flags 89% of the strip a moving square uncovers at 64x64, frame 3
-("medium": 48%); with min_side 128, 0.006 px and 79% (67% to 93% per frame). OpenCV and numpy stay inside; tensors at the API.
+("medium": 48%). OpenCV and numpy stay inside; tensors at the API.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from torch import Tensor
 ALPHA = 0.01
 BETA = 0.5  # px^2
 TAU = 0.05  # mean absolute RGB error in [0, 1] over a 3x3 window
-MIN_SIDE = 128  # px: the hybrid input's least short side of DIS's finest grid
+MIN_SIDE = 256  # px: the hybrid input's flow (flow_grid): frames under it upsampled twice
 PRESETS = ("ultrafast", "fast", "medium")
 DEFAULT_PRESET = "fast"
 
@@ -83,13 +85,15 @@ def gray_uint8(image: Tensor) -> np.ndarray:
 
 def flow_grid(height: int, width: int, finest: int, min_side: int) -> tuple[int, int]:
     """(k, s): DIS runs on the frames upsampled k times with its finest scale s (the preset's
-    `finest`, or less), so that its finest grid has a short side of at least `min_side` px."""
+    `finest`, or less). Frames whose short side is under `min_side` are upsampled to at least
+    twice their size and 64 px (finest scale 0); larger ones keep a finest grid of at least
+    `min_side` px. `min_side` 0: the preset's own grid, (1, finest)."""
     short = min(height, width)
     if min_side == 0:
         return 1, finest
     if short < min_side:
-        return math.ceil(min_side / short), 0
-    return 1, min(finest, int(math.log2(short / max(min_side, 1))))
+        return max(2, math.ceil(64 / short)), 0
+    return 1, min(finest, int(math.log2(short / min_side)))
 
 
 def optical_flow(

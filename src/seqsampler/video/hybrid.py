@@ -6,7 +6,7 @@ flow is unreliable).
     hybrid_input = strength * cur_input + (1 - strength) * composite
     composite    = warp(prev_output, B) where reliable, cur_input elsewhere
     B            = optical_flow(cur_input, prev_input)   (cur_input(x) ~= prev_input(x + B(x)),
-                   DIS's finest grid >= 128 px on the short side: flow.MIN_SIDE)
+                   frames under 256 px upsampled twice for DIS: flow.MIN_SIDE)
     reliable     = forward-backward consistent (Sundaram et al. 2010) and the warped previous
                    input matches the current input (flow.photometric_mask)
 
