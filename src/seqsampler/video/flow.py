@@ -31,8 +31,11 @@ larger frames keep a finest grid of at least 256 px. Relative error of the mean 
 on synthetic pans (4 sub-pixel shifts) and inside a square of 10/32 of the frame moving 0.75
 px, preset grid -> min_side 256: 32 px 0.018 -> 0.003 and 0.32 -> 0.022; 64 px 0.018 -> 0.003
 and 0.12 -> 0.024; 128 px 0.11 -> 0.003 and 0.78 -> 0.028; 256 px 0.066 -> 0.017 and 0.45 ->
-0.059. `min_side = 0` (the default) is the preset's own grid: smoother, which the in-betweens'
-flow (inbetween.py) prefers (its interpolation benchmark at 32x32 loses SSIM on a finer grid).
+0.059. The price, one flow on one CPU thread of a shared 2-core VM (preset grid -> min_side
+256): 64 px 3 -> 10 ms, 128 px 1 -> 42 ms, 255 px 5 -> 168 ms, 512 px 22 -> 50 ms, 768 px 56 ->
+125 ms (the hybrid input takes two flows a frame). `min_side = 0` (the default) is the
+preset's own grid: smoother, which the in-betweens' flow (inbetween.py) prefers (its
+interpolation benchmark at 32x32 loses SSIM on a finer grid).
 
 DIS preset: "fast" (DEFAULT_PRESET), measured on synthetic inputs (tests/video/test_flow.py), on
 its own grid: a (1.5, 0.5) px pan over 4-px noise at 64x64 is recovered to 0.011 px mean
