@@ -5,7 +5,7 @@
                             "resumed_from", "rendered", "seconds"}], "updated"}
     OUT/contact_sheet.png   every job's last frame, labelled with the job's name
     OUT/<job>/              the job's run folder
-    OUT/.workers/<job>.json the process that took the job (executors.py)
+    OUT/.workers/<job>.json the process that took the job (worker.py)
 
 Only the driver writes `sweep.json` (atomically). Status: `pending`, `running`, `done`,
 `failed` (with `error`).

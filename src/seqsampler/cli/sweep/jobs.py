@@ -203,8 +203,8 @@ def build_jobs(axes: Mapping[str, list], variants: Sequence[Mapping[str, Any]]) 
                 f"sweep: more than {MAX_JOBS} jobs ({' x '.join(str(len(v)) for v in axes.values())}"
                 f"{f' x {len(variants)} variants' if variants else ''}); accepted: at most {MAX_JOBS}"
             )
-    from .executors import WORKERS_DIR
     from .index import INDEX, SHEET
+    from .worker import WORKERS_DIR
 
     reserved = {n.lower(): n for n in (INDEX, SHEET, WORKERS_DIR)}
     jobs: list[Job] = []

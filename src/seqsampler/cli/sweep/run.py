@@ -19,7 +19,9 @@ from typing import Any
 from ...planning import plan
 from ..run.folder import RunFolder, prepare_folder
 from ..spec.fields import SpecError
-from .executors import (
+from .index import INDEX, SHEET, check_sweep_folder, read_index, write_index, write_sheet
+from .jobs import ResolvedJob
+from .worker import (
     WORKERS_DIR,
     BatchTask,
     Executor,
@@ -28,8 +30,6 @@ from .executors import (
     read_worker_record,
     worker_record_path,
 )
-from .index import INDEX, SHEET, check_sweep_folder, read_index, write_index, write_sheet
-from .jobs import ResolvedJob
 
 log = logging.getLogger(__name__)
 
