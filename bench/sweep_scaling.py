@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from seqsampler.cli.sweep.executors import RayJobs
 from seqsampler.cli.sweep.jobs import build_jobs, resolve_jobs
 from seqsampler.cli.sweep.run import run_sweep
-from seqsampler.cli.sweep.worker import RayJobs
 
 SPEC = {
     "model": "embedded",

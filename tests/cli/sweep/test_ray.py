@@ -15,9 +15,10 @@ import pytest
 from seqsampler.cli import main
 from seqsampler.cli.run.folder import RunFolder
 from seqsampler.cli.spec.file import load_spec_file
+from seqsampler.cli.sweep.executors import RayJobs
 from seqsampler.cli.sweep.jobs import build_jobs, resolve_jobs, split_sweep, sweep_axes
 from seqsampler.cli.sweep.run import run_sweep
-from seqsampler.cli.sweep.worker import RayJobs, read_worker_record
+from seqsampler.cli.sweep.worker import read_worker_record
 from seqsampler.models.embedded import EMBEDDED_DIR
 
 from .helpers import assert_same_frames, render_alone, sweep_spec

@@ -140,8 +140,8 @@ def cmd_sweep_plan(args: argparse.Namespace) -> int:
 
 def cmd_sweep_render(args: argparse.Namespace) -> int:
     """`render` of a sweep: every job into OUT/<job>/; exit 1 when a job failed."""
+    from .executors import make_executor
     from .run import run_sweep
-    from .worker import make_executor
 
     if getattr(args, "dry_run", False):
         args.format = "json"

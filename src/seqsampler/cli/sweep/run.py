@@ -19,12 +19,12 @@ from typing import Any
 from ...planning import plan
 from ..run.folder import RunFolder, prepare_folder
 from ..spec.fields import SpecError
+from .executors import Executor
 from .index import INDEX, SHEET, check_sweep_folder, read_index, write_index, write_sheet
 from .jobs import ResolvedJob
 from .worker import (
     WORKERS_DIR,
     BatchTask,
-    Executor,
     JobTask,
     Task,
     read_worker_record,
