@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .planning import Plan
+from .planning import FrameMotion, Plan
 
 PALETTE = (
     (31, 119, 180),
@@ -58,23 +58,25 @@ COLUMNS = (
 )
 # The camera's per-frame knobs (FramePlan.motion; identity where a frame has none): the table's
 # extra columns and the chart's motion panel, each curve scaled to its own range.
-MOTION_KNOBS = (
-    ("zoom", "zoom", 1.0),
-    ("angle", "angle", 0.0),
-    ("tx", "translation_x", 0.0),
-    ("ty", "translation_y", 0.0),
-    ("sharpen", "sharpen_amount", 0.0),
-    ("contrast", "contrast", 1.0),
+# (panel title, FrameMotion field) of the knobs the chart draws; a still frame reads the default.
+CHART_KNOBS = (
+    ("zoom", "zoom"),
+    ("angle", "angle"),
+    ("tx", "translation_x"),
+    ("ty", "translation_y"),
+    ("sharpen", "sharpen_amount"),
+    ("contrast", "contrast"),
 )
 
 
 def motion_curves(plan: Plan) -> dict[str, list[float]] | None:
-    """Per motion knob (MOTION_KNOBS), its value at every frame; None when no frame moves."""
+    """Per motion knob (CHART_KNOBS), its value at every frame; None when no frame moves."""
     if all(f.motion is None for f in plan.frames):
         return None
+    still = FrameMotion()
     return {
-        title: [default if f.motion is None else getattr(f.motion, key) for f in plan.frames]
-        for title, key, default in MOTION_KNOBS
+        title: [getattr(still if f.motion is None else f.motion, key) for f in plan.frames]
+        for title, key in CHART_KNOBS
     }
 
 

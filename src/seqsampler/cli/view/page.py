@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...files import refuse_outside_links
+from ...planning import FrameMotion
 from ..run.writers import atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -153,8 +154,9 @@ def _text_at(texts: Sequence[str], index: Any) -> str:
 
 
 # A frame's motion record as the view shows it: the knobs off their identity, then where.
-_MOTION_IDENTITY = {"zoom": 1.0, "angle": 0.0, "translation_x": 0.0, "translation_y": 0.0,
-                    "sharpen_amount": 0.0, "contrast": 1.0}  # fmt: skip
+_STILL = FrameMotion()  # the defaults: no motion
+_MOTION_IDENTITY = {name: getattr(_STILL, name) for name in ("zoom", "angle", "translation_x",
+                    "translation_y", "sharpen_amount", "contrast")}  # fmt: skip
 
 
 def _motion_text(motion: Mapping[str, Any]) -> str:
