@@ -12,6 +12,8 @@ BIN := $(VENV)/bin
 COMFY_ENV := .ci/comfy-env
 # One torch thread per worker: two workers of two threads each on two cores run 3x slower.
 XDIST := -n 2
+# The slowest tests, listed after each run, so the suite's time stays visible in CI's log.
+DURATIONS := --durations=15
 # A test that needs ComfyUI but is not marked `comfyui` skips in .venv (COMFYUI_PATH unset):
 # that fails the run, and so does any skip in the ComfyUI run, so that nothing skips for want
 # of ComfyUI. pytest's -ra summary lists the skips ("SKIPPED [n] file:line: reason").
@@ -49,12 +51,12 @@ lint: setup-dev
 	$(BIN)/mypy
 
 test: setup-dev lint
-	$(call pytest_no_skips,$(BIN)/pytest $(XDIST) -q -m "not comfyui",COMFYUI,a test above skipped for want of ComfyUI: mark it @pytest.mark.comfyui)
+	$(call pytest_no_skips,$(BIN)/pytest $(XDIST) $(DURATIONS) -q -m "not comfyui",COMFYUI,a test above skipped for want of ComfyUI: mark it @pytest.mark.comfyui)
 	$(MAKE) --no-print-directory test-comfy
 
 # Not after setup: it needs only the ComfyUI venv, not .venv.
 test-comfy:
-	$(call pytest_no_skips,$(COMFY_ENV) -- pytest $(XDIST) -q -m comfyui,,the ComfyUI run skipped tests (above); it must run them all)
+	$(call pytest_no_skips,$(COMFY_ENV) -- pytest $(XDIST) $(DURATIONS) -q -m comfyui,,the ComfyUI run skipped tests (above); it must run them all)
 
 check: setup-dev
 	OMP_NUM_THREADS=1 $(BIN)/pytest $(XDIST) -q -m "not slow and not comfyui"

@@ -83,19 +83,29 @@ def test_train_is_deterministic_from_its_seed(tmp_path):
     ],
     ids=["x0-weights", "truncated-snr", "offset-noise"],
 )
-def test_loss_weights_switch_at_the_given_step(tmp_path, switch):
+def test_loss_weights_switch_at_the_given_step(tmp_path, plain_losses, switch):
     """Same seed and data: the logged loss is the same up to the switch step, weighted
     differently after it (x0 weights: Min-SNR off and truncated SNR on; truncated SNR on; offset
     noise on)."""
-    args = ["--steps", "3", "--batch", "2", "--save-every", "100", "--threads", "1"]
-    _script("train.py", *args, "--out", str(tmp_path / "plain"))
-    _script("train.py", *args, *switch, "--out", str(tmp_path / "switch"))
-    loss = {
-        run: [float(line.split(",")[1]) for line in (tmp_path / run / "loss.csv").read_text().splitlines()[1:]]
-        for run in ("plain", "switch")
-    }  # fmt: skip
-    assert loss["plain"][:2] == loss["switch"][:2]
-    assert loss["plain"][2] != loss["switch"][2]
+    _script("train.py", *SWITCH_ARGS, *switch, "--out", str(tmp_path / "switch"))
+    switched = _losses(tmp_path / "switch")
+    assert plain_losses[:2] == switched[:2]
+    assert plain_losses[2] != switched[2]
+
+
+SWITCH_ARGS = ("--steps", "3", "--batch", "2", "--save-every", "100", "--threads", "1")
+
+
+def _losses(run: Path) -> list[float]:
+    return [float(line.split(",")[1]) for line in (run / "loss.csv").read_text().splitlines()[1:]]
+
+
+@pytest.fixture(scope="module")
+def plain_losses(tmp_path_factory) -> list[float]:
+    """The losses of the run without a switch, trained once for the three switches."""
+    run = tmp_path_factory.mktemp("plain")
+    _script("train.py", *SWITCH_ARGS, "--out", str(run))
+    return _losses(run)
 
 
 def test_pyramid_noise_is_seeded_unit_scale_and_mostly_low_frequency():
