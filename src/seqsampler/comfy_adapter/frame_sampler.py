@@ -3,7 +3,7 @@
 Every model evaluation goes through ComfyUI's public functions with the user's MODEL
 (`comfy.sample.sample`, `comfy.sample.sample_custom`, `comfy.samplers.KSampler`,
 `comfy.samplers.sampler_object`), so LoRAs, ControlNets, model patches and every model family
-keep working. The semantics are `nodes.common_ksampler`'s (see `seqsampler.sequence`):
+keep working. The semantics are `nodes.common_ksampler`'s (see `seqsampler.frame_call`):
 
 - `sample(add_noise=True, denoise=d)` is ComfyUI's KSampler: the fresh noise is drawn exactly
   as `comfy.sample.prepare_noise` draws it (`seqsampler.noise.prepare_noise`, bit for bit,

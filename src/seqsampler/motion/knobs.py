@@ -12,6 +12,7 @@ from dataclasses import fields
 from typing import Any
 
 from ..planning.camera_knobs import Knobs
+from ..planning.fields import SPECS
 from ..planning.names import MOTION_BORDERS
 
 __all__ = [
@@ -30,8 +31,11 @@ BORDER_REFLECT_101, BORDER_WRAP, BORDER_CONSTANT with 0)."""
 
 TRANSLATION_LIMIT = 4.0
 """|translation| may be at most this many frame widths (x) or heights (y)."""
-CENTER_RANGE = (-1.0, 2.0)
-"""The accepted range of `transform_center_x`/`transform_center_y` (fractions of W, H)."""
+_CENTER = SPECS["transform_center_x"]
+assert _CENTER.low is not None and _CENTER.high is not None  # the table bounds it
+CENTER_RANGE: tuple[float, float] = (_CENTER.low, _CENTER.high)
+"""The accepted range of `transform_center_x`/`transform_center_y` (fractions of W, H): the
+FIELDS table's."""
 
 
 def knobs_from(record: Mapping[str, Any]) -> Knobs:
