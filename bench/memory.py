@@ -26,17 +26,17 @@ from _common import ROOT, Row, load  # noqa: E402
 
 CHILD = r"""
 import json, resource, sys, time
-from seqsampler.models import loader
+from seqsampler.models import loaded_model, loader
 from seqsampler.cli.app import main
 net = {"s": 0.0, "load": 0.0}
-_network, _load = loader.LoadedModel.network, loader.load_model
+_network, _load = loaded_model.LoadedModel.network, loader.load_model
 def network(self, *a, **k):
     t = time.perf_counter(); out = _network(self, *a, **k); net["s"] += time.perf_counter() - t
     return out
 def load_model(*a, **k):
     t = time.perf_counter(); out = _load(*a, **k); net["load"] += time.perf_counter() - t
     return out
-loader.LoadedModel.network, loader.load_model = network, load_model
+loaded_model.LoadedModel.network, loader.load_model = network, load_model
 t = time.perf_counter()
 import diffusers.utils.logging, transformers.utils.logging  # the model libraries: load, not CLI
 net["libraries"] = time.perf_counter() - t
