@@ -17,7 +17,8 @@ from PIL import Image
 
 from seqsampler import SequenceConfig, plan
 from seqsampler.cli import main
-from seqsampler.cli.view.page import ViewError, write_view
+from seqsampler.cli.view.folder import ViewError
+from seqsampler.cli.view.page import write_view
 from seqsampler.cli.view.server import RunServer, check_port, make_server, page_links
 
 from .test_page import CHROMIUM, chromium, parse

@@ -1,4 +1,5 @@
-"""Looking at a run folder: `view.html` (`page`) and the plan chart as a PNG (`chart`).
+"""Looking at a run folder: `view.html` (`page`, from the folder as `folder` reads it) and
+the plan chart as a PNG (`chart`).
 
 Imports `cli.spec` and `cli.run` only (of the CLI's groups).
 """

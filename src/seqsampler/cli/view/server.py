@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from ...files import NOFOLLOW
 from ..spec.fields import short_repr
-from .page import VIEW_NAME, ViewError
+from .folder import VIEW_NAME, ViewError
 
 log = logging.getLogger(__name__)
 
