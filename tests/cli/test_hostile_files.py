@@ -20,7 +20,7 @@ from seqsampler.cli.sweep.jobs import parse_sweep_flag
 from seqsampler.metrics import run_metrics
 from seqsampler.models.embedded import EMBEDDED_DIR
 from seqsampler.planning.schedule import ScheduleError, parse_schedule
-from seqsampler.planning.schedule.values import non_ascii_digit
+from seqsampler.planning.schedule.keys import non_ascii_digit
 
 HAS_EMBEDDED = (EMBEDDED_DIR / "model_index.json").is_file()
 DEEP = "[" * 100_000 + "]" * 100_000

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ..planning.schedule import parse_schedule, schedule_values
-from ..planning.schedule.values import Key
+from ..planning.schedule.keys import Key
 
 _SEED_SYMBOL = re.compile(r"(?<![A-Za-z0-9_.])s(?![A-Za-z0-9_(])")
 

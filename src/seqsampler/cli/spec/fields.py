@@ -22,7 +22,7 @@ from ...planning.schedule import (  # noqa: F401 (re-exported: the schedules' bo
     MAX_SCHEDULE_CHARS,
     MAX_SCHEDULE_KEYS,
 )
-from ...planning.schedule.values import non_ascii_digit
+from ...planning.schedule.keys import non_ascii_digit
 
 # Bounds on what a spec may ask of the parsers and the evaluator (docs/cli.md "Limits"): every
 # one is checked before the work it bounds, and breaking one is a one-line `SpecError`.

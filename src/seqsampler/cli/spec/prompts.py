@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...planning.schedule.values import non_ascii_digit
+from ...planning.schedule.keys import non_ascii_digit
 from .fields import MAX_PROMPT_CHARS, MAX_PROMPTS, SpecError, short_repr
 
 

@@ -1,6 +1,7 @@
 """The schedule language, shared by both front doors: Deforum / FizzNodes value schedules
-(`values`), their bounded expression evaluator (`expressions`) and FizzNodes prompt schedules
-(`prompts`). A parser and nothing else: pure Python, standard library only.
+(`values`), their bounded expression evaluator (`expressions`), FizzNodes prompt schedules
+(`prompts`) and the keyframe syntax both share (`keys`). A parser and nothing else: pure
+Python, standard library only.
 
 The names here are its public face; errors are `ScheduleError`s naming the field and position.
 """
@@ -8,14 +9,9 @@ The names here are its public face; errors are `ScheduleError`s naming the field
 from __future__ import annotations
 
 from .expressions import MAX_EXPRESSION_CHARS, MAX_INT, ScheduleError
+from .keys import MAX_SCHEDULE_CHARS, MAX_SCHEDULE_KEYS
 from .prompts import parse_prompt_schedule
-from .values import (
-    MAX_SCHEDULE_CHARS,
-    MAX_SCHEDULE_KEYS,
-    is_schedule,
-    parse_schedule,
-    schedule_values,
-)
+from .values import is_schedule, parse_schedule, schedule_values
 
 __all__ = [
     "MAX_EXPRESSION_CHARS",

@@ -1,6 +1,6 @@
 """FizzNodes prompt schedules: `"0": "a rose", "24": "a tulip"` as (frame, prompt) pairs.
 
-Keys take the value schedules' forms (`values.py`); pure Python, standard library only.
+Keys take the value schedules' forms (`keys.py`); pure Python, standard library only.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 
 from ..messages import short_repr
 from .expressions import ScheduleError
-from .values import (
+from .keys import (
     Key,
     _check_key_count,
     _check_length,

@@ -12,8 +12,8 @@ Semantics (Deforum's `get_inbetweens`): numeric keys are linearly interpolated; 
 is evaluated at every frame from its key until the next key (to the end for the last key);
 frames before the first key take the first key's value at its key; after a numeric last key the
 value holds. Expressions are evaluated by the bounded evaluator of `expressions.py` (Python's
-`ast` walked with a whitelist, never `eval`). FizzNodes prompt schedules are in
-`prompts.py`.
+`ast` walked with a whitelist, never `eval`). The keyframe syntax (entries, keys, their checks)
+is `keys.py`, shared with FizzNodes prompt schedules (`prompts.py`).
 
 Shared by both front doors (the CLI's spec and the ComfyUI nodes); pure Python, standard library
 only, so the node pack needs nothing ComfyUI does not ship.
@@ -21,104 +21,21 @@ only, so the node pack needs nothing ComfyUI does not ship.
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from ..fields import MAX_FRAMES
 from ..messages import short_repr
 from .expressions import ScheduleError, _evaluate
-
-MAX_SCHEDULE_CHARS = 10_000  # one value schedule's text (a string, or one table value)
-MAX_SCHEDULE_KEYS = MAX_FRAMES  # keys of one value schedule
-
-
-@dataclass(frozen=True)
-class Key:
-    """One keyframe: `frame`, and either a number `value` or an `expression` (source text)."""
-
-    frame: int
-    value: float | None
-    expression: str | None
-    position: int  # 1-based column of the key in the field's text (0 for mapping entries)
-    text: str  # the key as written
-
-
-def _split_top_level(text: str, field: str) -> list[tuple[int, str]]:
-    """Split on commas outside parentheses and quotes; returns (start offset, chunk) pairs."""
-    chunks: list[tuple[int, str]] = []
-    depth_stack: list[int] = []
-    quote: str | None = None
-    start = 0
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth_stack.append(i)
-        elif ch in ")]}":
-            if not depth_stack:
-                raise ScheduleError(
-                    f"{field}: unmatched {ch!r} at position {i + 1} in {short_repr(text)}; "
-                    "accepted: 'key:(value), key:(value), ...'"
-                )
-            depth_stack.pop()
-        elif ch == "," and not depth_stack:
-            chunks.append((start, text[start:i]))
-            start = i + 1
-    if quote:
-        raise ScheduleError(f"{field}: unclosed quote {quote} in {short_repr(text)}")
-    if depth_stack:
-        raise ScheduleError(
-            f"{field}: unclosed '(' at position {depth_stack[-1] + 1} in {short_repr(text)}; "
-            "accepted: 'key:(value), key:(value), ...'"
-        )
-    chunks.append((start, text[start:]))
-    return chunks
-
-
-def non_ascii_digit(text: str) -> str | None:
-    """The first digit outside 0-9 in `text`, described (`'٣'`, `'³'`, `'①'`: `str.isdigit` and
-    `float` accept some of them, `int` fewer), or None when there is none."""
-    for i, ch in enumerate(text):
-        if not ch.isascii() and ch.isnumeric():
-            name = unicodedata.name(ch, "unnamed")
-            return f"the non-ASCII digit U+{ord(ch):04X} ({name}) at position {i + 1}"
-    return None
-
-
-def _check_digits(text: str, where: str) -> None:
-    note = non_ascii_digit(text)
-    if note is not None:
-        raise ScheduleError(f"{where}: {short_repr(text)} holds {note}; accepted: the digits 0-9")
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _key_frame(text: str, field: str, position: int, max_f: int) -> int:
-    raw = text.strip()
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
-        raw = raw[1:-1].strip()
-    where = f"{field}: key {short_repr(text.strip())} at position {position}"
-    _check_digits(raw, where)
-    if not raw:
-        raise ScheduleError(
-            f"{where}: empty key; accepted: a frame number or an expression in max_f"
-        )
-    number = _number(raw)
-    value = number if number is not None else _evaluate(raw, 0, max_f, where)
-    if value != int(value) or value < 0:
-        raise ScheduleError(f"{where}: gives {value}; accepted: a whole frame number >= 0")
-    return int(value)
+from .keys import (
+    Key,
+    _check_digits,
+    _check_key_count,
+    _check_length,
+    _check_unique,
+    _key_frame,
+    _number,
+    _split_top_level,
+    _top_level_colon,
+)
 
 
 def _value(
@@ -187,54 +104,6 @@ def parse_schedule(text: str, field: str, frame_count: int, seed: int | None = N
         value_text = chunk[colon + 1 :]
         keys.append(_value(value_text, field, key_text.strip(), offset + 1, frame, max_f, seed))
     return _check_unique(keys, field)
-
-
-def _check_length(text: str, field: str) -> None:
-    if len(text) > MAX_SCHEDULE_CHARS:
-        raise ScheduleError(
-            f"{field}: the schedule {short_repr(text)} has {len(text)} characters; accepted: at "
-            f"most {MAX_SCHEDULE_CHARS}"
-        )
-
-
-def _check_key_count(count: int, field: str) -> None:
-    if count > MAX_SCHEDULE_KEYS:
-        raise ScheduleError(
-            f"{field}: the schedule has {count} keys; accepted: at most {MAX_SCHEDULE_KEYS}"
-        )
-
-
-def _top_level_colon(chunk: str) -> int | None:
-    depth = 0
-    quote: str | None = None
-    for i, ch in enumerate(chunk):
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == ":" and depth == 0:
-            return i
-    return None
-
-
-def _check_unique(keys: list[Key], field: str) -> list[Key]:
-    seen: dict[int, Key] = {}
-    for key in keys:
-        if key.frame in seen:
-            first = seen[key.frame]
-            raise ScheduleError(
-                f"{field}: key {short_repr(key.text)} at position {key.position} repeats frame {key.frame} "
-                f"(already given by key {short_repr(first.text)} at position {first.position}); "
-                "accepted: each frame once"
-            )
-        seen[key.frame] = key
-    if not keys:
-        raise ScheduleError(f"{field}: the schedule has no keys; accepted: 'key:(value), ...'")
-    return sorted(keys, key=lambda k: k.frame)
 
 
 def parse_mapping(
