@@ -148,7 +148,7 @@ class CadenceChain:
                 self.make_between = CadenceFrames(plan)
         self.source: tuple[FramePlan, Tensor] | None = None
         if start > 0:
-            assert previous is not None, "_check_inputs: a resume past frame 0 has its latent"
+            assert previous is not None, "check_inputs: a resume past frame 0 has its latent"
             self.source = (plan.frames[resume_source(plan.frames, start)], previous)
 
     @property

@@ -124,7 +124,7 @@ def close_loop(frame: FramePlan, output: Tensor, first: Tensor | None) -> Tensor
     """A loop frame's output pulled toward frame 0's by its `loop` weight; others unchanged."""
     if frame.loop is None:
         return output
-    assert first is not None, "_check_inputs: frame 0 is made or given before a loop"
+    assert first is not None, "check_inputs: frame 0 is made or given before a loop"
     return torch.lerp(output, first.to(output), frame.loop)
 
 

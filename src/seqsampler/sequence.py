@@ -23,7 +23,7 @@ from .frame_call import FrameCall as FrameCall
 from .frame_call import FrameNoises, FrameSampler, close_loop, run_frame
 from .interp import slerp_conditioning
 from .planning import FramePlan, Plan
-from .sequence_checks import _check_inputs, _unpack_latent
+from .sequence_checks import check_inputs, unpack_latent
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +131,8 @@ def run_sequence(
     Returns the frames made by this call, `[n*B, C, ...]` frame-major, or None if not `collect`.
     Every input is checked before any model work.
     """
-    init_latent, noise_mask = _unpack_latent(init_latent, noise_mask)
-    _check_inputs(plan, frame_sampler, positive, negative, init_latent, noise_mask, resume)
+    init_latent, noise_mask = unpack_latent(init_latent, noise_mask)
+    check_inputs(plan, frame_sampler, positive, negative, init_latent, noise_mask, resume)
     log.info("%s", describe_plan(plan))
     made: list[Tensor] = []
     loop = frame_loop(plan, frame_sampler, positive, negative, init_latent,
@@ -173,7 +173,7 @@ def frame_loop(
     With cadence the model makes the diffused frames only and `inbetween` the others
     (`cadence_chain.CadenceChain`)."""
     start = resume.start_frame if resume is not None else 0
-    # _check_inputs: previous_latent is a tensor when start > 0, else None.
+    # check_inputs: previous_latent is a tensor when start > 0, else None.
     previous = resume.previous_latent if resume is not None else None
     cadence = CadenceChain(plan, init_latent, start=start, previous=previous,
                            feedback=feedback, make_between=inbetween)  # fmt: skip

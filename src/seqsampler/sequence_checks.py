@@ -1,6 +1,6 @@
 """The chain's input checks: every check of behaviour.md §11 that needs the tensors.
 
-`run_sequence` calls `_unpack_latent` and `_check_inputs` before any model work; each check
+`run_sequence` calls `unpack_latent` and `check_inputs` before any model work; each check
 raises a one-line `ValueError` naming the input and what is accepted.
 """
 
@@ -29,7 +29,7 @@ class _Resume(Protocol):
     def first_latent(self) -> Tensor | None: ...
 
 
-def _unpack_latent(
+def unpack_latent(
     latent: Tensor | Mapping[str, Any], noise_mask: Tensor | None
 ) -> tuple[Tensor, Tensor | None]:
     if isinstance(latent, Mapping):
@@ -39,7 +39,7 @@ def _unpack_latent(
             )
         if noise_mask is None:
             noise_mask = latent.get("noise_mask")
-        return latent["samples"], noise_mask  # _check_inputs checks what they hold
+        return latent["samples"], noise_mask  # check_inputs checks what they hold
     return latent, noise_mask
 
 
@@ -150,7 +150,7 @@ def _check_against_model(
                 )
 
 
-def _check_inputs(
+def check_inputs(
     plan: Plan,
     frame_sampler: Any,
     positive: Any,

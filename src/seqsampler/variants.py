@@ -26,7 +26,7 @@ from .cadence_chain import MakeBetween, carry
 from .conditioning import Conditioning
 from .planning import FramePlan, Plan
 from .sequence import Feedback, FrameSampler, NoiseHook, Resume, frame_loop
-from .sequence_checks import _check_inputs
+from .sequence_checks import check_inputs
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ def run_variants(
         )
     resume = _resume_batch(resumes, count)
     batch = init_latent.expand(count, *init_latent.shape[1:]).contiguous()
-    _check_inputs(plans[0], frame_sampler, positive, negative, batch, None, resume)
+    check_inputs(plans[0], frame_sampler, positive, negative, batch, None, resume)
     feedback = None if feedbacks is None else _SplitFeedback(plans, feedbacks)
     log.info("variants: %d plans of %d frames in one batch", count, plans[0].frame_count)
     made: list[Tensor] = []

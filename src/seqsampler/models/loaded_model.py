@@ -123,7 +123,7 @@ class LoadedModel:
 
     def expected_inputs(self) -> dict[str, int]:
         """What this model's network takes: latents [B, channels, H, W] (ndim 4) and
-        conditioning tokens [B, T, token_width] (`sequence_checks._check_inputs` checks them)."""
+        conditioning tokens [B, T, token_width] (`sequence_checks.check_inputs` checks them)."""
         return {
             "ndim": 4,
             "channels": self.latent_channels,

@@ -49,26 +49,26 @@ _MATH: dict[str, Callable[..., object]] = {
 }
 
 
-class _OutOfBounds(ArithmeticError):
+class OutOfBounds(ArithmeticError):
     """An operand or a result beyond the evaluator's bounds (raised before the big computation)."""
 
 
-_BOUNDS = f"accepted: ints within +-2**{MAX_INT.bit_length() - 1} and finite floats"
+OPERAND_BOUNDS = f"accepted: ints within +-2**{MAX_INT.bit_length() - 1} and finite floats"
 
 
-def _operand(value: object) -> object:
-    """A number within the bounds (bools are numbers), else `_OutOfBounds`."""
+def bounded_operand(value: object) -> object:
+    """A number within the bounds (bools are numbers), else `OutOfBounds`."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
         if abs(value) > MAX_INT:
-            raise _OutOfBounds(f"an int of {value.bit_length()} bits")
+            raise OutOfBounds(f"an int of {value.bit_length()} bits")
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise _OutOfBounds(f"{value}")
+            raise OutOfBounds(f"{value}")
         return value
-    raise _OutOfBounds(f"{short_repr(value, 40)} is not a number")
+    raise OutOfBounds(f"{short_repr(value, 40)} is not a number")
 
 
 def _check_pow(base: object, exponent: object) -> None:
@@ -77,12 +77,12 @@ def _check_pow(base: object, exponent: object) -> None:
         return
     if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
         if exponent * math.log2(abs(base)) > MAX_INT.bit_length() + 1:
-            raise _OutOfBounds(f"{base} ** {exponent} is beyond 2**{MAX_INT.bit_length() - 1}")
+            raise OutOfBounds(f"{base} ** {exponent} is beyond 2**{MAX_INT.bit_length() - 1}")
 
 
 def _check_shift(_value: object, count: object) -> None:
     if isinstance(count, int) and count > MAX_INT.bit_length():
-        raise _OutOfBounds(f"a shift by {count}")
+        raise OutOfBounds(f"a shift by {count}")
 
 
 _PRECHECKS: dict[type, Callable[[object, object], None]] = {
@@ -106,7 +106,7 @@ _PLAIN_OPERATORS: dict[type, Callable[..., object]] = {
     ast.UAdd: operator.pos,
     ast.Invert: operator.invert,
 }
-_COMPARISONS: dict[type, Callable[[Any, Any], object]] = {
+COMPARISONS: dict[type, Callable[[Any, Any], object]] = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
     ast.Lt: operator.lt,
@@ -121,17 +121,17 @@ def _bounded(op: Callable, precheck: Callable[[object, object], None] | None = N
 
     def run(*args: object) -> object:
         for arg in args:
-            _operand(arg)
+            bounded_operand(arg)
         if precheck is not None and len(args) >= 2:
             precheck(args[0], args[1])
-        return _operand(op(*args))
+        return bounded_operand(op(*args))
 
     return run
 
 
 def _round(x: object, digits: object = None) -> object:
     if digits is not None and (not isinstance(digits, int) or abs(digits) > MAX_ROUND_DIGITS):
-        raise _OutOfBounds(f"round to {short_repr(digits, 40)} digits (at most {MAX_ROUND_DIGITS})")
+        raise OutOfBounds(f"round to {short_repr(digits, 40)} digits (at most {MAX_ROUND_DIGITS})")
     assert isinstance(x, (int, float)), "_bounded checked the operand"  # bools are ints
     return round(x) if digits is None else round(x, digits)
 

@@ -20,13 +20,13 @@ from collections.abc import Callable, Mapping
 
 from ..messages import short_repr, short_text
 from .arithmetic import (
-    _BOUNDS,
-    _COMPARISONS,
+    COMPARISONS,
     FUNCTIONS,
     MAX_INT,
+    OPERAND_BOUNDS,
     OPERATORS,
-    _operand,
-    _OutOfBounds,
+    OutOfBounds,
+    bounded_operand,
 )
 
 # One expression's length (a key's value or an expression key): each is evaluated once per
@@ -106,12 +106,12 @@ def _eval_node(node: ast.AST, names: Mapping[str, object]) -> object:
     if isinstance(node, ast.Compare):
         left = _eval_node(node.left, names)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
-            compare = _COMPARISONS.get(type(op))
+            compare = COMPARISONS.get(type(op))
             if compare is None:
                 raise FeatureNotAvailable(f"the comparison {type(op).__name__} is not accepted")
             right = _eval_node(right_node, names)
-            _operand(left)
-            _operand(right)
+            bounded_operand(left)
+            bounded_operand(right)
             if not compare(left, right):
                 return False
             left = right
@@ -149,7 +149,9 @@ def _parsed(expression: str) -> ast.AST:
     return ast.parse(expression.strip(), mode="eval").body
 
 
-def _evaluate(expression: str, t: int, max_f: int, where: str, seed: int | None = None) -> float:
+def evaluate_expression(
+    expression: str, t: int, max_f: int, where: str, seed: int | None = None
+) -> float:
     shown = short_repr(expression)
     if len(expression) > MAX_EXPRESSION_CHARS:
         raise ScheduleError(
@@ -178,9 +180,9 @@ def _evaluate(expression: str, t: int, max_f: int, where: str, seed: int | None 
         ) from None
     except SyntaxError as exc:
         raise ScheduleError(f"{where}: invalid expression {shown} ({exc.msg})") from None
-    except (_OutOfBounds, OverflowError) as exc:
+    except (OutOfBounds, OverflowError) as exc:
         raise ScheduleError(
-            f"{where}: {shown} at t={t} goes out of bounds ({short_text(str(exc))}); {_BOUNDS}"
+            f"{where}: {shown} at t={t} goes out of bounds ({short_text(str(exc))}); {OPERAND_BOUNDS}"
         ) from None
     except Exception as exc:  # a construct not accepted, ZeroDivisionError, math domain errors,
         # RecursionError / MemoryError of a deeply nested expression
@@ -190,5 +192,5 @@ def _evaluate(expression: str, t: int, max_f: int, where: str, seed: int | None 
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ScheduleError(f"{where}: {shown} gives {short_repr(value)}; a number is expected")
     if not math.isfinite(value) or abs(value) > MAX_INT:
-        raise ScheduleError(f"{where}: {shown} goes out of bounds at t={t}; {_BOUNDS}")
+        raise ScheduleError(f"{where}: {shown} goes out of bounds at t={t}; {OPERAND_BOUNDS}")
     return value

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..fields import MAX_FRAMES
 from ..messages import short_repr
-from .expressions import ScheduleError, _evaluate
+from .expressions import ScheduleError, evaluate_expression
 
 MAX_SCHEDULE_CHARS = 10_000  # one value schedule's text (a string, or one table value)
 MAX_SCHEDULE_KEYS = MAX_FRAMES  # keys of one value schedule
@@ -30,7 +30,7 @@ class Key:
     text: str  # the key as written
 
 
-def _split_top_level(text: str, field: str) -> list[tuple[int, str]]:
+def split_top_level(text: str, field: str) -> list[tuple[int, str]]:
     """Split on commas outside parentheses and quotes; returns (start offset, chunk) pairs."""
     chunks: list[tuple[int, str]] = []
     depth_stack: list[int] = []
@@ -75,13 +75,13 @@ def non_ascii_digit(text: str) -> str | None:
     return None
 
 
-def _check_digits(text: str, where: str) -> None:
+def check_digits(text: str, where: str) -> None:
     note = non_ascii_digit(text)
     if note is not None:
         raise ScheduleError(f"{where}: {short_repr(text)} holds {note}; accepted: the digits 0-9")
 
 
-def _number(text: str) -> float | None:
+def parse_number(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
@@ -89,24 +89,24 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _key_frame(text: str, field: str, position: int, max_f: int) -> int:
+def key_frame(text: str, field: str, position: int, max_f: int) -> int:
     raw = text.strip()
     if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
         raw = raw[1:-1].strip()
     where = f"{field}: key {short_repr(text.strip())} at position {position}"
-    _check_digits(raw, where)
+    check_digits(raw, where)
     if not raw:
         raise ScheduleError(
             f"{where}: empty key; accepted: a frame number or an expression in max_f"
         )
-    number = _number(raw)
-    value = number if number is not None else _evaluate(raw, 0, max_f, where)
+    number = parse_number(raw)
+    value = number if number is not None else evaluate_expression(raw, 0, max_f, where)
     if value != int(value) or value < 0:
         raise ScheduleError(f"{where}: gives {value}; accepted: a whole frame number >= 0")
     return int(value)
 
 
-def _check_length(text: str, field: str) -> None:
+def check_length(text: str, field: str) -> None:
     if len(text) > MAX_SCHEDULE_CHARS:
         raise ScheduleError(
             f"{field}: the schedule {short_repr(text)} has {len(text)} characters; accepted: at "
@@ -114,14 +114,14 @@ def _check_length(text: str, field: str) -> None:
         )
 
 
-def _check_key_count(count: int, field: str) -> None:
+def check_key_count(count: int, field: str) -> None:
     if count > MAX_SCHEDULE_KEYS:
         raise ScheduleError(
             f"{field}: the schedule has {count} keys; accepted: at most {MAX_SCHEDULE_KEYS}"
         )
 
 
-def _top_level_colon(chunk: str) -> int | None:
+def top_level_colon(chunk: str) -> int | None:
     depth = 0
     quote: str | None = None
     for i, ch in enumerate(chunk):
@@ -138,7 +138,7 @@ def _top_level_colon(chunk: str) -> int | None:
     return None
 
 
-def _check_unique(keys: list[Key], field: str) -> list[Key]:
+def check_unique(keys: list[Key], field: str) -> list[Key]:
     seen: dict[int, Key] = {}
     for key in keys:
         if key.frame in seen:

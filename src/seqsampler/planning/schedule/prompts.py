@@ -11,12 +11,12 @@ from ..messages import short_repr
 from .expressions import ScheduleError
 from .keys import (
     Key,
-    _check_key_count,
-    _check_length,
-    _check_unique,
-    _key_frame,
-    _split_top_level,
-    _top_level_colon,
+    check_key_count,
+    check_length,
+    check_unique,
+    key_frame,
+    split_top_level,
+    top_level_colon,
 )
 
 
@@ -27,7 +27,7 @@ def parse_prompt_schedule(text: str, field: str, frame_count: int) -> list[tuple
     strings (double quotes take JSON escapes). Braces around the whole text and a trailing comma
     are allowed. Errors name the field, the key and its position.
     """
-    _check_length(text, field)
+    check_length(text, field)
     body = text.strip()
     offset = len(text) - len(text.lstrip())
     if body.startswith("{") and body.endswith("}"):
@@ -35,8 +35,8 @@ def parse_prompt_schedule(text: str, field: str, frame_count: int) -> list[tuple
     max_f = frame_count - 1
     out: list[Key] = []
     prompts: dict[int, str] = {}
-    chunks = _split_top_level(body, field)
-    _check_key_count(len(chunks), field)
+    chunks = split_top_level(body, field)
+    check_key_count(len(chunks), field)
     for start, chunk in chunks:
         position = offset + start + len(chunk) - len(chunk.lstrip()) + 1
         if not chunk.strip():
@@ -46,14 +46,14 @@ def parse_prompt_schedule(text: str, field: str, frame_count: int) -> list[tuple
                 f"{field}: empty entry at position {position}; accepted: "
                 '\'"frame": "prompt", "frame": "prompt", ...\''
             )
-        colon = _top_level_colon(chunk)
+        colon = top_level_colon(chunk)
         if colon is None:
             raise ScheduleError(
                 f"{field}: entry {short_repr(chunk.strip())} at position {position} has no ':'; "
                 'accepted: \'"frame": "prompt"\', e.g. \'"0": "a red rose"\''
             )
         key_text = chunk[:colon].strip()
-        frame = _key_frame(key_text, field, position, max_f)
+        frame = key_frame(key_text, field, position, max_f)
         raw = chunk[colon + 1 :].strip()
         where = f"{field}: key {short_repr(key_text)} at position {position}"
         if len(raw) < 2 or raw[0] != raw[-1] or raw[0] not in "\"'":
@@ -77,6 +77,6 @@ def parse_prompt_schedule(text: str, field: str, frame_count: int) -> list[tuple
             )
         out.append(Key(frame, None, None, position, key_text))
         prompts[len(out) - 1] = prompt.strip()
-    keys = _check_unique(out, field)
+    keys = check_unique(out, field)
     order = {id(key): index for index, key in enumerate(out)}
     return [(key.frame, prompts[order[id(key)]]) for key in keys]

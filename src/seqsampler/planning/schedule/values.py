@@ -24,17 +24,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..messages import short_repr
-from .expressions import ScheduleError, _evaluate
+from .expressions import ScheduleError, evaluate_expression
 from .keys import (
     Key,
-    _check_digits,
-    _check_key_count,
-    _check_length,
-    _check_unique,
-    _key_frame,
-    _number,
-    _split_top_level,
-    _top_level_colon,
+    check_digits,
+    check_key_count,
+    check_length,
+    check_unique,
+    key_frame,
+    parse_number,
+    split_top_level,
+    top_level_colon,
 )
 
 
@@ -57,11 +57,11 @@ def _value(
         raise ScheduleError(
             f"{where}: empty value; accepted: a number or an expression in t, max_f"
         )
-    _check_digits(raw, where)
-    number = _number(raw)
+    check_digits(raw, where)
+    number = parse_number(raw)
     if number is not None:
         return Key(frame, number, None, position, key)
-    _evaluate(raw, frame, max_f, where, seed)  # checks names, functions and syntax now
+    evaluate_expression(raw, frame, max_f, where, seed)  # checks names, functions and syntax now
     return Key(frame, None, raw, position, key)
 
 
@@ -72,11 +72,11 @@ def parse_schedule(text: str, field: str, frame_count: int, seed: int | None = N
     """Parse `0:(0.5), 24:(expr), ...` into sorted keys; errors name the field, key and position.
     `seed`: the run's seed, `s` in value expressions (None: `s` is refused)."""
     max_f = frame_count - 1
-    _check_length(text, field)
-    _check_digits(text, field)
+    check_length(text, field)
+    check_digits(text, field)
     keys: list[Key] = []
-    chunks = _split_top_level(text, field)
-    _check_key_count(len(chunks), field)
+    chunks = split_top_level(text, field)
+    check_key_count(len(chunks), field)
     for start, chunk in chunks:
         if not chunk.strip():
             if start + len(chunk) == len(text) and keys:
@@ -86,7 +86,7 @@ def parse_schedule(text: str, field: str, frame_count: int, seed: int | None = N
                 "accepted: 'key:(value), key:(value), ...'"
             )
         offset = start + len(chunk) - len(chunk.lstrip())
-        colon = _top_level_colon(chunk)
+        colon = top_level_colon(chunk)
         if colon is None and len(chunks) == 1:
             kind = "an integer" if field in INT_FIELDS else "a number"
             raise ScheduleError(
@@ -100,10 +100,10 @@ def parse_schedule(text: str, field: str, frame_count: int, seed: int | None = N
                 "accepted: 'key:(value)', e.g. '0:(0.5)'"
             )
         key_text = chunk[:colon]
-        frame = _key_frame(key_text, field, offset + 1, max_f)
+        frame = key_frame(key_text, field, offset + 1, max_f)
         value_text = chunk[colon + 1 :]
         keys.append(_value(value_text, field, key_text.strip(), offset + 1, frame, max_f, seed))
-    return _check_unique(keys, field)
+    return check_unique(keys, field)
 
 
 def parse_mapping(
@@ -111,7 +111,7 @@ def parse_mapping(
 ) -> list[Key]:
     """Parse a `{key: value}` table (TOML / YAML) with the same key and value forms."""
     max_f = frame_count - 1
-    _check_key_count(len(mapping), field)
+    check_key_count(len(mapping), field)
     keys = []
     for raw_key, raw_value in mapping.items():
         key_text = str(raw_key) if isinstance(raw_key, (str, int, float)) else ""
@@ -120,17 +120,17 @@ def parse_mapping(
                 f"{field}: key {short_repr(raw_key)}; accepted: a frame number or an "
                 "expression in max_f"
             )
-        _check_length(key_text, field)
-        frame = _key_frame(key_text, field, 0, max_f)
+        check_length(key_text, field)
+        frame = key_frame(key_text, field, 0, max_f)
         if isinstance(raw_value, bool) or not isinstance(raw_value, (int, float, str)):
             raise ScheduleError(
                 f"{field}: key {short_repr(key_text)} has value {short_repr(raw_value)}; "
                 "accepted: a number or an expression string"
             )
         if isinstance(raw_value, str):
-            _check_length(raw_value, field)
+            check_length(raw_value, field)
         keys.append(_value(str(raw_value), field, key_text, 0, frame, max_f, seed))
-    return _check_unique(keys, field)
+    return check_unique(keys, field)
 
 
 def evaluate_keys(
@@ -145,7 +145,7 @@ def evaluate_keys(
             assert key.value is not None, f"{field}: key {key.text!r} holds no value"
             return key.value
         where = f"{field}: key {short_repr(key.text)} at frame {t}"
-        return _evaluate(key.expression, t, max_f, where, seed)
+        return evaluate_expression(key.expression, t, max_f, where, seed)
 
     for j, key in enumerate(keys):
         end = keys[j + 1].frame if j + 1 < len(keys) else frame_count
@@ -185,8 +185,8 @@ def schedule_values(
     if isinstance(value, (int, float)):
         return [float(value)] * frame_count
     if isinstance(value, str):
-        _check_length(value, field)
-        number = _number(value.strip())
+        check_length(value, field)
+        number = parse_number(value.strip())
         if number is not None:
             return [number] * frame_count
         keys = parse_schedule(value, field, frame_count, seed)
@@ -205,4 +205,4 @@ def is_schedule(value: object) -> bool:
     """Whether a field's value varies by frame (a schedule string or a mapping)."""
     if isinstance(value, Mapping):
         return True
-    return isinstance(value, str) and _number(value.strip()) is None
+    return isinstance(value, str) and parse_number(value.strip()) is None
