@@ -267,7 +267,8 @@ def test_cycle_finder_sees_a_cycle_planted_inside_a_function(tmp_path):
 
 
 # The CLI's groups (src/seqsampler/cli/<group>/) and which others each may import: layered
-# under `cli/app.py` (with `output.py` and the entry points), which may import them all.
+# under `cli/app.py` (with `parser.py`, `output.py` and the entry points), which may import
+# them all.
 CLI_LAYERS = {
     "spec": set(),
     "run": {"spec"},

@@ -1,8 +1,9 @@
 """The standalone front door: the `seqsampler` command and its back end.
 
-- `app`: the argument parser and the commands (`render`, `plan`, `demo`, `metrics`, `view`);
-  `main` and `demo_spec_text` are loaded from it on first use, so `python -m seqsampler.cli`
-  sets its Ctrl-C handler before anything heavy is imported. `output`: its stderr.
+- `app`: the commands (`render`, `plan`, `demo`, `metrics`, `view`); `main` and
+  `demo_spec_text` are loaded from it on first use, so `python -m seqsampler.cli` sets its
+  Ctrl-C handler before anything heavy is imported. `parser`: its argument parser (the
+  subcommands and their flags). `output`: its stderr.
 - The groups below it, each importing only the ones before it (tests/test_boundaries.py):
   `spec` (the spec file, fields, presets, prompts, resolution, checks) <- `run` (one render
   into a run folder) <- `sweep` (many renders), `view` (a run folder as a page and a chart).
