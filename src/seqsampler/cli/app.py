@@ -1,4 +1,5 @@
-"""The `seqsampler` command: render a spec, print its plan, or render the demo.
+"""The `seqsampler` command: render a spec, print its plan, measure or view a run, render the
+demo, or import Deforum / Parseq settings.
 
     seqsampler render SPEC [--out DIR] [--overwrite] [--dry-run] [--FIELD VALUE ...]
         [--sweep FIELD=VALUES ...] [--jobs local|ray] [--workers N] [--ray-address ADDR] [--batch K]
@@ -6,6 +7,7 @@
     seqsampler demo [--out runs/demo] [--overwrite] [--FIELD VALUE ...]
     seqsampler metrics RUN_FOLDER
     seqsampler view RUN_FOLDER [--serve [--port N]]
+    seqsampler import deforum|parseq FILE [-o SPEC] [--overwrite]
 
 Every spec field is also a flag (its name in kebab-case) whose value overrides the spec's; the
 value is read as TOML (`--cfg 7.5`, `--inject-noise false`, `--formats '["mp4"]'`) or else taken
