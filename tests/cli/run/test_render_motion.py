@@ -8,11 +8,6 @@ sampler starts from moves with a pan under noise_warp and stays on screen with a
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 import torch
@@ -22,6 +17,7 @@ from seqsampler.cli.run.writers import load_latent
 
 from .test_render import HAS_EMBEDDED
 from .test_render import write_spec as write_spec_with_videos
+from .test_resume_kill import kill_render_at
 
 MOVE = {
     "zoom": 1.05,
@@ -147,15 +143,7 @@ def test_killed_render_with_motion_and_noise_warp_resumes_bit_for_bit(tiny_sd, t
     reference = tmp_path / "reference"
     assert main(["render", str(spec), "--out", str(reference), "-q"]) == 0
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "seqsampler.cli", "render", str(spec), "--out", str(out), "-q"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    target = out / "frames" / "00003.png"
-    deadline = time.monotonic() + 60
-    while not target.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    assert process.returncode == -signal.SIGKILL, process.stderr.read().decode()
+    kill_render_at(spec, out, frame=3)
     done = len(list((out / "frames").glob("*.png")))
     assert 4 <= done < frames, done  # killed mid-run, after the noise moved a few frames
     assert main(["render", str(spec), "--out", str(out), "-q"]) == 0

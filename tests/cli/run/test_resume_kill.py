@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,25 @@ from seqsampler.cli.run.writers import load_latent
 from .test_render import write_spec
 
 FRAMES = 12
+SRC = Path(__file__).resolve().parents[3] / "src"
+
+
+def kill_render_at(spec: Path, out: Path, frame: int, timeout: float = 60) -> None:
+    """Render `spec` into `out` in a subprocess (this checkout's src/ first) and SIGKILL it as
+    soon as frame `frame`'s PNG exists (or it exits, or `timeout` s pass)."""
+    command = [sys.executable, "-m", "seqsampler.cli", "render", str(spec), "--out", str(out), "-q"]
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")])),
+    }
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    target = out / "frames" / f"{frame:05d}.png"
+    deadline = time.monotonic() + timeout
+    while not target.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL, process.stderr.read().decode()
 
 
 def _files(out, pattern):
@@ -39,15 +59,7 @@ def test_killed_render_resumes_to_the_uninterrupted_result(tiny_sd, tmp_path):
     assert main(["render", str(spec), "--out", str(reference), "-q"]) == 0
 
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "seqsampler.cli", "render", str(spec), "--out", str(out), "-q"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    target = out / "frames" / "00002.png"
-    deadline = time.monotonic() + 60
-    while not target.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    assert process.returncode == -signal.SIGKILL, process.stderr.read().decode()
+    kill_render_at(spec, out, frame=2)
     done = _files(out, ("frames", "*.png"))
     assert 3 <= len(done) < FRAMES, done  # killed mid-run
     assert not (out / "video.mp4").exists()

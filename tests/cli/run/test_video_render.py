@@ -5,11 +5,6 @@ and a render killed mid-video resumes to the uninterrupted run's frames, bit for
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -19,6 +14,8 @@ from PIL import Image
 from video import synthetic  # tests/video/synthetic.py: tests/ is on sys.path
 
 from seqsampler.cli import main
+
+from .test_resume_kill import kill_render_at
 
 av = synthetic.av
 
@@ -104,16 +101,7 @@ def test_a_render_killed_mid_video_resumes_bit_for_bit(clip, tmp_path):
     assert main(["render", str(spec), "--out", str(reference), "-q"]) == 0
 
     out = tmp_path / "killed"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[3] / "src")}
-    command = [sys.executable, "-m", "seqsampler.cli", "render", str(spec), "--out", str(out), "-q"]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    target = out / "frames" / "00003.png"
-    deadline = time.monotonic() + 120
-    while not target.exists() and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    assert process.returncode == -signal.SIGKILL, process.stderr.read().decode()
+    kill_render_at(spec, out, frame=3, timeout=120)
     done = len(_frames(out))
     assert 4 <= done < FRAMES  # killed mid-video
 
