@@ -11,7 +11,7 @@ from test_camera import with_motion
 
 from seqsampler.camera import motion_matrix
 from seqsampler.camera_noise import NoiseWarp
-from seqsampler.motion.noise_warp import warp_noise
+from seqsampler.motion.integral_noise import IntegralNoise
 from seqsampler.motion.transform import scale_to_grid
 from seqsampler.noise import generator, prepare_noise, randn_like_seeded
 from seqsampler.planning import FrameMotion, warp_seed
@@ -29,15 +29,24 @@ def test_the_first_draw_is_todays_and_later_frames_warp_it():
     assert first.inject is None  # frame 0 injects nothing
     second = hook(p.frames[1], LIKE)
     m = scale_to_grid(motion_matrix(ZOOM, SIZE), SIZE, (16, 12))
-    expected = warp_noise(first.sample, m, generator(warp_seed(p.frames[1].seed, 1)))
-    assert torch.equal(second.sample, expected.noise)
+    # frame 0's particles are drawn conditioned on its noise from its warp seed, then moved
+    field = IntegralNoise.start(cells(first.sample), generator(warp_seed(p.frames[0].seed, 0)))
+    field, expected = field.moved(m).settle(generator(warp_seed(p.frames[1].seed, 1)))
+    assert torch.equal(second.sample, expected.reshape(LIKE.shape).float())
     assert torch.equal(second.inject, randn_like_seeded(LIKE, p.frames[1].inject_noise_seed))
     third = hook(p.frames[2], LIKE)
-    # the injected noise started at frame 1: its own sub-cell offsets start there
-    again = warp_noise(second.inject, m, generator(warp_seed(p.frames[2].inject_noise_seed, 2)))
-    assert torch.equal(third.inject, again.noise)
-    later = warp_noise(second.sample, m, generator(warp_seed(p.frames[2].seed, 2)), expected.offset)
-    assert torch.equal(third.sample, later.noise)
+    # the injected noise started at frame 1: its particles start there
+    inject_seeds = [f.inject_noise_seed for f in p.frames]
+    injected = IntegralNoise.start(cells(second.inject), generator(warp_seed(inject_seeds[1], 1)))
+    _, again = injected.moved(m).settle(generator(warp_seed(inject_seeds[2], 2)))
+    assert torch.equal(third.inject, again.reshape(LIKE.shape).float())
+    _, later = field.moved(m).settle(generator(warp_seed(p.frames[2].seed, 2)))
+    assert torch.equal(third.sample, later.reshape(LIKE.shape).float())
+
+
+def cells(noise: torch.Tensor) -> torch.Tensor:
+    """[B, C, h, w] as IntegralNoise's [B·C, h, w]."""
+    return noise.reshape(-1, *noise.shape[-2:])
 
 
 def test_a_whole_cell_pan_moves_the_noise_with_the_picture():

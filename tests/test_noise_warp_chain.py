@@ -1,8 +1,8 @@
 """noise_warp reaches the sampler (issue 29 item 4): the fresh noise a frame sampler is given and
 the injected eps added to its input are, at every frame, the previous frame's noise moved by the
-frame's camera; where a cell is reached by exactly one source cell (and that source fills no
-hole), the value is the source's, bit for bit, at the cell the motion matrix puts it in,
-computed here from the matrix alone. Without noise_warp a fixed seed's noise stays on screen."""
+frame's camera (as integral noise, `motion.integral_noise`), and they follow the previous
+frame's noise moved by the matrix, not by its inverse. Without noise_warp a fixed seed's noise
+stays on screen."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from test_sequence import FakeSampler, conds
 from seqsampler import run_sequence
 from seqsampler.camera import motion_matrix
 from seqsampler.camera_noise import NoiseWarp
-from seqsampler.motion.noise_warp import warp_noise
+from seqsampler.motion.integral_noise import IntegralNoise
+from seqsampler.motion.warp import warp
 from seqsampler.noise import generator
 from seqsampler.planning import FrameMotion, warp_seed
 
@@ -21,30 +22,6 @@ SIZE = (24, 20)  # (W, H): the latent is the image (a pixel-space model), so no 
 MOVE = FrameMotion(zoom=1.04, angle=3.0, translation_x=0.7, translation_y=-0.4)
 STRENGTH = 0.1
 EDGE = 4
-
-
-def single_source_cells(m: torch.Tensor, width: int, height: int) -> dict[int, int]:
-    """{destination cell: its one source cell} for noise at cell centres moved by m (source ->
-    destination pixels): cells that exactly one source lands on (nearest cell), leaving out
-    sources whose copies fill a cell nothing landed on (the cell nearest m⁻¹·d)."""
-    ys, xs = torch.meshgrid(torch.arange(height), torch.arange(width), indexing="ij")
-    points = torch.stack([xs.flatten(), ys.flatten(), torch.ones(width * height)]).double()
-
-    def nearest(matrix: torch.Tensor) -> torch.Tensor:
-        u, v, w = matrix @ points
-        cx, cy = torch.floor(u / w + 0.5), torch.floor(v / w + 0.5)
-        inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
-        return torch.where(inside, cy * width + cx, -1).long()
-
-    forward, back = nearest(m), nearest(torch.linalg.inv(m))
-    landed = torch.bincount(forward[forward >= 0], minlength=width * height)
-    holes = (landed == 0) & (back >= 0)
-    copied = set(back[holes].tolist())
-    return {
-        int(d): s
-        for s, d in enumerate(forward.tolist())
-        if d >= 0 and landed[d] == 1 and s not in copied
-    }
 
 
 def chain_noises(**config):
@@ -63,28 +40,40 @@ def chain_noises(**config):
     return p, fresh, eps
 
 
+def correlation(a: torch.Tensor, b: torch.Tensor) -> float:
+    a, b = a - a.mean(), b - b.mean()
+    return float((a * b).mean() / (a.std() * b.std()))
+
+
 def test_the_samplers_noise_is_the_previous_frames_moved_by_the_camera():
     p, fresh, eps = chain_noises(seed_mode_seq="increment")
     m = torch.tensor(motion_matrix(MOVE, SIZE), dtype=torch.float64)
-    cells = single_source_cells(m, *SIZE)
-    assert len(cells) > 0.8 * SIZE[0] * SIZE[1]  # most of the frame is plain transport
-    dest, src = torch.tensor(list(cells)), torch.tensor(list(cells.values()))
-    for before, after in ((fresh[0], fresh[1]), (eps[1], eps[2])):  # each stream's first move
-        flat_before, flat_after = before.flatten(2), after.flatten(2)
-        assert torch.equal(flat_after[..., dest], flat_before[..., src])
-    # every later frame: the given noise is exactly the previous given noise warped (offsets
-    # carried); the out-of-frame cells from the warp seed of the frame's seed / inject seed
-    offset = None
+    inner = (..., slice(EDGE, -EDGE), slice(EDGE, -EDGE))
+    # each frame's noise follows the previous one moved by m (bilinearly resampled: a sub-cell
+    # move mixes neighbours), far more than it follows the previous one moved the wrong way
+    for before, after in [
+        *zip(fresh, fresh[1:], strict=False),
+        *zip(eps[1:], eps[2:], strict=False),
+    ]:
+        along = correlation(after[inner], warp(before, m)[inner])
+        against = correlation(after[inner], warp(before, torch.linalg.inv(m))[inner])
+        assert along > 0.55 and along > 3 * against, (along, against)
+    # and it is exactly the integral noise of the first draw carried frame by frame, the
+    # re-drawn cells from the warp seed of the frame's seed / inject seed
+    field = IntegralNoise.start(cells(fresh[0]), generator(warp_seed(p.frames[0].seed, 0)))
     for k in (1, 2, 3):
-        moved = warp_noise(fresh[k - 1], m, generator(warp_seed(p.frames[k].seed, k)), offset)
-        assert torch.equal(fresh[k], moved.noise)
-        offset = moved.offset
-    offset = None
+        field, moved = field.moved(m).settle(generator(warp_seed(p.frames[k].seed, k)))
+        assert torch.equal(fresh[k], moved.reshape(fresh[k].shape).float())
+    seeds = [f.inject_noise_seed for f in p.frames]
+    field = IntegralNoise.start(cells(eps[1]), generator(warp_seed(seeds[1], 1)))
     for k in (2, 3):
-        draws = generator(warp_seed(p.frames[k].inject_noise_seed, k))
-        moved = warp_noise(eps[k - 1], m, draws, offset)
-        assert torch.allclose(eps[k], moved.noise, atol=1e-5)
-        offset = moved.offset
+        field, moved = field.moved(m).settle(generator(warp_seed(seeds[k], k)))
+        assert torch.allclose(eps[k], moved.reshape(eps[k].shape).float(), atol=1e-5)
+
+
+def cells(noise: torch.Tensor) -> torch.Tensor:
+    """[B, C, h, w] as IntegralNoise's [B·C, h, w]."""
+    return noise.reshape(-1, *noise.shape[-2:])
 
 
 def test_the_noise_is_still_standard_normal_and_not_stuck_to_the_screen():

@@ -8,12 +8,15 @@ noise) and the injected noise (`inject_noise`'s eps), and moves them with the ca
 - the first frame that draws a noise draws it from its seed exactly as without `noise_warp`
   (`noise.prepare_noise`, `noise.randn_like_seeded`), so that frame is unchanged;
 - every later frame (whether it draws or not) moves the noise by its camera matrix on the latent
-  grid (`motion.transform.scale_to_grid`) with `motion.noise_warp.warp_noise`, which keeps it
-  i.i.d. N(0, 1); the cells that come from out of frame (and the regaussianisation of copied
-  cells) are drawn from a generator seeded by `planning.warp_seed` of the frame's seed (the
-  sampling noise) or of its inject seed (the injected noise): a stream of its own, so the draws
-  never repeat the noise being moved, even with a fixed seed (seeded by the frame's seed itself,
-  a fixed seed's entering cells were frame 0's noise again every frame: streaks along a pan).
+  grid (`motion.transform.scale_to_grid`) as integral noise (`motion.integral_noise`): each
+  cell's noise is carried by 16 sub-cell particles that move with the camera and are summed back
+  into cells, which keeps it i.i.d. N(0, 1) and coherent over many frames of slow zoom; the
+  particles of the first frame are drawn conditioned on its noise, and the cells re-drawn later
+  (those that enter the frame, or that a zoom stretched or squeezed) from a generator seeded by
+  `planning.warp_seed` of the frame's seed (the sampling noise) or of its inject seed (the
+  injected noise): a stream of its own, so the draws never repeat the noise being moved, even
+  with a fixed seed (seeded by the frame's seed itself, a fixed seed's entering cells were
+  frame 0's noise again every frame: streaks along a pan).
 
 The state depends only on the plan and the latent's shape, never on a frame's output, so a
 resumed run replays it from frame 0 without model work (`run_sequence` calls the hook for the
@@ -23,15 +26,16 @@ item) keep one noise per item. Tensors stay on the CPU, where the noise is drawn
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 from torch import Tensor
 
 from .camera import motion_matrix
-from .motion.noise_warp import warp_noise
-from .motion.transform import IDENTITY, Matrix, is_identity, scale_to_grid
+from .motion.integral_noise import IntegralNoise
+from .motion.transform import IDENTITY, is_identity, scale_to_grid
 from .noise import generator, prepare_noise, randn_like_seeded
 from .planning import FramePlan, Plan, inject_seed, warp_seed
 
@@ -58,46 +62,83 @@ def _from_images(y: Tensor, like: Tensor) -> Tensor:
 
 
 class _Stream:
-    """One moving noise per batch group: None until first drawn, then warped every frame."""
+    """One moving noise per batch group: None until first drawn, then carried every frame by
+    its particles (`motion.integral_noise`)."""
 
     def __init__(self) -> None:
         self.noise: list[Tensor] | None = None
-        self.offset: Tensor | None = None
+        self.fields: list[IntegralNoise] = []
 
-    def advance(self, m: Matrix, seeds: Sequence[int], index: int) -> None:
-        """Move the noise by m; the entering cells drawn from warp_seed(seed, index)."""
-        if self.noise is None or is_identity(m):
-            return
-        moved = []
-        for noise, seed in zip(self.noise, seeds, strict=True):
-            draws = generator(warp_seed(seed, index))
-            out = warp_noise(_as_images(noise), m, draws, self.offset)
-            moved.append(_from_images(out.noise, noise))
-        self.noise, self.offset = moved, out.offset
-
-    def start(self, draws: list[Tensor]) -> None:
+    def advance(
+        self, move: Callable[[IntegralNoise], IntegralNoise], seeds: Sequence[int], index: int
+    ) -> None:
+        """Move every noise's particles by `move`; the cells re-drawn (entering, stretched or
+        squeezed) draw from warp_seed(seed, index)."""
         if self.noise is None:
-            self.noise = draws
+            return
+        moved, fields = [], []
+        for noise, field, seed in zip(self.noise, self.fields, seeds, strict=True):
+            field, out = move(field).settle(generator(warp_seed(seed, index)))
+            fields.append(field)
+            images = _as_images(noise)
+            moved.append(_from_images(out.reshape(images.shape).to(noise.dtype), noise))
+        self.noise, self.fields = moved, fields
+
+    def start(self, draws: list[Tensor], seeds: Sequence[int], index: int) -> None:
+        """Take the first frame's draws as they are; their particles are conditioned on them
+        with warp_seed(seed, index) (that frame settles nothing, so the stream is free)."""
+        if self.noise is not None:
+            return
+        self.noise = draws
+        self.fields = []
+        for noise, seed in zip(draws, seeds, strict=True):
+            images = _as_images(noise)
+            flat = images.reshape(-1, *images.shape[-2:])
+            self.fields.append(IntegralNoise.start(flat, generator(warp_seed(seed, index))))
 
     def value(self) -> Tensor:
         assert self.noise is not None
         return torch.cat(self.noise)
 
 
+Move = Callable[[IntegralNoise], IntegralNoise]
+Mover = Callable[[int, tuple[int, int]], Move | None]
+"""A scene's motion for the noise: (frame index, latent grid (w, h)) -> how the particles move
+from the previous frame into that one, or None where nothing moves."""
+
+
+def camera_mover(plan: Plan, size: tuple[int, int]) -> Mover:
+    """The plan's camera (`size` = (W, H), the render size of its motion) as a `Mover`."""
+    matrices = [
+        IDENTITY if f.motion is None or not f.motion.moves else motion_matrix(f.motion, size)
+        for f in plan.frames
+    ]
+
+    def move(index: int, grid: tuple[int, int]) -> Move | None:
+        m = matrices[index]
+        return (
+            None if is_identity(m) else partial(IntegralNoise.moved, m=scale_to_grid(m, size, grid))
+        )
+
+    return move
+
+
 class NoiseWarp:
     """The `noise` hook of `run_sequence` with `noise_warp` on: call it for every frame in order
     (frames a resume skips included) with a tensor shaped like the frame's input latent.
     `size` = (W, H), the render size of the plan's motion; `batch_index` as ComfyUI's latent
-    gives it (the first draw then equals ComfyUI's KSampler's)."""
+    gives it (the first draw then equals ComfyUI's KSampler's). `mover`: what moves the noise
+    (default: the plan's camera, `camera_mover`)."""
 
     def __init__(
-        self, plan: Plan, size: tuple[int, int], batch_index: Sequence[int] | None = None
+        self,
+        plan: Plan,
+        size: tuple[int, int],
+        batch_index: Sequence[int] | None = None,
+        mover: Mover | None = None,
     ) -> None:
-        self.size, self.batch_index = size, batch_index
-        self.matrices = [
-            IDENTITY if f.motion is None or not f.motion.moves else motion_matrix(f.motion, size)
-            for f in plan.frames
-        ]
+        self.batch_index = batch_index
+        self.mover = camera_mover(plan, size) if mover is None else mover
         self.sampling, self.injected = _Stream(), _Stream()
 
     def __call__(
@@ -105,26 +146,22 @@ class NoiseWarp:
     ) -> FrameNoise:
         plans = [frame] if variants is None else list(variants)
         items = [like.cpu()] if variants is None else list(like.cpu().split(1))
-        grid = (like.shape[-1], like.shape[-2])
-        m = self.matrices[frame.frame]
-        if not is_identity(m):
-            m = scale_to_grid(m, self.size, grid)
         inject_seeds = [
             f.inject_noise_seed if f.inject_noise_seed is not None else inject_seed(f.seed, f.frame)
             for f in plans
         ]
-        self.sampling.advance(m, [f.seed for f in plans], frame.frame)
-        self.injected.advance(m, inject_seeds, frame.frame)
+        move = self.mover(frame.frame, (like.shape[-1], like.shape[-2]))
+        if move is not None:
+            self.sampling.advance(move, [f.seed for f in plans], frame.frame)
+            self.injected.advance(move, inject_seeds, frame.frame)
         out = FrameNoise()
         if frame.path == "plain":
             index = self.batch_index if variants is None else None  # ComfyUI's batch_index
-            self.sampling.start(
-                [prepare_noise(x, f.seed, index) for x, f in zip(items, plans, strict=True)]
-            )
+            draws = [prepare_noise(x, f.seed, index) for x, f in zip(items, plans, strict=True)]
+            self.sampling.start(draws, [f.seed for f in plans], frame.frame)
             out = FrameNoise(sample=self.sampling.value())
         if frame.inject_noise_seed is not None:
-            self.injected.start(
-                [randn_like_seeded(x, s) for x, s in zip(items, inject_seeds, strict=True)]
-            )
+            draws = [randn_like_seeded(x, s) for x, s in zip(items, inject_seeds, strict=True)]
+            self.injected.start(draws, inject_seeds, frame.frame)
             out = FrameNoise(out.sample, self.injected.value())
         return out
