@@ -1,5 +1,5 @@
-"""Every shell command in README.md and docs/*.md runs as written, in order, on a fresh copy of
-the repository (the tracked files and new ones not ignored, no runs/), with the project's
+"""Every shell command in README.md and docs/*.md runs as written, in order, each document's on a
+fresh copy of the repository (the tracked files and new ones not ignored, no runs/), with the project's
 virtual environment as `.venv` and on PATH (docs/cli.md says to activate it).
 
 The commands are the lines of ```sh fences and the `$ ` lines of ```console fences. `seqsampler`
@@ -98,10 +98,30 @@ def test_doc_commands_are_found():
     assert readme[0].startswith("make demo") and readme[2].startswith(".venv/bin/seqsampler")
     assert "seqsampler view runs/demo --serve" in " ".join(doc_commands(ROOT / "docs/cli.md"))
     assert _make_recipe("demo") == [".venv/bin/seqsampler demo --overwrite"]
+    names = {str(doc.relative_to(ROOT)) for doc in RUN_DOCS}
+    assert {"README.md", "docs/cli.md", "docs/quality.md"} <= names, names
+
+
+def runnable(line: str) -> tuple[list[str], str | None]:
+    """What running a doc's command line means: (the commands to run, None) or ([], why not)."""
+    reason = next((why for pattern, why in SKIP if pattern.search(line)), None)
+    if reason:
+        return [], reason
+    if line.startswith("make demo"):
+        return _make_recipe("demo"), None
+    if shlex.split(line, comments=True)[0].endswith("seqsampler"):
+        return [line], None
+    return [], "not a seqsampler command"
+
+
+# Each document's commands run in order in a copy of their own, so that xdist can run the
+# documents side by side; none of them uses what another document's commands made.
+RUN_DOCS = [doc for doc in DOCS if any(runnable(line)[0] for line in doc_commands(doc))]
 
 
 @pytest.mark.slow
-def test_every_doc_command_runs_verbatim_in_order(tmp_path):
+@pytest.mark.parametrize("doc", RUN_DOCS, ids=[str(d.relative_to(ROOT)) for d in RUN_DOCS])
+def test_every_doc_command_runs_verbatim_in_order(doc, tmp_path):
     repo = tmp_path / "repo"
     _fresh_copy(repo)
     env = {
@@ -110,35 +130,26 @@ def test_every_doc_command_runs_verbatim_in_order(tmp_path):
         "PYTHONPATH": str(repo / "src"),
         "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1"),
     }
-    report = []
-    for doc in DOCS:
-        for line in doc_commands(doc):
-            where = doc.relative_to(ROOT)
-            reason = next((why for pattern, why in SKIP if pattern.search(line)), None)
-            if line.startswith("make demo"):
-                to_run = _make_recipe("demo")
-            elif reason is None and shlex.split(line, comments=True)[0].endswith("seqsampler"):
-                to_run = [line]
-            else:
-                reason = reason or "not a seqsampler command"
-                to_run = []
-            if reason:
-                report.append(f"SKIP {where}: {line}  ({reason})")
-                continue
-            for command in to_run:
-                started = time.perf_counter()
-                done = subprocess.run(
-                    shlex.split(command, comments=True),
-                    cwd=repo,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=PER_COMMAND_S,
-                )
-                seconds = time.perf_counter() - started
-                report.append(f"ok   {where}: {command}  ({seconds:.1f} s)")
-                assert done.returncode == 0, (
-                    f"{where}: {command!r} exited {done.returncode}\n{done.stderr[-3000:]}\n"
-                    + "\n".join(report)
-                )
+    where, report = doc.relative_to(ROOT), []
+    for line in doc_commands(doc):
+        to_run, reason = runnable(line)
+        if reason:
+            report.append(f"SKIP {where}: {line}  ({reason})")
+            continue
+        for command in to_run:
+            started = time.perf_counter()
+            done = subprocess.run(
+                shlex.split(command, comments=True),
+                cwd=repo,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=PER_COMMAND_S,
+            )
+            seconds = time.perf_counter() - started
+            report.append(f"ok   {where}: {command}  ({seconds:.1f} s)")
+            assert done.returncode == 0, (
+                f"{where}: {command!r} exited {done.returncode}\n{done.stderr[-3000:]}\n"
+                + "\n".join(report)
+            )
     print("\n" + "\n".join(report))
