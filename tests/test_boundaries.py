@@ -111,6 +111,7 @@ ALLOWED = {
     "importing": {"planning", "version"},
     "video": set(),
     "video_chain": {"coherence", "planning", "video"},
+    "video_noise": {"camera_noise", "motion", "planning", "video", "video_chain"},
     "sequence_checks": {"conditioning", "planning"},
     "cadence_chain": {"camera", "inbetween", "motion", "planning"},
     "frame_call": {"conditioning", "interp", "masks", "noise", "planning"},
@@ -122,10 +123,10 @@ ALLOWED = {
     "cli": {"cadence_chain", "camera", "camera_noise", "chart", "coherence", "conditioning", "files",
             "frame_sampler", "importing", "inbetween", "interp", "masks", "metrics", "models",
             "motion", "noise", "planning", "sampling", "sequence", "threads", "variants",
-            "version", "video", "video_chain"},
+            "version", "video", "video_chain", "video_noise"},
     "comfy_adapter": {"cadence_chain", "camera", "camera_noise", "chart", "coherence",
                       "conditioning", "inbetween", "interp", "masks", "motion", "noise",
-                      "planning", "sampling", "sequence", "video", "video_chain"},
+                      "planning", "sampling", "sequence", "video", "video_chain", "video_noise"},
     "__init__": {"conditioning", "planning", "sequence", "version"},
 }  # fmt: skip
 HOST_MODULES = {"comfy", "comfy_api", "comfy_extras", "nodes", "folder_paths", "latent_preview"}

@@ -95,8 +95,15 @@ def test_render_follows_the_input_video(clip, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_render_killed_mid_video_resumes_bit_for_bit(clip, tmp_path):
-    spec = write_spec(tmp_path / "s.toml", clip, video_strength=0.4)
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"noise_warp": True, "translation_x": 1.0, "inject_noise": True}],
+    ids=["plain", "noise_warp"],
+)
+def test_a_render_killed_mid_video_resumes_bit_for_bit(clip, tmp_path, extra):
+    """With noise_warp the resume replays the noise along the input's flow (and the camera)
+    from frame 0 (video_noise.py) and its frames equal the uninterrupted run's too."""
+    spec = write_spec(tmp_path / "s.toml", clip, video_strength=0.4, **extra)
     reference = tmp_path / "reference"
     assert main(["render", str(spec), "--out", str(reference), "-q"]) == 0
 

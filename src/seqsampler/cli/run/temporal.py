@@ -74,8 +74,20 @@ def motion_feedback(the_plan: Plan, model: Any, size: tuple[int, int]) -> Motion
 
 
 def noise_hook(the_plan: Plan, size: tuple[int, int]) -> NoiseWarp | None:
-    """The moving noise of `noise_warp` (None when off)."""
-    return NoiseWarp(the_plan, size) if the_plan.config.noise_warp else None
+    """The moving noise of `noise_warp` (None when off): with the camera, and with an input
+    video along its flow too (`video_noise`), the input read forward from frame 0 on its own,
+    two frames kept, so a resume replays the noise from frame 0 without model work."""
+    from ...video_chain import StreamedFrames, needs_video
+    from ...video_noise import noise_warp
+
+    if not the_plan.config.noise_warp:
+        return None
+    frames = None
+    if needs_video(the_plan):
+        from ...video import open_video
+
+        frames = StreamedFrames(open_video(the_plan.config.init_video), size)
+    return noise_warp(the_plan, size, frames)
 
 
 def chain_inputs(
