@@ -1,13 +1,13 @@
-"""How much of the noise's coarse structure `warp_noise` keeps over many small camera steps
-(issue 29; docs/quality.md "Camera motion").
+"""How much of the noise's coarse structure `noise_warp`'s transport (`motion.integral_noise`)
+keeps over many small camera steps (issue 29; docs/quality.md "Camera motion").
 
-A noise moved K times by a per-frame matrix m (offsets carried, as `camera_noise.NoiseWarp` does)
-should, at coarse scales, be the first noise moved once by m^K. For 64x64x3 standard normal noise
-and K = 5, 10, 20: the correlation of the 2-px Gaussian low-pass of (a) the K-step warp, (b) one
-warp_noise call by m^K, and (c) the noise left where it was (a fixed seed), each against the
-low-pass of the first noise bilinearly warped by m^K (`motion.warp`), over the frame less 16 px
-at each edge. Also the share of destination cells that, at step 12, receive two or more sources
-(merged) or none (filled by a copy): a pure zoom-in of 1.02 enlarges the area by 4% per step.
+A noise moved K times by a per-frame matrix m (particles carried, as `camera_noise.NoiseWarp`
+does) should, at coarse scales, be the first noise moved once by m^K. For 64x64x3 standard
+normal noise and K = 5, 10, 20: the correlation of the 2-px Gaussian low-pass of (a) the K-step
+transport, (b) one move by m^K, and (c) the noise left where it was (a fixed seed), each against
+the low-pass of the first noise bilinearly warped by m^K (`motion.warp`), over the frame less
+16 px at each edge. Also, at step 12, the share of cells re-drawn (fewer than k²/4 particles,
+more than 4·k² or none) and the range of the other cells' particle counts (k² = 16 at rest).
 Deterministic (seeded); no timing.
 
     OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/noise_warp_coherence.py
@@ -24,14 +24,14 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from _common import machine  # noqa: E402
 
+from seqsampler.motion.integral_noise import IntegralNoise  # noqa: E402
 from seqsampler.motion.knobs import Knobs  # noqa: E402
-from seqsampler.motion.noise_warp import _forward, warp_noise  # noqa: E402
 from seqsampler.motion.transform import Matrix, compose, frame_matrix  # noqa: E402
-from seqsampler.motion.warp import as_tensor, warp  # noqa: E402
+from seqsampler.motion.warp import warp  # noqa: E402
 
 SIZE, EDGE, STEPS = 64, 16, (5, 10, 20)
 MOVES = {"pan 0.5 px": Knobs(translation_x=0.5), "zoom 1.02": Knobs(zoom=1.02),
-         "zoom 1.02 + rotate 1": Knobs(zoom=1.02, angle=1.0)}  # fmt: skip
+         "zoom 1.02 + rotate 1": Knobs(zoom=1.02, angle=1.0), "zoom 0.98": Knobs(zoom=0.98)}  # fmt: skip
 
 
 def low_pass(x: torch.Tensor, s: float = 2.0) -> torch.Tensor:
@@ -56,32 +56,48 @@ def power(m: Matrix, k: int) -> Matrix:
     return out
 
 
+def counts(field: IntegralNoise) -> torch.Tensor:
+    """Particles per cell [h·w] after a move (before settling)."""
+    cx = torch.floor(field.position[:, 0] + 0.5)
+    cy = torch.floor(field.position[:, 1] + 0.5)
+    inside = (cx >= 0) & (cx < field.width) & (cy >= 0) & (cy < field.height)
+    index = (cy[inside] * field.width + cx[inside]).to(torch.int64)
+    return torch.bincount(index, minlength=field.height * field.width)
+
+
+def moved(n0: torch.Tensor, m: Matrix, k: int, seed: int) -> tuple[list[torch.Tensor], str]:
+    """n0 [1, C, h, w] moved k times by m: the noise after each step, and the counts at 12."""
+    g = torch.Generator().manual_seed(seed)
+    field, history, shares = IntegralNoise.start(n0[0], g), [], ""
+    for step in range(1, k + 1):
+        field = field.moved(m)
+        if step == 12:
+            c, q = counts(field), field.k * field.k
+            redo = (c < max(1, q // 4)) | (c > 4 * q)
+            kept = c[~redo]
+            shares = f"{float(redo.double().mean()):6.3f} {int(kept.min()):>3}-{int(kept.max())}"
+        field, noise = field.settle(g)
+        history.append(noise.float()[None])
+    return history, shares
+
+
 def main() -> None:
     torch.set_num_threads(1)
     print(f"# {machine()}")
     print(f"# low-pass correlation with the first noise warped by m^K, {SIZE}x{SIZE}x3")
-    print(f"{'move':<22} {'K':>3} {'K steps':>8} {'one step':>8} {'stuck':>6}  merged  holes")
+    print(f"{'move':<22} {'K':>3} {'K steps':>8} {'one step':>8} {'stuck':>6}  redrawn counts")
     for name, knobs in MOVES.items():
         m = frame_matrix(knobs, SIZE, SIZE)
         n0 = torch.randn((1, 3, SIZE, SIZE), generator=torch.Generator().manual_seed(5))
-        noise, offset, history = n0, None, {}
-        for k in range(1, max(STEPS) + 1):
-            if k == 12:  # the cells' sources at this step, before the move
-                start = torch.zeros((2, SIZE, SIZE), dtype=torch.float64)
-                target, _ = _forward(as_tensor(m), start if offset is None else offset)
-                count = torch.bincount(target[target >= 0], minlength=SIZE * SIZE)
-                shares = (float((count >= 2).double().mean()), float((count == 0).double().mean()))
-            moved = warp_noise(noise, m, torch.Generator().manual_seed(100 + k), offset)
-            noise, offset = moved.noise, moved.offset
-            history[k] = noise
+        history, shares = moved(n0, m, max(STEPS), 100)
         for k in STEPS:
             mk = power(m, k)
             reference = low_pass(warp(n0, mk))
-            once = warp_noise(n0, mk, torch.Generator().manual_seed(1)).noise
+            once = moved(n0, mk, 1, 1)[0][0]
             print(
-                f"{name:<22} {k:>3} {corr(low_pass(history[k]), reference):8.3f} "
+                f"{name:<22} {k:>3} {corr(low_pass(history[k - 1]), reference):8.3f} "
                 f"{corr(low_pass(once), reference):8.3f} {corr(low_pass(n0), reference):6.3f}"
-                + (f"  {shares[0]:6.3f} {shares[1]:6.3f}" if k == STEPS[0] else "")
+                + (f"  {shares}" if k == STEPS[0] else "")
             )
 
 
