@@ -15,7 +15,12 @@ the flicker measures of `seqsampler metrics` (`flow_residual`: the mean |frame -
 carried by DIS optical flow| / 255, and `change`). `--gif PATH` writes input | independent |
 hybrid side by side.
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/video_quality.py [--frames 48] [--gif docs/video_hybrid.gif]
+`--noise both` (the default) renders each mode twice, without and with `noise_warp` (the sampling
+noise carried along the input's flow, `video_noise.py`; `+nw` in the tables); `--noise off` or
+`on` renders one of them. `--sampler` picks the sampler (euler_ancestral by default, whose
+per-step noise is still drawn from the seed; `euler` has none).
+
+    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/video_quality.py [--frames 48] [--denoise 0.5] [--noise both] [--sampler euler_ancestral] [--gif docs/video_hybrid.gif]
 """
 
 from __future__ import annotations
@@ -50,6 +55,13 @@ class Settings:
     denoise: float = 0.5
     strength: float = 0.5
     cfg: float = 4.0
+    sampler: str = "euler_ancestral"
+    noise: str = "both"  # noise_warp: off, on or both
+
+    def runs(self) -> list[tuple[str, bool]]:
+        """(mode, noise_warp) of every run, in table order."""
+        warps = {"off": [False], "on": [True], "both": [False, True]}[self.noise]
+        return [(mode, warp) for mode in ("independent", "hybrid") for warp in warps]
 
 
 def _texture(rng: np.random.Generator, height: int, width: int, amplitude: float) -> np.ndarray:
@@ -137,12 +149,13 @@ def render(
     from seqsampler.frame_sampler import StandaloneFrameSampler
     from seqsampler.video import open_video
     from seqsampler.video_chain import StreamedFrames, VideoFeedback, video_init
+    from seqsampler.video_noise import noise_warp
 
     fields = dict(
         frame_count=settings.frames, steps=settings.steps, cfg=settings.cfg, seed=settings.seed,
         seed_keying=False, denoise_sine=False, denoise_start=settings.denoise,
         denoise_seq=settings.denoise, init_video=str(path), video_mode=mode,
-        video_strength=settings.strength, sampler_name="euler_ancestral", scheduler="karras",
+        video_strength=settings.strength, sampler_name=settings.sampler, scheduler="karras",
     )  # fmt: skip
     config = SequenceConfig(**{**fields, **overrides})
     the_plan = plan(config)
@@ -150,10 +163,13 @@ def render(
     codec = pixel_space_codec()
     feedback = chain_feedback(None, None, VideoFeedback(the_plan, frames, codec))
     init = video_init(the_plan, frames, codec)
+    noise = noise_warp(the_plan, (SIZE, SIZE), StreamedFrames(open_video(path), (SIZE, SIZE)))
     sampler = StandaloneFrameSampler(model.denoiser, config.sampler_name, config.scheduler)
     positive, negative = [model.encode_prompt(prompt)], [model.encode_prompt("")]
     with torch.no_grad():
-        out = run_sequence(the_plan, sampler, positive, negative, init, feedback=feedback)
+        out = run_sequence(
+            the_plan, sampler, positive, negative, init, feedback=feedback, noise=noise
+        )
     return [to_uint8(model.decode(out[i : i + 1])[0]) for i in range(out.shape[0])]
 
 
@@ -209,9 +225,9 @@ def measure(settings: Settings, folder: Path) -> dict[str, dict[str, Any]]:
         frames, centres = make(settings.frames)
         path = write_input(folder / f"{name}.mp4", frames)
         results[name] = {"input": resized(frames), "input_flicker": flicker(resized(frames))}
-        for mode in ("independent", "hybrid"):
-            output = render(model, path, mode, settings, PROMPTS[name])
-            results[name][mode] = {
+        for mode, warp in settings.runs():
+            output = render(model, path, mode, settings, PROMPTS[name], noise_warp=warp)
+            results[name][run_name(mode, warp)] = {
                 "frames": output,
                 "errors": tracking_error(output, frames, centres),
                 "flicker": flicker(output),
@@ -219,28 +235,34 @@ def measure(settings: Settings, folder: Path) -> dict[str, dict[str, Any]]:
     return results
 
 
+def run_name(mode: str, warp: bool) -> str:
+    """A run's key and column: the mode, `+nw` with noise_warp."""
+    return f"{mode}+nw" if warp else mode
+
+
 def tables(results: dict[str, dict[str, Any]], settings: Settings) -> str:
+    names = [run_name(mode, warp) for mode, warp in settings.runs()]
     lines = [
         f"# video_quality: embedded model {SIZE}x{SIZE}, {settings.frames} frames, steps "
         f"{settings.steps}, denoise {settings.denoise}, video_strength {settings.strength}, "
-        f"seed {settings.seed}; {load()}",
+        f"seed {settings.seed}, {settings.sampler}; {load()}",
         "",
-        "| input | mode | centroid error mean (px) | max (px) | frames within 2 px |",
-        "|---|---|---|---|---|",
-    ]
+        "| input | run | centroid error mean (px) | max (px) | frames within 2 px | flow_residual | change |",
+        "|---|---|---|---|---|---|---|",
+    ]  # fmt: skip
     for name, result in results.items():
-        for mode in ("independent", "hybrid"):
-            e = np.array(result[mode]["errors"])
-            lines.append(f"| {name} | {mode} | {e.mean():.2f} | {e.max():.2f} | {(e <= 2).sum()}/{len(e)} |")  # fmt: skip
-    lines += ["", "| input | flow_residual: input | independent | hybrid | hybrid / independent | change: independent | hybrid |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+        lines.append(f"| {name} | input | | | | {result['input_flicker']['flow_residual']:.4f} | {result['input_flicker']['change']:.4f} |")  # fmt: skip
+        for run in names:
+            e, f = np.array(result[run]["errors"]), result[run]["flicker"]
+            lines.append(f"| {name} | {run} | {e.mean():.2f} | {e.max():.2f} | {(e <= 2).sum()}/{len(e)} | {f['flow_residual']:.4f} | {f['change']:.4f} |")  # fmt: skip
+    pairs = [(b, a) for b in names if b.startswith("hybrid") for a in names if a.startswith("independent")]  # fmt: skip
+    lines += ["", "| input | " + " | ".join(f"{b} / {a}" for b, a in pairs) + " |", "|---" * (len(pairs) + 1) + "|"]  # fmt: skip
     for name, result in results.items():
-        a, b = result["independent"]["flicker"], result["hybrid"]["flicker"]
-        ratio = b["flow_residual"] / a["flow_residual"]
-        lines.append(
-            f"| {name} | {result['input_flicker']['flow_residual']:.4f} | {a['flow_residual']:.4f} | "
-            f"{b['flow_residual']:.4f} | {ratio:.2f} ({(1 - ratio) * 100:.0f}% lower) | "
-            f"{a['change']:.4f} | {b['change']:.4f} |"
-        )  # fmt: skip
+        cells = []
+        for b, a in pairs:
+            ratio = result[b]["flicker"]["flow_residual"] / result[a]["flicker"]["flow_residual"]
+            cells.append(f"{ratio:.2f} ({(1 - ratio) * 100:.0f}% lower)")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -250,7 +272,10 @@ def side_by_side_gif(results: dict[str, dict[str, Any]], path: Path, scale: int 
 
     rows = []
     for result in results.values():
-        panels = [result["input"], result["independent"]["frames"], result["hybrid"]["frames"]]
+        runs = [k for k in result if k.startswith(("independent", "hybrid"))]
+        independent = "independent" if "independent" in runs else runs[0]
+        hybrid = "hybrid" if "hybrid" in runs else runs[-1]
+        panels = [result["input"], result[independent]["frames"], result[hybrid]["frames"]]
         gap = np.full((SIZE, 2, 3), 255, np.uint8)
         rows.append([np.concatenate([p, gap, q, gap, r], 1) for p, q, r in zip(*panels, strict=True)])  # fmt: skip
     frames = [np.concatenate([row[i] for row in rows], 0) for i in range(len(rows[0]))]
@@ -264,9 +289,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=Settings.steps)
     parser.add_argument("--denoise", type=float, default=Settings.denoise)
     parser.add_argument("--strength", type=float, default=Settings.strength)
+    parser.add_argument("--sampler", default=Settings.sampler)
+    parser.add_argument("--noise", choices=("off", "on", "both"), default=Settings.noise)
     parser.add_argument("--gif", type=Path, help="write input | independent | hybrid here")
     args = parser.parse_args()
-    settings = Settings(args.frames, args.steps, denoise=args.denoise, strength=args.strength)
+    settings = Settings(
+        args.frames, args.steps, denoise=args.denoise, strength=args.strength,
+        sampler=args.sampler, noise=args.noise,
+    )  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         results = measure(settings, Path(tmp))
     print(tables(results, settings))

@@ -127,3 +127,31 @@ def test_noise_warp_moves_the_samplers_noise_with_the_camera(comfy, model, tiny,
     assert torch.equal(warped[1][..., 2:], warped[0][..., :-2])
     assert torch.equal(warped[2][..., 4:], warped[0][..., :-4])
     assert not torch.equal(warped[1][..., :2], warped[0][..., :2])
+
+
+def test_with_a_guide_noise_warp_follows_the_camera_only(comfy, model, tiny, monkeypatch, caplog):
+    """A LATENT guide (independent, no VAE) with noise_warp and a pan of 2 cells: the sampler's
+    noise moves with the camera as without a guide (no optical flow here: it needs OpenCV), and
+    a log line says so."""
+    from comfy import sample as comfy_sample
+
+    drawn = []
+    original = comfy_sample.sample
+
+    def spy(model, noise, *args, **kwargs):
+        drawn.append(noise.clone())
+        return original(model, noise, *args, **kwargs)
+
+    monkeypatch.setattr(comfy_sample, "sample", spy)
+    guide = {"samples": torch.randn(3, 4, 8, 8, generator=torch.Generator().manual_seed(2))}
+    widgets = {**widget_defaults(), "prompt_schedule": '"0": "a rose"', "steps_schedule": "2",
+               "frame_count": 3, "translation_x_schedule": "16", "seed_mode_seq": "fixed",
+               "inject_noise": False, "denoise_schedule": "0.5", "noise_warp": True,
+               "video_mode": "independent"}  # fmt: skip
+    with caplog.at_level("WARNING"):
+        _call(comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"], model=model, clip=FakeClip(tiny),
+              latent_image=tiny.tiny_latent(seed=4), guide_latent=guide, **widgets)  # fmt: skip
+    assert "noise_warp with a guide video: the noise moves with the camera only" in caplog.text
+    assert len(drawn) == 3
+    assert torch.equal(drawn[1][..., 2:], drawn[0][..., :-2])
+    assert torch.equal(drawn[2][..., 4:], drawn[0][..., :-4])

@@ -7,10 +7,15 @@ import: the VAE is used through its `decode` / `encode` (`video_guide.vae_codec`
 The knobs' pixels are at the render size: the latent's size times the VAE's factor when a VAE is
 connected, else times 8 (SD's); on the latent grid the matrix is scaled to it
 (`motion.transform.scale_to_grid`), so a pan of 16 pixels moves an SD latent by 2 cells.
+
+With a guide video the noise of `noise_warp` moves with the camera only, not along the guide's
+motion as the CLI's does (`video_noise.py`): that needs DIS optical flow, i.e. OpenCV, which is
+not a ComfyUI dependency (a log line says so when both are on).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,8 +25,11 @@ from ..cadence_chain import CadenceFrames, has_between
 from ..camera import MotionFeedback, needs_motion
 from ..camera_noise import NoiseWarp
 from ..planning import Plan
+from ..video_chain import needs_video
 from .scheduled_motion import LATENT_FACTOR
 from .video_guide import vae_codec, vae_factor
+
+log = logging.getLogger(__name__)
 
 
 def render_size(samples: Tensor, vae: Any) -> tuple[int, int]:
@@ -51,6 +59,11 @@ def camera_stage(
         codec = (_no_vae, _no_vae) if vae is None else vae_codec(vae)
         motion = MotionFeedback(plan, size, codec, latent_range=None)
     noise = NoiseWarp(plan, size, batch_index) if plan.config.noise_warp else None
+    if noise is not None and needs_video(plan):
+        log.warning(
+            "noise_warp with a guide video: the noise moves with the camera only, not along "
+            "the guide's motion (that needs OpenCV's optical flow; the CLI's render does it)"
+        )
     return motion, noise
 
 

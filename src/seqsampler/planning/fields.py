@@ -110,7 +110,7 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("perspective_flip_phi", "float", 0.0, "Perspective flip: rotation about the horizontal axis per frame, degrees.", -360.0, 360.0, schedule="knob", switch="perspective_flip"),
     FieldSpec("perspective_flip_gamma", "float", 0.0, "Perspective flip: rotation about the vertical axis per frame, degrees.", -360.0, 360.0, schedule="knob", switch="perspective_flip"),
     FieldSpec("perspective_flip_fv", "float", 53.0, "Perspective flip: field of view, degrees.", 1.0, 179.0, schedule="knob", switch="perspective_flip"),
-    FieldSpec("noise_warp", "bool", False, "Move the sampling and injected noise with the camera (kept Gaussian) instead of drawing it again each frame: no texture stuck to the screen, no boiling."),
+    FieldSpec("noise_warp", "bool", False, "Move the sampling and injected noise with the camera or the input video (its optical flow; kept Gaussian) instead of drawing it again each frame: no texture stuck to the screen, no boiling."),
     FieldSpec("contrast", "float", 1.0, "Contrast after each warp (Deforum's: values scaled about black, then clipped; 1 = none).", 0.0, 10.0, schedule="knob"),
     FieldSpec("sharpen_amount", "float", 0.0, "Unsharp mask after each warp, against the blur of repeated warps: (1 + a) x - a blur(x); 0 = off.", 0.0, 10.0, schedule="knob"),
     FieldSpec("sharpen_kernel", "int", 5, "Unsharp mask: the Gaussian kernel's size in pixels (odd).", 1, 99, schedule="knob"),
