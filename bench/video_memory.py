@@ -13,9 +13,10 @@ after reading every frame (the peak), and the wall time of open_video (the demux
 and of the read. A control child keeps every frame in a list (what reading all frames into
 memory would cost), so the benchmark shows it can see growth. Optionally (--8k) the same for a
 2-frame 7680x4320 input read at 512x288. Goal (issue 31): peak RSS of 1,024 frames within 1.2x
-of 16 frames.
+of 16 frames. `--noise-warp` renders the chain with `noise_warp = true` (the noise carried along
+the input's flow: a second reader from frame 0, one more DIS flow a frame, `video_noise.py`).
 
-    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/video_memory.py [--frames 16,1024] [--8k] [--no-chain]
+    OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/video_memory.py [--frames 16,1024] [--8k] [--no-chain] [--noise-warp]
 """
 
 from __future__ import annotations
@@ -119,10 +120,10 @@ def read(path: Path, size: tuple[int, int], hold: bool = False) -> dict[str, flo
     return json.loads(line[-1])
 
 
-def render(path: Path, tmp: Path) -> dict[str, float]:
+def render(path: Path, tmp: Path, noise_warp: bool = False) -> dict[str, float]:
     """`seqsampler render` of SPEC following the video at `path`, in a fresh process."""
     spec = tmp / f"{path.stem}.toml"
-    spec.write_text(SPEC.format(path=path))
+    spec.write_text(SPEC.format(path=path) + ("noise_warp = true\n" if noise_warp else ""))
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "OMP_NUM_THREADS": "1"}
     args = [str(spec), str(tmp / f"run-{path.stem}")]
     proc = subprocess.run([sys.executable, "-c", CHAIN_CHILD, *args], env=env, capture_output=True, text=True, timeout=3600)  # fmt: skip
@@ -132,15 +133,16 @@ def render(path: Path, tmp: Path) -> dict[str, float]:
     return json.loads(line[-1])
 
 
-def chain(sizes: tuple[int, ...]) -> list[Row]:
+def chain(sizes: tuple[int, ...], noise_warp: bool = False) -> list[Row]:
     """Peak RSS of a render following 16 .. 1,024 input frames (the whole chain)."""
-    print(f"# video_memory --chain: seqsampler render, init_video a 64x64 H.264 pan, hybrid, embedded 16x16, 2 euler steps, denoise 0.5, mp4, 1 thread; {load()}")  # fmt: skip
+    warp = ", noise_warp" if noise_warp else ""
+    print(f"# video_memory --chain: seqsampler render, init_video a 64x64 H.264 pan, hybrid{warp}, embedded 16x16, 2 euler steps, denoise 0.5, mp4, 1 thread; {load()}")  # fmt: skip
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
             path = Path(tmp) / f"chain{n}.mp4"
             write_input(path, n, (64, 64))
-            results[n] = r = render(path, Path(tmp))
+            results[n] = r = render(path, Path(tmp), noise_warp)
             print(f"{n:>5} input frames: peak RSS {r['peak_mb']:.1f} MB, {r['frames']} frames written, render {r['wall_s']:.1f} s ({r['wall_s'] / n:.3f} s/frame)")  # fmt: skip
     lo, hi = results[sizes[0]], results[sizes[-1]]
     rows = [Row("video_memory", f"peak RSS MB of a render, {sizes[-1]} / {sizes[0]} input frames", hi["peak_mb"], lo["peak_mb"], unit="MB")]  # fmt: skip
@@ -196,10 +198,11 @@ def main() -> None:
     parser.add_argument("--frames", default="16,1024")
     parser.add_argument("--8k", dest="with_8k", action="store_true", help="add a 7680x4320 input")
     parser.add_argument("--no-chain", dest="chain", action="store_false", help="the reader only")
+    parser.add_argument("--noise-warp", action="store_true", help="the chain with noise_warp on")
     args = parser.parse_args()
     sizes = tuple(int(v) for v in args.frames.split(","))
     if args.chain:
-        chain(sizes)
+        chain(sizes, args.noise_warp)
     run(sizes, args.with_8k)
 
 

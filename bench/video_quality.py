@@ -261,7 +261,7 @@ def tables(results: dict[str, dict[str, Any]], settings: Settings) -> str:
         cells = []
         for b, a in pairs:
             ratio = result[b]["flicker"]["flow_residual"] / result[a]["flicker"]["flow_residual"]
-            cells.append(f"{ratio:.2f} ({(1 - ratio) * 100:.0f}% lower)")
+            cells.append(f"{ratio:.3f} ({(1 - ratio) * 100:.1f}% lower)")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
