@@ -104,7 +104,8 @@ ALLOWED = {
     "chart": {"planning"},
     "coherence": {"planning"},
     "camera": {"motion", "planning"},
-    "camera_noise": {"camera", "motion", "noise", "planning"},
+    "step_noise": {"planning"},
+    "camera_noise": {"camera", "motion", "noise", "planning", "step_noise"},
     "metrics": {"files"},
     "motion": {"planning"},
     "inbetween": {"motion", "planning", "video"},
@@ -118,7 +119,7 @@ ALLOWED = {
     "sequence": {"cadence_chain", "conditioning", "frame_call", "interp", "planning",
                  "sequence_checks"},
     "frame_sampler": {"conditioning", "frame_call", "masks", "models", "noise", "planning",
-                      "sampling"},
+                      "sampling", "step_noise"},
     "variants": {"cadence_chain", "conditioning", "planning", "sequence", "sequence_checks"},
     "cli": {"cadence_chain", "camera", "camera_noise", "chart", "coherence", "conditioning", "files",
             "frame_sampler", "importing", "inbetween", "interp", "masks", "metrics", "models",
@@ -126,7 +127,8 @@ ALLOWED = {
             "version", "video", "video_chain", "video_noise"},
     "comfy_adapter": {"cadence_chain", "camera", "camera_noise", "chart", "coherence",
                       "conditioning", "inbetween", "interp", "masks", "motion", "noise",
-                      "planning", "sampling", "sequence", "video", "video_chain", "video_noise"},
+                      "planning", "sampling", "sequence", "step_noise", "video", "video_chain",
+                      "video_noise"},
     "__init__": {"conditioning", "planning", "sequence", "version"},
 }  # fmt: skip
 HOST_MODULES = {"comfy", "comfy_api", "comfy_extras", "nodes", "folder_paths", "latent_preview"}

@@ -2,8 +2,10 @@
 
 With a fixed seed the fresh noise of every frame is the same and sticks to the screen while the
 camera moves the picture (texture sticking); with a new seed per frame it boils. With
-`noise_warp` the chain keeps two noises as state, the sampling noise (a plain frame's fresh
-noise) and the injected noise (`inject_noise`'s eps), and moves them with the camera:
+`noise_warp` the chain keeps three noises as state, the sampling noise (a plain frame's fresh
+noise), the injected noise (`inject_noise`'s eps) and a stochastic sampler's per-step noise (L
+layers, `step_noise.step_layers`: none for a deterministic sampler), and moves them with the
+camera:
 
 - the first frame that draws a noise draws it from its seed exactly as without `noise_warp`
   (`noise.prepare_noise`, `noise.randn_like_seeded`), so that frame is unchanged;
@@ -13,10 +15,13 @@ noise) and the injected noise (`inject_noise`'s eps), and moves them with the ca
   into cells, which keeps it i.i.d. N(0, 1) and coherent over many frames of slow zoom; the
   particles of the first frame are drawn conditioned on its noise, and the cells re-drawn later
   (those that enter the frame, or that a zoom stretched or squeezed) from a generator seeded by
-  `planning.warp_seed` of the frame's seed (the sampling noise) or of its inject seed (the
-  injected noise): a stream of its own, so the draws never repeat the noise being moved, even
+  `planning.warp_seed` of the frame's seed (the sampling noise), of its inject seed (the
+  injected noise) or of its step seed (the step noise): a stream of its own, so the draws never repeat the noise being moved, even
   with a fixed seed (seeded by the frame's seed itself, a fixed seed's entering cells were
-  frame 0's noise again every frame: streaks along a pan).
+  frame 0's noise again every frame: streaks along a pan);
+- the step noise starts at the first frame that runs a sampling pass, its L layers drawn from
+  `planning.step_seed` of the frame's seed; its layers share their particles (one field of
+  D = L·C·... values per item), so every layer moves exactly as the others.
 
 The state depends only on the plan and the latent's shape, never on a frame's output, so a
 resumed run replays it from frame 0 without model work (`run_sequence` calls the hook for the
@@ -37,16 +42,19 @@ from .camera import motion_matrix
 from .motion.integral_noise import IntegralNoise
 from .motion.transform import IDENTITY, is_identity, scale_to_grid
 from .noise import generator, prepare_noise, randn_like_seeded
-from .planning import FramePlan, Plan, inject_seed, warp_seed
+from .planning import FramePlan, Plan, inject_seed, step_seed, warp_seed
+from .step_noise import runs_sampler, step_layers
 
 
 @dataclass(frozen=True)
 class FrameNoise:
     """A frame's noises: `sample` (the fresh noise of a plain frame) and `inject` (eps of the
-    injected noise), each [B, C, ...] on the CPU, or None: drawn from the seed as usual."""
+    injected noise), each [B, C, ...] on the CPU, and `steps` (a stochastic sampler's per-step
+    noise, layer k for its k-th draw) [L, B, C, ...]; each None: drawn from the seed as usual."""
 
     sample: Tensor | None = None
     inject: Tensor | None = None
+    steps: Tensor | None = None
 
 
 def _as_images(x: Tensor) -> Tensor:
@@ -139,7 +147,8 @@ class NoiseWarp:
     ) -> None:
         self.batch_index = batch_index
         self.mover = camera_mover(plan, size) if mover is None else mover
-        self.sampling, self.injected = _Stream(), _Stream()
+        self.sampling, self.injected, self.steps = _Stream(), _Stream(), _Stream()
+        self.layers = step_layers(plan)
 
     def __call__(
         self, frame: FramePlan, like: Tensor, variants: Sequence[FramePlan] | None = None
@@ -150,18 +159,38 @@ class NoiseWarp:
             f.inject_noise_seed if f.inject_noise_seed is not None else inject_seed(f.seed, f.frame)
             for f in plans
         ]
+        step_seeds = [step_seed(f.seed, f.frame) for f in plans]
         move = self.mover(frame.frame, (like.shape[-1], like.shape[-2]))
         if move is not None:
             self.sampling.advance(move, [f.seed for f in plans], frame.frame)
             self.injected.advance(move, inject_seeds, frame.frame)
-        out = FrameNoise()
+            self.steps.advance(move, step_seeds, frame.frame)
+        out = FrameNoise(steps=self._steps(frame, items, step_seeds))
         if frame.path == "plain":
             index = self.batch_index if variants is None else None  # ComfyUI's batch_index
             draws = [prepare_noise(x, f.seed, index) for x, f in zip(items, plans, strict=True)]
             self.sampling.start(draws, [f.seed for f in plans], frame.frame)
-            out = FrameNoise(sample=self.sampling.value())
+            out = FrameNoise(self.sampling.value(), steps=out.steps)
         if frame.inject_noise_seed is not None:
             draws = [randn_like_seeded(x, s) for x, s in zip(items, inject_seeds, strict=True)]
             self.injected.start(draws, inject_seeds, frame.frame)
-            out = FrameNoise(out.sample, self.injected.value())
+            out = FrameNoise(out.sample, self.injected.value(), out.steps)
         return out
+
+    def _steps(self, frame: FramePlan, items: list[Tensor], seeds: list[int]) -> Tensor | None:
+        """The step noise [L, B, C, ...] of a frame that runs a sampling pass (None otherwise,
+        or L = 0): each group's (the batch, or one variant) layers [L, b, C, ...] drawn from
+        its step seed when first needed, carried as L·b images on one field."""
+        if not self.layers or not runs_sampler(frame):
+            return None
+        shapes = [(self.layers, *x.shape) for x in items]
+        draws = [
+            torch.randn(shape, dtype=x.dtype, generator=generator(s)).flatten(0, 1)
+            for shape, x, s in zip(shapes, items, seeds, strict=True)
+        ]
+        self.steps.start(draws, seeds, frame.frame)
+        assert self.steps.noise is not None
+        layers = [
+            n.unflatten(0, shape[:2]) for n, shape in zip(self.steps.noise, shapes, strict=True)
+        ]
+        return torch.cat(layers, dim=1)

@@ -44,7 +44,9 @@ class FrameCall:
 
     `noise`: the fresh noise of a `sample(add_noise=True)` call ([B, C, ...], drawn on the CPU),
     used instead of drawing it from the seed(s) (`noise_warp`: the noise moved with the camera,
-    `seqsampler.camera_noise`); the seed still drives a stochastic sampler's per-step noise."""
+    `seqsampler.camera_noise`). `step_noise`: a stochastic sampler's per-step noise [L, B, C, ...]
+    (`noise_warp`), layer k for its k-th draw of a `sample` pass (`step_noise`), instead of the
+    seed's draws; None: the seed(s) drive it. Deterministic samplers and `unsample` ignore it."""
 
     positive: Conditioning
     negative: Conditioning
@@ -54,6 +56,7 @@ class FrameCall:
     noise_mask: Tensor | None = None
     seeds: tuple[int, ...] | None = None
     noise: Tensor | None = None
+    step_noise: Tensor | None = None
 
 
 class FrameSampler(Protocol):
@@ -74,13 +77,17 @@ class FrameSampler(Protocol):
 
 class FrameNoises(Protocol):
     """A frame's noises from a `NoiseHook` (`camera_noise.FrameNoise`): the fresh noise and the
-    injected noise's eps, each [B, C, ...] or None (drawn from the seeds as usual)."""
+    injected noise's eps, each [B, C, ...], and a stochastic sampler's per-step noise
+    [L, B, C, ...]; each None: drawn from the seeds as usual."""
 
     @property
     def sample(self) -> Tensor | None: ...
 
     @property
     def inject(self) -> Tensor | None: ...
+
+    @property
+    def steps(self) -> Tensor | None: ...
 
 
 def run_frame(
@@ -96,12 +103,14 @@ def run_frame(
     """One frame: `x` is the frame's input (the previous output); returns the frame's output.
     `variants`: one plan per batch item of `x` (equal to `frame` but for their seeds), whose
     seeds draw each item's noise (`seqsampler.variants`); None: `frame`'s seeds for the batch.
-    `noises`: the frame's fresh and injected noise from a `NoiseHook` (None: the seeds')."""
+    `noises`: the frame's fresh, injected and per-step noise from a `NoiseHook` (None: the
+    seeds')."""
     seeds = None if variants is None else tuple(f.seed for f in variants)
     fresh = None if noises is None else noises.sample
     eps = None if noises is None else noises.inject
+    layers = None if noises is None else noises.steps
     call = FrameCall(
-        positive, negative, frame.seed, frame.steps, frame.cfg, noise_mask, seeds, fresh
+        positive, negative, frame.seed, frame.steps, frame.cfg, noise_mask, seeds, fresh, layers
     )
     if frame.path == "copy":
         sample = x

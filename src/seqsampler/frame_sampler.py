@@ -3,7 +3,8 @@ KSampler / KSamplerAdvanced semantics (see `seqsampler.frame_call` and `sampling
 
 Per call: sigmas from the scheduler (denoise, start step), fresh noise drawn like ComfyUI's
 KSampler for `seed` (or none), the start point latent + s * noise, then the sampler over a
-classifier-free-guided model with `extra_args["seed"] = seed` for its per-step noise. A
+classifier-free-guided model with `extra_args["seed"] = seed` for its per-step noise (or, with
+`FrameCall.step_noise`, the given layers: `step_noise.layered_noise_sampler`). A
 `noise_mask` keeps the unmasked region at the input latent (noised to each step's sigma),
 as ComfyUI's KSamplerX0Inpaint does. Latents are in the model's space ([B, C, ...]).
 """
@@ -32,6 +33,7 @@ from .sampling.ksampler import (
 )
 from .sampling.noise_samplers import NoiseSampler
 from .sampling.registry import SamplerEntry, get_sampler, get_scheduler
+from .step_noise import layered_noise_sampler
 
 logger = logging.getLogger(__name__)
 
@@ -170,9 +172,11 @@ class StandaloneFrameSampler:
         logger.debug(
             "%s: %s over %d sigmas, seed %d, cfg %s", phase, entry.name, len(sigmas), seed, call.cfg
         )
-        noise_sampler = (
-            None if call.seeds is None else item_noise_sampler(entry, x, sigmas, call.seeds)
-        )
+        noise_sampler = None
+        if entry.stochastic and phase == "sample" and call.step_noise is not None:
+            noise_sampler = layered_noise_sampler(call.step_noise, x, entry.name)
+        elif call.seeds is not None:
+            noise_sampler = item_noise_sampler(entry, x, sigmas, call.seeds)
         return entry(
             model,
             x,

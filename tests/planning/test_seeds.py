@@ -9,6 +9,7 @@ from seqsampler.planning.seeds import (
     mix64,
     random_seed,
     sine_offset,
+    step_seed,
     warp_seed,
 )
 
@@ -25,6 +26,8 @@ INJECT_0_1 = 7005806136909753422
 INJECT_12345_7 = 13658117454184707691
 WARP_0_1 = 17691598164667319687
 WARP_12345_7 = 11891735061671390953
+STEP_0_1 = 14432199006676357295
+STEP_12345_7 = 16950367810479896090
 
 
 def test_mix64_is_splitmix64_finalizer():
@@ -42,6 +45,8 @@ def test_random_and_inject_seed_goldens():
     assert derive(0, 0, 0) == 0
     assert warp_seed(0, 1) == WARP_0_1
     assert warp_seed(12345, 7) == WARP_12345_7
+    assert step_seed(0, 1) == STEP_0_1
+    assert step_seed(12345, 7) == STEP_12345_7
 
 
 def test_streams_differ():
@@ -50,6 +55,8 @@ def test_streams_differ():
             assert random_seed(s, i) != inject_seed(s, i)
             assert inject_seed(s, i) != s
             assert warp_seed(s, i) not in (s, inject_seed(s, i), random_seed(s, i))
+            others = (s, inject_seed(s, i), random_seed(s, i), warp_seed(s, i))
+            assert step_seed(s, i) not in others
 
 
 def test_sine_offset_same_phase_same_offset():

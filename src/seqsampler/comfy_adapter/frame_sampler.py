@@ -10,6 +10,11 @@ keep working. The semantics are `nodes.common_ksampler`'s (see `seqsampler.frame
   without re-seeding torch's global generator), or is `FrameCall.noise` when given (noise_warp),
   then `comfy.sample.sample(..., denoise=d)`.
 - `sample(add_noise=False, start_step=k)` is KSamplerAdvanced with add_noise off, from step `k`.
+- with `FrameCall.step_noise` (noise_warp) and a sampler that draws per-step noise
+  (`step_noise.NOISE_CALLS_PER_STEP`), the same call runs as `comfy.sample.sample_custom` over
+  KSampler's own sigmas (`comfy.samplers.KSampler(...).sigmas`, from `start_step` as KSampler
+  slices them) with `comfy.samplers.ksampler(name, {"noise_sampler": ...})`: the sampler takes
+  layer k of the step noise at its k-th draw instead of drawing from the seed.
 - `unsample(start_step=k)` runs `comfy.sample.sample_custom` over the reversed full schedule,
   from a small epsilon above 0 up to sigma_k, adding no noise, with the sampler and sigmas
   that `seqsampler.sampling.inversion` gives (the standalone engine uses the same).
@@ -40,6 +45,7 @@ from ..noise import prepare_noise
 from ..planning.fields import check_cfg_mode
 from ..sampling.inversion import inversion_sampler_name, unsample_sigmas
 from ..sequence import FrameCall
+from ..step_noise import NOISE_CALLS_PER_STEP, layered_noise_sampler
 from .guidance import once_model
 
 logger = logging.getLogger(__name__)
@@ -145,6 +151,10 @@ class ComfyFrameSampler:
         if self.once is not None:  # a new pass: its first call evaluates both branches
             model = self.once[0]
             self.once[1].reset()
+        if call.step_noise is not None and self.sampler_name in NOISE_CALLS_PER_STEP:
+            samples = self._sample_layered(model, x, noise, call, denoise, start_step)
+            self._advance(call.steps - start_step if start_step > 0 else call.steps)
+            return samples
         samples = comfy.sample.sample(
             model,
             noise,
@@ -167,6 +177,42 @@ class ComfyFrameSampler:
         )
         self._advance(call.steps - start_step if start_step > 0 else call.steps)
         return samples
+
+    def _sample_layered(
+        self, model: Any, x: Tensor, noise: Tensor, call: FrameCall, denoise: float, start: int
+    ) -> Tensor:
+        """`comfy.sample.sample`'s KSampler call (no last step) with the sampler's per-step
+        noise from `call.step_noise` [L, B, C, ...] (noise_warp)."""
+        assert call.step_noise is not None
+        sigmas = comfy.samplers.KSampler(
+            model,
+            steps=call.steps,
+            device=model.load_device,
+            sampler=self.sampler_name,
+            scheduler=self.scheduler,
+            denoise=denoise,
+            model_options=model.model_options,
+        ).sigmas
+        if start > 0:
+            if start >= len(sigmas) - 1:
+                return x
+            sigmas = sigmas[start:]
+        layered = layered_noise_sampler(call.step_noise, x, self.sampler_name, model.load_device)
+        sampler = comfy.samplers.ksampler(self.sampler_name, {"noise_sampler": layered})
+        return comfy.sample.sample_custom(
+            model,
+            noise,
+            call.cfg,
+            sampler,
+            sigmas,
+            [call.positive.to_comfy()],
+            [call.negative.to_comfy()],
+            x,
+            noise_mask=call.noise_mask,
+            callback=self._callback(),
+            disable_pbar=not comfy.utils.PROGRESS_BAR_ENABLED,
+            seed=call.seed,
+        )
 
     def unsample(self, x: Tensor, call: FrameCall, *, start_step: int) -> Tensor:
         """Invert `x` from epsilon up to sigma_k of the full schedule, adding no noise (§7)."""

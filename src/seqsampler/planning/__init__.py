@@ -36,7 +36,7 @@ from .plan_data import (
     check_denoise_mode,
 )
 from .planner import plan
-from .seeds import inject_seed, random_seed, warp_seed
+from .seeds import inject_seed, random_seed, step_seed, warp_seed
 from .temporal import loop_weight
 
 __all__ = [
@@ -72,5 +72,6 @@ __all__ = [
     "inject_seed",
     "plan",
     "random_seed",
+    "step_seed",
     "warp_seed",
 ]

@@ -1,4 +1,5 @@
-"""Per-frame seeds (behaviour.md §4), the inject-noise seed (§6) and the noise-warp seed (§13).
+"""Per-frame seeds (behaviour.md §4), the inject-noise seed (§6), the noise-warp and step-noise
+seeds (§13).
 
 Pure integer arithmetic: every seed is an int in [0, 2**64); all arithmetic wraps modulo 2**64.
 
@@ -14,6 +15,7 @@ changing them changes every saved sequence.
     random-mode seed of frame i > 0:   derive(0x52414E444F4D5345, s, i)       ("RANDOMSE")
     inject-noise seed of frame i:      derive(0x494E4A4543544E53, seed_i, i)  ("INJECTNS")
     noise-warp seed of frame i:        derive(0x4E4F495345575250, s_i, i)     ("NOISEWRP")
+    step-noise seed of frame i:        derive(0x535445504E4F4953, seed_i, i)  ("STEPNOIS")
 
 `s` is the base seed, `seed_i` the frame's own seed (after schedules). The two streams have
 distinct constants, so an inject seed never equals the random-mode seed of the same inputs
@@ -21,6 +23,8 @@ by construction, and the inject noise differs from the frame's fresh noise (draw
 `seed_i` itself). The noise-warp seed (`noise_warp`'s draws for the cells that enter the
 frame, behaviour.md §13) takes `s_i` = the frame's seed or its inject seed: on its own stream, it
 never repeats a draw of the noise being warped, even where frame seeds repeat (a fixed seed).
+The step-noise seed draws the per-step noise layers of a stochastic sampler that `noise_warp`
+moves with the scene (§13), apart from the frame's fresh noise (`seed_i`) and its inject noise.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ GOLDEN_GAMMA = 0x9E3779B97F4A7C15
 STREAM_RANDOM = 0x52414E444F4D5345  # ASCII "RANDOMSE"
 STREAM_INJECT = 0x494E4A4543544E53  # ASCII "INJECTNS"
 STREAM_WARP = 0x4E4F495345575250  # ASCII "NOISEWRP"
+STREAM_STEP = 0x535445504E4F4953  # ASCII "STEPNOIS"
 
 
 def mix64(z: int) -> int:
@@ -88,3 +93,9 @@ def warp_seed(seed: int, index: int) -> int:
     """The seed of frame `index`'s noise-warp draws for a noise drawn from `seed` (the frame's
     seed or its inject seed): the cells that enter the frame and the regaussianisation."""
     return derive(STREAM_WARP, seed, index)
+
+
+def step_seed(frame_seed: int, index: int) -> int:
+    """The seed of frame `index`'s step-noise layers (`noise_warp` with a stochastic sampler:
+    the per-step noise it moves with the scene), derived from the frame's seed."""
+    return derive(STREAM_STEP, frame_seed, index)
