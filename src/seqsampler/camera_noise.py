@@ -184,11 +184,12 @@ class NoiseWarp:
         if not self.layers or not runs_sampler(frame):
             return None
         shapes = [(self.layers, *x.shape) for x in items]
-        draws = [
-            torch.randn(shape, dtype=x.dtype, generator=generator(s)).flatten(0, 1)
-            for shape, x, s in zip(shapes, items, seeds, strict=True)
-        ]
-        self.steps.start(draws, seeds, frame.frame)
+        if self.steps.noise is None:
+            draws = [
+                torch.randn(shape, dtype=x.dtype, generator=generator(s)).flatten(0, 1)
+                for shape, x, s in zip(shapes, items, seeds, strict=True)
+            ]
+            self.steps.start(draws, seeds, frame.frame)
         assert self.steps.noise is not None
         layers = [
             n.unflatten(0, shape[:2]) for n, shape in zip(self.steps.noise, shapes, strict=True)
