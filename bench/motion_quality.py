@@ -21,6 +21,8 @@ model, whose output does not follow the camera).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/motion_quality.py [--frames 48]
         [--denoise 0.5 0.3] [--skip-sharpness] [--skip-flicker] [--free-prompts]
+        [--sampler euler_ancestral]   (default euler; a stochastic sampler's per-step noise is
+                                       moved by noise_warp too, behaviour.md §13)
 """
 
 from __future__ import annotations
@@ -121,7 +123,10 @@ def flicker_table(frames: int, denoise: float = 0.5) -> list[Row]:
         for name in VARIANTS:
             metrics = render_variant(Path(tmp), name, frames, denoise)
             summary[name], floor[name] = metrics["summary"], metrics["camera_only"]
-    print(f"# flicker, {frames} frames, zoom 1.02 + 0.5 px/frame, denoise {denoise} (embedded)")
+    print(
+        f"# flicker, {frames} frames, zoom 1.02 + 0.5 px/frame, denoise {denoise} (embedded, "
+        f"{BASE['sampler_name']})"
+    )
     print(f"{'noise':<11} {'change_motion':>13} {'camera_only':>11} {'change':>8} {'flow_res':>8}")
     for name, s in summary.items():
         print(
@@ -241,9 +246,11 @@ def main() -> None:
     parser.add_argument("--skip-flicker", action="store_true", help="only the sharpness table")
     parser.add_argument("--skip-sharpness", action="store_true", help="only the flicker table")
     parser.add_argument("--free-prompts", action="store_true", help="FREE_PROMPTS instead")
+    parser.add_argument("--sampler", default=BASE["sampler_name"], help="sampler_name")
     args = parser.parse_args()
     if args.free_prompts:
         BASE["prompts"] = FREE_PROMPTS
+    BASE["sampler_name"] = args.sampler
     print(f"# {machine()}")
     rows = [] if args.skip_sharpness else sharpness_table()
     for denoise in [] if args.skip_flicker else args.denoise:

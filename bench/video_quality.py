@@ -18,7 +18,7 @@ hybrid side by side.
 `--noise both` (the default) renders each mode twice, without and with `noise_warp` (the sampling
 noise carried along the input's flow, `video_noise.py`; `+nw` in the tables); `--noise off` or
 `on` renders one of them. `--sampler` picks the sampler (euler_ancestral by default, whose
-per-step noise is still drawn from the seed; `euler` has none).
+per-step noise noise_warp moves too, behaviour.md §13; `euler` has none).
 
     OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/video_quality.py [--frames 48] [--denoise 0.5] [--noise both] [--sampler euler_ancestral] [--gif docs/video_hybrid.gif]
 """

@@ -137,9 +137,11 @@ def test_a_pan_beyond_4x_the_frame_fails_before_loading(tmp_path, monkeypatch, c
 
 
 @pytest.mark.slow
-def test_killed_render_with_motion_and_noise_warp_resumes_bit_for_bit(tiny_sd, tmp_path):
+@pytest.mark.parametrize("sampler", ["euler", "euler_ancestral"])  # + the moved per-step noise
+def test_killed_render_with_motion_and_noise_warp_resumes_bit_for_bit(tiny_sd, tmp_path, sampler):
     frames = 10
-    spec = write_spec(tmp_path / "spec.toml", str(tiny_sd), frames=frames, steps=3, **MOVE)
+    spec = write_spec(tmp_path / "spec.toml", str(tiny_sd), frames=frames, steps=3,
+                      sampler_name=sampler, **MOVE)  # fmt: skip
     reference = tmp_path / "reference"
     assert main(["render", str(spec), "--out", str(reference), "-q"]) == 0
     out = tmp_path / "killed"
