@@ -22,9 +22,10 @@ move (`settle`):
   Its value is unchanged, so the noise does not jump; only its sub-cell detail is new.
 
 Every cell sums a set of particles disjoint from every other cell's, and every particle is
-N(0, 1) and independent of the others, so each frame's noise is exactly i.i.d. N(0, 1). Each
-settle draws the same amount from its generator whatever the motion (one z for every cell and
-one fresh value per cell), so the stream does not depend on the motion.
+N(0, 1) and independent of the others, so each frame's noise is exactly i.i.d. N(0, 1). A settle
+draws only for the cells it renews (those that enter or are re-drawn), so its cost follows what
+the motion renews, not the frame's size; its draws depend on the motion, so give each settle a
+generator of its own (camera_noise seeds one per frame and noise).
 """
 
 from __future__ import annotations
@@ -120,29 +121,40 @@ class IntegralNoise:
 
     def settle(self, generator: torch.Generator) -> tuple[IntegralNoise, Tensor]:
         """The particles after a move regrouped into cells: (the new state, the noise [D, h, w],
-        i.i.d. N(0, 1)). Draws z [h·w, k², D] and then fresh [h·w, D] from `generator`."""
+        i.i.d. N(0, 1)). Draws from `generator` only for the cells that need it: fresh values
+        [e, D] for the e cells no particle reached, then z [r, k², D] for the r cells re-drawn
+        (in flat cell order), so a settle costs in draws what the motion renews."""
         height, width, k = self.height, self.width, self.k
         cells, d = height * width, self.value.shape[1]
         compute, device = self.value.dtype, self.value.device
-        z = torch.randn((cells, k * k, d), generator=generator, dtype=compute).to(device)
-        fresh = torch.randn((cells, d), generator=generator, dtype=compute).to(device)
         position = torch.round(self.position * SNAP) / SNAP
         cx, cy = torch.floor(position[:, 0] + 0.5), torch.floor(position[:, 1] + 0.5)
         inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
-        position, value = position[inside], self.value[inside]
-        index = (cy[inside] * width + cx[inside]).to(torch.int64)
-        count = torch.bincount(index, minlength=cells)
-        total = torch.zeros((cells, d), dtype=compute, device=device).index_add_(0, index, value)
+        # particles out of frame go to a spare row `cells`, so nothing is copied to drop them
+        index = torch.where(inside, cy * width + cx, float(cells)).to(torch.int64)
+        count = torch.bincount(index, minlength=cells + 1)
+        total = torch.zeros((cells + 1, d), dtype=compute, device=device)
+        total.index_add_(0, index, self.value)
+        count, total = count[:cells], total[:cells]
         noise = total / count.clamp(min=1).to(compute).sqrt()[:, None]
+        empty = (count == 0).nonzero().flatten()
+        noise[empty] = randn((len(empty), d), generator, compute, device)
         redo = (count < max(1, (k * k) // 4)) | (count > 4 * k * k)
-        noise[count == 0] = fresh[count == 0]
-        keep = ~redo[index]
         redone = redo.nonzero().flatten()
+        z = randn((len(redone), k * k, d), generator, compute, device)
+        keep = inside & ~torch.cat([redo, redo.new_ones(1)])[index]
         state = IntegralNoise(
             torch.cat([position[keep], _lattice(redone, width, k)]),
-            torch.cat([value[keep], _conditional(noise[redone], z[redone], k)]),
+            torch.cat([self.value[keep], _conditional(noise[redone], z, k)]),
             height,
             width,
             k,
         )
         return state, noise.T.reshape(d, height, width)
+
+
+def randn(
+    shape: tuple[int, ...], generator: torch.Generator, dtype: torch.dtype, device: torch.device
+) -> Tensor:
+    """Standard normal draws of `shape` from `generator` (on its device), moved to `device`."""
+    return torch.randn(shape, generator=generator, dtype=dtype, device=generator.device).to(device)
