@@ -8,7 +8,7 @@ warp, hybrid composite, colour match, contrast, unsharp; `camera.ChainFeedback`)
 
 - `independent`: input frame i itself, encoded;
 - `hybrid`: `video.hybrid_input(previous output, input frame i-1, input frame i, strength)` in
-  pixel space (decoded with the codec's `to_pixels`, encoded back with `from_pixels`), then,
+  pixel space (its `flow`: OpenCV's DIS, or "torch" for ComfyUI's guide, video_guide.py) (decoded with the codec's `to_pixels`, encoded back with `from_pixels`), then,
   with `color_coherence_source = video`, its colours matched to input frame i.
 
 Input frames come from `frames(index) -> [1, 3, H, W]` in [0, 1] at the render size: a
@@ -117,8 +117,8 @@ class VideoFeedback:
     """The video stage of the chain's feedback (module docstring): `apply(frame, x)` turns `x`
     (frame `frame`'s output, warped by the camera if it moves) into the next frame's input."""
 
-    def __init__(self, plan: Plan, frames: InputFrames, codec: Codec) -> None:
-        self.plan, self.frames = plan, frames
+    def __init__(self, plan: Plan, frames: InputFrames, codec: Codec, flow: str = "dis") -> None:
+        self.plan, self.frames, self.flow = plan, frames, flow
         self.to_pixels, self.from_pixels = codec
 
     def next_video(self, frame: FramePlan, to: int | None = None) -> FrameVideo | None:
@@ -142,7 +142,9 @@ class VideoFeedback:
             return _batch(self.from_pixels(current), x.shape[0]).to(x)
         previous = self.frames(frame.video.frame if frame.video is not None else video.frame - 1)
         pixels = self.to_pixels(x).float()
-        mixed = hybrid_input(pixels, previous.to(pixels), current.to(pixels), video.strength)
+        mixed = hybrid_input(
+            pixels, previous.to(pixels), current.to(pixels), video.strength, flow=self.flow
+        )
         color = video.color
         if color is not None and color.mode != "latent":
             mixed = match_images(mixed, current.to(mixed), color.mode, color.strength)

@@ -4,6 +4,8 @@ hybrid mode, and the one-line errors."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 import torch
 from test_comfy_scheduled import FakeClip, _call, widget_defaults
@@ -78,10 +80,40 @@ def test_an_image_guide_drives_the_hybrid_frames(comfy, model, tiny):
     pixels = images.movedim(-1, 1)
     first = vae.encode(images[:1])
     assert torch.equal(hybrid["samples"][:1], first) and torch.equal(independent["samples"][:1], first)  # fmt: skip
-    carried = hybrid_input(vae.decode(first).movedim(-1, 1), pixels[:1], pixels[1:], 0.4)
+    previous = vae.decode(first).movedim(-1, 1)
+    carried = hybrid_input(previous, pixels[:1], pixels[1:], 0.4, flow="torch")  # no OpenCV
     assert torch.allclose(hybrid["samples"][1:], vae.encode(carried.movedim(1, -1)), atol=1e-5)
     assert torch.equal(independent["samples"][1:], vae.encode(images[1:]))
     assert not torch.allclose(hybrid["samples"][1:], independent["samples"][1:], atol=1e-2)
+
+
+def test_the_hybrid_guide_runs_without_opencv(comfy, model, tiny, monkeypatch):
+    """ComfyUI ships no OpenCV: with `import cv2` failing, a hybrid IMAGE guide still runs
+    (the torch flow, video/torch_flow.py), and at denoise 0, strength 0, frame 1 is frame 0's
+    output carried along the guide's 8-px pan (one latent cell): the warp is reliable almost
+    everywhere, so frame 1 is the carried frame, not the guide frame pasted in."""
+    from seqsampler.video import hybrid_parts
+
+    monkeypatch.setitem(sys.modules, "cv2", None)  # `import cv2` raises ImportError
+    cells = torch.rand(1, 3, 12, 14, generator=torch.Generator().manual_seed(5))
+    texture = torch.nn.functional.interpolate(cells, scale_factor=8, mode="bicubic").clamp(0, 1)
+    pan = [texture[0, :, 16:80, 8 + 8 * t : 72 + 8 * t] for t in range(2)]  # 8 px a frame
+    images = torch.stack(pan).movedim(1, -1)  # [2, 64, 64, 3]
+    vae = FakeVae()
+    widgets = _widgets(frame_count=2, denoise_schedule="0", video_strength_schedule="0")
+    (out,) = _call(
+        comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"], model=model, clip=FakeClip(tiny),
+        latent_image=tiny.tiny_latent(), guide_images=images, vae=vae, **widgets,
+    )  # fmt: skip
+    first, second = out["samples"][:1], out["samples"][1:]
+    assert torch.equal(first, vae.encode(images[:1]))
+    parts = hybrid_parts(vae.decode(first).movedim(-1, 1), *images.movedim(-1, 1).split(1), flow="torch")  # fmt: skip
+    assert float(parts.reliable[8:-8, 8:-8].float().mean()) > 0.9
+    assert torch.allclose(second, vae.encode(parts.composite.movedim(1, -1)), atol=1e-5)
+    # frame 1 is frame 0's latent moved one cell left (its last column: the border replicated)
+    moved = float((second[:, :3, :, :7] - first[:, :3, :, 1:]).abs().mean())
+    in_place = float((second[:, :3, :, :7] - first[:, :3, :, :7]).abs().mean())
+    assert moved < 0.05 * in_place, (moved, in_place)  # measured 0.017 / 0.99
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,9 @@ ComfyUI's layout).
 - LATENT guide, `independent`: each frame's input is the guide's latent itself (no VAE needed).
 - LATENT guide, `hybrid`: the flow is measured on pixels, so the VAE decodes the guide one frame
   at a time (`DecodedFrames`, two kept).
+
+The hybrid composite's flow is the torch-only Lucas-Kanade (video/torch_flow.py), not the CLI's
+DIS: ComfyUI does not ship OpenCV and the pack adds no dependency.
 """
 
 from __future__ import annotations
@@ -158,7 +161,7 @@ def guide_stage(
         else:
             codec = (_identity, _identity)
             frames = TensorFrames(latents, channels=None)
-    stage = VideoFeedback(plan, frames, codec)
+    stage = VideoFeedback(plan, frames, codec, flow="torch")  # no OpenCV in ComfyUI
     if guide_latent is not None:  # frame 0 from the guide's own latent, not a decode + encode
         init: Tensor | None = guide_latent["samples"][:1].expand(batch, -1, -1, -1)
     else:

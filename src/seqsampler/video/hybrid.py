@@ -10,6 +10,10 @@ flow is unreliable).
     reliable     = forward-backward consistent (Sundaram et al. 2010) and the warped previous
                    input matches the current input (flow.photometric_mask)
 
+The flow is OpenCV's DIS (`flow="dis"`, the library and CLI) or the torch-only pyramidal
+Lucas-Kanade of torch_flow.py (`flow="torch"`, ComfyUI's guide video: ComfyUI has no OpenCV),
+with its torch consistency test; the warp and the photometric test are the same torch code.
+
 `strength` is the weight of the current input frame, as Deforum's `hybrid_comp_alpha` (whose
 blend gives the video frame at alpha 1; its default is 0.5): 1 = the current input frame alone
 (the `independent` input), 0 = the previous output moved along the video's motion (the input only
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from . import torch_flow as lk
 from .flow import (
     DEFAULT_PRESET,
     MIN_SIDE,
@@ -35,6 +40,8 @@ from .flow import (
     photometric_mask,
     warp_by_flow,
 )
+
+FLOWS = ("dis", "torch")
 
 
 @dataclass(frozen=True)
@@ -70,15 +77,26 @@ def check_strength(strength: object) -> float:
 
 
 def hybrid_parts(
-    prev_output: Tensor, prev_input: Tensor, cur_input: Tensor, preset: str = DEFAULT_PRESET
+    prev_output: Tensor,
+    prev_input: Tensor,
+    cur_input: Tensor,
+    preset: str = DEFAULT_PRESET,
+    flow: str = "dis",
 ) -> HybridParts:
-    """The previous output warped by the input's motion, and where that warp is reliable."""
+    """The previous output warped by the input's motion, and where that warp is reliable;
+    `flow`: "dis" (OpenCV) or "torch" (torch_flow.py, no OpenCV)."""
     _check_images(prev_output, prev_input, cur_input)
-    back = optical_flow(cur_input, prev_input, preset, MIN_SIDE)
-    forward = optical_flow(prev_input, cur_input, preset, MIN_SIDE)
-    reliable = consistency_mask(back, forward) & photometric_mask(
-        warp_by_flow(prev_input, back), cur_input
-    )
+    if flow == "dis":
+        back = optical_flow(cur_input, prev_input, preset, MIN_SIDE)
+        forward = optical_flow(prev_input, cur_input, preset, MIN_SIDE)
+        consistent = consistency_mask(back, forward)
+    elif flow == "torch":
+        back = lk.torch_flow(cur_input, prev_input)
+        forward = lk.torch_flow(prev_input, cur_input)
+        consistent = lk.consistency_mask(back, forward).cpu()
+    else:
+        raise ValueError(f"flow: got {flow!r}; accepted: {', '.join(FLOWS)}")
+    reliable = consistent & photometric_mask(warp_by_flow(prev_input, back), cur_input)
     warped = warp_by_flow(prev_output, back)
     current = cur_input.to(warped.device, warped.dtype).expand_as(warped)
     composite = torch.where(reliable.to(warped.device), warped, current)
@@ -91,11 +109,12 @@ def hybrid_input(
     cur_input: Tensor,
     strength: float,
     preset: str = DEFAULT_PRESET,
+    flow: str = "dis",
 ) -> Tensor:
     """The `hybrid` mode's input for the current frame [B, 3, H, W]: strength * cur_input +
-    (1 - strength) * the composite (module docstring)."""
+    (1 - strength) * the composite (module docstring; `flow` as in `hybrid_parts`)."""
     weight = check_strength(strength)
-    composite = hybrid_parts(prev_output, prev_input, cur_input, preset).composite
+    composite = hybrid_parts(prev_output, prev_input, cur_input, preset, flow).composite
     current = cur_input.to(composite.device, composite.dtype).expand_as(composite)
     return torch.lerp(composite, current, weight)
 
