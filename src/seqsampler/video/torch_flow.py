@@ -18,9 +18,9 @@ source) with source(x) ~= target(x + F(x)). `consistency_mask` is `flow.consiste
 Pure torch, on the images' device (CPU or GPU), deterministic (cumulative sums, pooling and
 bilinear `grid_sample`, forward only). Mean endpoint error on synthetic motion
 (tests/video/test_torch_flow.py, 64 and 128 px), torch -> DIS (its MIN_SIDE grid): sub-pixel
-pans 0.04-0.09 -> 0.005-0.009 px, whole-pixel pans (up to 10 px) <= 0.01 -> <= 0.001, inside a
-moving square 0.10 -> 0.002, a 4% zoom 0.06 -> 0.02. DIS is more precise and much faster
-(one CPU thread: 256 px 0.3 s -> 0.03 s; 512 px 1.7 s -> 0.04 s a flow, load 7-9).
+pans 0.035-0.089 -> 0.005-0.009 px, whole-pixel pans (up to 10 px) <= 0.011 -> <= 0.001, inside
+a moving square 0.096 -> 0.002, a 4% zoom 0.059 -> 0.024. DIS is more precise and much faster
+(one CPU thread of a 2-core VM, load 7-9: 256 px 0.19 s -> 0.02 s, 512 px 0.8 s -> 0.02 s).
 """
 
 from __future__ import annotations
