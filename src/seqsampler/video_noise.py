@@ -19,7 +19,8 @@ The mover reads the input frames itself, forward, two kept (`video_chain.Streame
 resume replays it from frame 0 without model work (`run_sequence` calls the hook for the frames
 it skips) and equals the uninterrupted run. Each frame's flow costs one DIS call (on one CPU
 thread of a shared 2-core VM, about 10 ms at 32-64 px; flow.py's table). OpenCV is needed for
-the flow (the `[cli]` extra).
+DIS (the `[cli]` extra); ComfyUI's guide uses the torch-only flow instead (`flow="torch"`,
+video/torch_flow.py).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from .camera_noise import Move, NoiseWarp, camera_mover
 from .motion.integral_noise import IntegralNoise
 from .planning import Plan
 from .video.flow import DEFAULT_PRESET, MIN_SIDE, optical_flow
+from .video.hybrid import FLOWS
+from .video.torch_flow import torch_flow
 from .video_chain import InputFrames, needs_video
 
 
@@ -63,14 +66,23 @@ class VideoMover:
     """The `Mover` of a plan that follows an input video (module docstring): frame i's noise is
     frame i-1's moved by the camera (`hybrid` frames) and carried along the input's flow from
     input frame i-1 to input frame i. `frames`: the input frames [1, 3, H, W] in [0, 1] at the
-    render `size` = (W, H), asked for in order (frame 0, 1, 2, ...)."""
+    render `size` = (W, H), asked for in order (frame 0, 1, 2, ...). `flow`: "dis" (OpenCV's,
+    the CLI) or "torch" (video/torch_flow.py, ComfyUI's guide: no OpenCV)."""
 
     def __init__(
-        self, plan: Plan, frames: InputFrames, size: tuple[int, int], preset: str = DEFAULT_PRESET
+        self,
+        plan: Plan,
+        frames: InputFrames,
+        size: tuple[int, int],
+        preset: str = DEFAULT_PRESET,
+        flow: str = "dis",
     ) -> None:
         if not needs_video(plan):
             raise ValueError("VideoMover: the plan has no input video; accepted: init_video set")
+        if flow not in FLOWS:
+            raise ValueError(f"flow: got {flow!r}; accepted: {', '.join(FLOWS)}")
         self.plan, self.frames, self.size, self.preset = plan, frames, size, preset
+        self.method = flow
         self.camera = camera_mover(plan, size)
 
     def flow(self, index: int) -> Tensor | None:
@@ -80,9 +92,10 @@ class VideoMover:
         before = self.plan.frames[index - 1].video if index > 0 else None
         if video is None or before is None or video.mode == "init":
             return None
-        return optical_flow(
-            self.frames(before.frame), self.frames(video.frame), self.preset, MIN_SIDE
-        )
+        prev, cur = self.frames(before.frame), self.frames(video.frame)
+        if self.method == "torch":
+            return torch_flow(prev, cur)
+        return optical_flow(prev, cur, self.preset, MIN_SIDE)
 
     def __call__(self, index: int, grid: tuple[int, int]) -> Move | None:
         flow = self.flow(index)

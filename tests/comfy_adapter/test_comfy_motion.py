@@ -131,8 +131,8 @@ def test_noise_warp_moves_the_samplers_noise_with_the_camera(comfy, model, tiny,
 
 def test_with_a_guide_noise_warp_follows_the_camera_only(comfy, model, tiny, monkeypatch, caplog):
     """A LATENT guide (independent, no VAE) with noise_warp and a pan of 2 cells: the sampler's
-    noise moves with the camera as without a guide (no optical flow here: it needs OpenCV), and
-    a log line says so."""
+    noise moves with the camera as without a guide (no pixels to measure the guide's flow on),
+    and a log line says so."""
     from comfy import sample as comfy_sample
 
     drawn = []
@@ -155,3 +155,43 @@ def test_with_a_guide_noise_warp_follows_the_camera_only(comfy, model, tiny, mon
     assert len(drawn) == 3
     assert torch.equal(drawn[1][..., 2:], drawn[0][..., :-2])
     assert torch.equal(drawn[2][..., 4:], drawn[0][..., :-4])
+
+
+def _corr(a, b):
+    a, b = a.flatten() - a.mean(), b.flatten() - b.mean()
+    return float((a @ b) / (a.norm() * b.norm()))
+
+
+def test_with_an_image_guide_noise_warp_follows_the_guide(comfy, model, tiny, monkeypatch, caplog):
+    """An IMAGE guide panning 16 px (2 cells) a frame, no camera, noise_warp, a fixed seed, and
+    no OpenCV: the sampler's noise moves with the guide's content (the torch flow,
+    `video_noise.VideoMover`), 2 cells left a frame, instead of staying on the screen."""
+    import sys
+
+    from comfy import sample as comfy_sample
+
+    monkeypatch.setitem(sys.modules, "cv2", None)  # `import cv2` raises ImportError
+    drawn = []
+    original = comfy_sample.sample
+
+    def spy(model, noise, *args, **kwargs):
+        drawn.append(noise.clone())
+        return original(model, noise, *args, **kwargs)
+
+    monkeypatch.setattr(comfy_sample, "sample", spy)
+    cells = torch.rand(1, 3, 12, 16, generator=torch.Generator().manual_seed(6))
+    texture = torch.nn.functional.interpolate(cells, scale_factor=8, mode="bicubic").clamp(0, 1)
+    images = torch.stack([texture[0, :, 16:80, 16 * t : 64 + 16 * t] for t in range(3)])
+    widgets = {**widget_defaults(), "prompt_schedule": '"0": "a rose"', "steps_schedule": "2",
+               "frame_count": 3, "seed_mode_seq": "fixed", "inject_noise": False,
+               "denoise_schedule": "0.5", "noise_warp": True}  # fmt: skip
+    with caplog.at_level("WARNING"):
+        _call(comfy.NODE_CLASS_MAPPINGS["SeqSamplerScheduled"], model=model, clip=FakeClip(tiny),
+              latent_image=tiny.tiny_latent(seed=4), guide_images=images.movedim(1, -1),
+              vae=FakeVae(), **widgets)  # fmt: skip
+    assert "camera only" not in caplog.text
+    assert len(drawn) == 3
+    for t in (1, 2):
+        moved = _corr(drawn[t][..., : -2 * t], drawn[0][..., 2 * t :])
+        in_place = _corr(drawn[t], drawn[0])
+        assert moved > 0.9 and abs(in_place) < 0.3, (t, moved, in_place)  # measured 1.00, <0.03

@@ -8,9 +8,10 @@ The knobs' pixels are at the render size: the latent's size times the VAE's fact
 connected, else times 8 (SD's); on the latent grid the matrix is scaled to it
 (`motion.transform.scale_to_grid`), so a pan of 16 pixels moves an SD latent by 2 cells.
 
-With a guide video the noise of `noise_warp` moves with the camera only, not along the guide's
-motion as the CLI's does (`video_noise.py`): that needs DIS optical flow, i.e. OpenCV, which is
-not a ComfyUI dependency (a log line says so when both are on).
+With a guide video the noise of `noise_warp` also moves along the guide's motion, as the CLI's
+does (`video_noise.VideoMover`), with the torch-only flow (video/torch_flow.py: ComfyUI has no
+OpenCV) measured on the guide's pixels; a LATENT guide in `independent` without the vae input
+has no pixels, so there the noise moves with the camera only (a log line says so).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from ..cadence_chain import CadenceFrames, has_between
 from ..camera import MotionFeedback, needs_motion
 from ..camera_noise import NoiseWarp
 from ..planning import Plan
-from ..video_chain import needs_video
+from ..video_chain import InputFrames, needs_video
+from ..video_noise import VideoMover
 from .scheduled_motion import LATENT_FACTOR
 from .video_guide import vae_codec, vae_factor
 
@@ -43,11 +45,16 @@ def _no_vae(x: Tensor) -> Tensor:
 
 
 def camera_stage(
-    plan: Plan, samples: Tensor, vae: Any, batch_index: Sequence[int] | None = None
+    plan: Plan,
+    samples: Tensor,
+    vae: Any,
+    batch_index: Sequence[int] | None = None,
+    guide: InputFrames | None = None,
 ) -> tuple[MotionFeedback | None, NoiseWarp | None]:
     """(the warp and anti-blur, the moving noise) of `plan` for the latent_image `samples`;
-    each None when off (no frame moves or sharpens; noise_warp off). Every knob is checked
-    against the render size here, before any model work."""
+    each None when off (no frame moves or sharpens; noise_warp off). `guide`: the guide
+    video's pixel frames (`video_guide.guide_pixels`), which the noise then follows too. Every
+    knob is checked against the render size here, before any model work."""
     size = render_size(samples, vae)
     motion = None
     if needs_motion(plan):
@@ -58,13 +65,17 @@ def camera_stage(
             )
         codec = (_no_vae, _no_vae) if vae is None else vae_codec(vae)
         motion = MotionFeedback(plan, size, codec, latent_range=None)
-    noise = NoiseWarp(plan, size, batch_index) if plan.config.noise_warp else None
-    if noise is not None and needs_video(plan):
+    if not plan.config.noise_warp:
+        return motion, None
+    if needs_video(plan) and guide is not None:
+        return motion, NoiseWarp(plan, size, batch_index, VideoMover(plan, guide, size, flow="torch"))  # fmt: skip
+    if needs_video(plan):
         log.warning(
             "noise_warp with a guide video: the noise moves with the camera only, not along "
-            "the guide's motion (that needs OpenCV's optical flow; the CLI's render does it)"
+            "the guide's motion (a LATENT guide in independent without the vae input has no "
+            "pixels to measure it on; connect a VAE)"
         )
-    return motion, noise
+    return motion, NoiseWarp(plan, size, batch_index)
 
 
 def cadence_frames(plan: Plan, samples: Tensor, vae: Any) -> CadenceFrames | None:

@@ -93,7 +93,7 @@ def run_scheduled(
     from .camera_stage import cadence_frames, camera_stage
     from .convert import conditioning_list, latent_samples, output_latent
     from .runner import run_node
-    from .video_guide import check_vae, guide_of, guide_stage
+    from .video_guide import check_vae, guide_of, guide_pixels, guide_stage
 
     lists = live_lists()
     result = scheduled_plan(
@@ -112,7 +112,8 @@ def run_scheduled(
     if vae is not None:
         check_vae(vae, model)
     video = guide_stage(result.plan, samples, vae, guide_images, guide_latent)
-    camera = camera_stage(result.plan, samples, vae, latent_image.get("batch_index"))
+    pixels = guide_pixels(result.plan, video, vae, guide_latent)
+    camera = camera_stage(result.plan, samples, vae, latent_image.get("batch_index"), pixels)
     between = cadence_frames(result.plan, samples, vae)
     positive = conditioning_list(
         [_encode(clip, text) for text in result.prompts], "prompt_schedule"

@@ -25,7 +25,7 @@ import torch.nn.functional as functional
 from torch import Tensor
 
 from ..planning import Plan
-from ..video_chain import Codec, TensorFrames, VideoFeedback, video_init
+from ..video_chain import Codec, InputFrames, TensorFrames, VideoFeedback, video_init
 
 log = logging.getLogger(__name__)
 
@@ -168,3 +168,22 @@ def guide_stage(
         init = video_init(plan, frames, codec, batch)
     assert init is not None  # a guide gives every frame a video record
     return stage, init.to(samples.device, torch.float32)
+
+
+def guide_pixels(
+    plan: Plan,
+    video: tuple[VideoFeedback, Tensor] | None,
+    vae: Any,
+    guide_latent: Mapping[str, Any] | None,
+) -> InputFrames | None:
+    """The guide's frames as pixels [1, 3, H, W] at the render size, for the noise's flow
+    (`video_noise.VideoMover`): the stage's own (an IMAGE guide; a LATENT one in hybrid, decoded),
+    a LATENT guide in independent decoded through the vae; None without a guide, or for a
+    LATENT guide without a vae."""
+    if video is None:
+        return None
+    if guide_latent is None or plan.config.video_mode == "hybrid":
+        return video[0].frames
+    if vae is None:
+        return None
+    return DecodedFrames(guide_latent["samples"], vae_codec(vae)[0])
