@@ -199,20 +199,7 @@ class ComfyFrameSampler:
             sigmas = sigmas[start:]
         layered = layered_noise_sampler(call.step_noise, x, self.sampler_name, model.load_device)
         sampler = comfy.samplers.ksampler(self.sampler_name, {"noise_sampler": layered})
-        return comfy.sample.sample_custom(
-            model,
-            noise,
-            call.cfg,
-            sampler,
-            sigmas,
-            [call.positive.to_comfy()],
-            [call.negative.to_comfy()],
-            x,
-            noise_mask=call.noise_mask,
-            callback=self._callback(),
-            disable_pbar=not comfy.utils.PROGRESS_BAR_ENABLED,
-            seed=call.seed,
-        )
+        return self._custom(model, noise, call, sampler, sigmas, x)
 
     def unsample(self, x: Tensor, call: FrameCall, *, start_step: int) -> Tensor:
         """Invert `x` from epsilon up to sigma_k of the full schedule, adding no noise (§7)."""
@@ -230,8 +217,17 @@ class ComfyFrameSampler:
         sigmas = unsample_sigmas(full, start_step)
         noise = torch.zeros(x.shape, dtype=x.dtype, layout=x.layout, device="cpu")
         sampler = comfy.samplers.sampler_object(inversion_sampler_name(self.sampler_name))
-        samples = comfy.sample.sample_custom(
-            self.model,
+        samples = self._custom(self.model, noise, call, sampler, sigmas, x)
+        self._advance(call.steps - start_step)
+        return samples
+
+    def _custom(
+        self, model: Any, noise: Tensor, call: FrameCall, sampler: Any, sigmas: Tensor, x: Tensor
+    ) -> Tensor:
+        """`comfy.sample.sample_custom` of `x` over `sigmas` with `sampler` and the call's
+        conditioning, mask, seed and this node's progress callback."""
+        return comfy.sample.sample_custom(
+            model,
             noise,
             call.cfg,
             sampler,
@@ -244,5 +240,3 @@ class ComfyFrameSampler:
             disable_pbar=not comfy.utils.PROGRESS_BAR_ENABLED,
             seed=call.seed,
         )
-        self._advance(call.steps - start_step)
-        return samples
