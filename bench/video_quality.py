@@ -267,14 +267,15 @@ def tables(results: dict[str, dict[str, Any]], settings: Settings) -> str:
 
 
 def side_by_side_gif(results: dict[str, dict[str, Any]], path: Path, scale: int = 4) -> None:
-    """One row per input: input | independent | hybrid, each `scale` x nearest, 8 fps."""
+    """One row per input: input | independent | hybrid (hybrid+nw where it was rendered: the
+    goal's pair, issue 31), each `scale` x nearest, 8 fps."""
     from seqsampler.cli.run.videos import write_video
 
     rows = []
     for result in results.values():
         runs = [k for k in result if k.startswith(("independent", "hybrid"))]
         independent = "independent" if "independent" in runs else runs[0]
-        hybrid = "hybrid" if "hybrid" in runs else runs[-1]
+        hybrid = next(name for name in ("hybrid+nw", "hybrid", runs[-1]) if name in runs)
         panels = [result["input"], result[independent]["frames"], result[hybrid]["frames"]]
         gap = np.full((SIZE, 2, 3), 255, np.uint8)
         rows.append([np.concatenate([p, gap, q, gap, r], 1) for p, q, r in zip(*panels, strict=True)])  # fmt: skip
