@@ -102,13 +102,11 @@ def test_a_vae_that_does_not_fit_the_model_is_refused_before_sampling(comfy, mod
     assert _run(comfy, model, tiny, zoom_schedule="1.1", vae=fits, **COPY).shape == (3, 4, 8, 8)
 
 
-def test_noise_warp_moves_the_samplers_noise_with_the_camera(comfy, model, tiny, monkeypatch):
-    """A pan of 2 cells with a fixed seed: frame 1's fresh noise is frame 0's moved 2 cells right,
-    the cells from out of frame drawn anew (not frame 0's again); without noise_warp the fixed
-    seed repeats frame 0's noise on the screen."""
+def spy_on_sampled_noise(monkeypatch) -> list[torch.Tensor]:
+    """The fresh noise of every `comfy.sample.sample` call from now on, in call order."""
     from comfy import sample as comfy_sample
 
-    drawn = []
+    drawn: list[torch.Tensor] = []
     original = comfy_sample.sample
 
     def spy(model, noise, *args, **kwargs):
@@ -116,6 +114,14 @@ def test_noise_warp_moves_the_samplers_noise_with_the_camera(comfy, model, tiny,
         return original(model, noise, *args, **kwargs)
 
     monkeypatch.setattr(comfy_sample, "sample", spy)
+    return drawn
+
+
+def test_noise_warp_moves_the_samplers_noise_with_the_camera(comfy, model, tiny, monkeypatch):
+    """A pan of 2 cells with a fixed seed: frame 1's fresh noise is frame 0's moved 2 cells right,
+    the cells from out of frame drawn anew (not frame 0's again); without noise_warp the fixed
+    seed repeats frame 0's noise on the screen."""
+    drawn = spy_on_sampled_noise(monkeypatch)
     moving = {"translation_x_schedule": "16", "seed_mode_seq": "fixed", "inject_noise": False,
               "denoise_schedule": "0:(1.0), 1:(0.5)"}  # fmt: skip
     _run(comfy, model, tiny, noise_warp=True, **moving)
@@ -133,16 +139,7 @@ def test_with_a_guide_noise_warp_follows_the_camera_only(comfy, model, tiny, mon
     """A LATENT guide (independent, no VAE) with noise_warp and a pan of 2 cells: the sampler's
     noise moves with the camera as without a guide (no pixels to measure the guide's flow on),
     and a log line says so."""
-    from comfy import sample as comfy_sample
-
-    drawn = []
-    original = comfy_sample.sample
-
-    def spy(model, noise, *args, **kwargs):
-        drawn.append(noise.clone())
-        return original(model, noise, *args, **kwargs)
-
-    monkeypatch.setattr(comfy_sample, "sample", spy)
+    drawn = spy_on_sampled_noise(monkeypatch)
     guide = {"samples": torch.randn(3, 4, 8, 8, generator=torch.Generator().manual_seed(2))}
     widgets = {**widget_defaults(), "prompt_schedule": '"0": "a rose"', "steps_schedule": "2",
                "frame_count": 3, "translation_x_schedule": "16", "seed_mode_seq": "fixed",
@@ -168,17 +165,8 @@ def test_with_an_image_guide_noise_warp_follows_the_guide(comfy, model, tiny, mo
     `video_noise.VideoMover`), 2 cells left a frame, instead of staying on the screen."""
     import sys
 
-    from comfy import sample as comfy_sample
-
     monkeypatch.setitem(sys.modules, "cv2", None)  # `import cv2` raises ImportError
-    drawn = []
-    original = comfy_sample.sample
-
-    def spy(model, noise, *args, **kwargs):
-        drawn.append(noise.clone())
-        return original(model, noise, *args, **kwargs)
-
-    monkeypatch.setattr(comfy_sample, "sample", spy)
+    drawn = spy_on_sampled_noise(monkeypatch)
     cells = torch.rand(1, 3, 12, 16, generator=torch.Generator().manual_seed(6))
     texture = torch.nn.functional.interpolate(cells, scale_factor=8, mode="bicubic").clamp(0, 1)
     images = torch.stack([texture[0, :, 16:80, 16 * t : 64 + 16 * t] for t in range(3)])
