@@ -167,13 +167,15 @@ class NoiseWarp:
             self.steps.advance(move, step_seeds, frame.frame)
         out = FrameNoise(steps=self._steps(frame, items, step_seeds))
         if frame.path == "plain":
-            index = self.batch_index if variants is None else None  # ComfyUI's batch_index
-            draws = [prepare_noise(x, f.seed, index) for x, f in zip(items, plans, strict=True)]
-            self.sampling.start(draws, [f.seed for f in plans], frame.frame)
+            if self.sampling.noise is None:  # drawn once; later frames move it
+                index = self.batch_index if variants is None else None  # ComfyUI's batch_index
+                draws = [prepare_noise(x, f.seed, index) for x, f in zip(items, plans, strict=True)]
+                self.sampling.start(draws, [f.seed for f in plans], frame.frame)
             out = FrameNoise(self.sampling.value(), steps=out.steps)
         if frame.inject_noise_seed is not None:
-            draws = [randn_like_seeded(x, s) for x, s in zip(items, inject_seeds, strict=True)]
-            self.injected.start(draws, inject_seeds, frame.frame)
+            if self.injected.noise is None:
+                draws = [randn_like_seeded(x, s) for x, s in zip(items, inject_seeds, strict=True)]
+                self.injected.start(draws, inject_seeds, frame.frame)
             out = FrameNoise(out.sample, self.injected.value(), out.steps)
         return out
 
