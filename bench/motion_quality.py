@@ -23,6 +23,8 @@ model, whose output does not follow the camera).
         [--denoise 0.5 0.3] [--skip-sharpness] [--skip-flicker] [--free-prompts]
         [--sampler euler_ancestral]   (default euler; a stochastic sampler's per-step noise is
                                        moved by noise_warp too, behaviour.md §13)
+        [--model FOLDER]              (default the embedded model; e.g. a training checkpoint)
+        [--zoom 1.02] [--translation-x 0.5]   (the camera per frame)
 """
 
 from __future__ import annotations
@@ -124,7 +126,8 @@ def flicker_table(frames: int, denoise: float = 0.5) -> list[Row]:
             metrics = render_variant(Path(tmp), name, frames, denoise)
             summary[name], floor[name] = metrics["summary"], metrics["camera_only"]
     print(
-        f"# flicker, {frames} frames, zoom 1.02 + 0.5 px/frame, denoise {denoise} (embedded, "
+        f"# flicker, {frames} frames, zoom {BASE['zoom']:g} + {BASE['translation_x']:g} px/frame, "
+        f"denoise {denoise} ({BASE['model']}, "
         f"{BASE['sampler_name']})"
     )
     print(f"{'noise':<11} {'change_motion':>13} {'camera_only':>11} {'change':>8} {'flow_res':>8}")
@@ -247,7 +250,11 @@ def main() -> None:
     parser.add_argument("--skip-sharpness", action="store_true", help="only the flicker table")
     parser.add_argument("--free-prompts", action="store_true", help="FREE_PROMPTS instead")
     parser.add_argument("--sampler", default=BASE["sampler_name"], help="sampler_name")
+    parser.add_argument("--model", default=BASE["model"], help="the spec's model")
+    parser.add_argument("--zoom", type=float, default=BASE["zoom"])
+    parser.add_argument("--translation-x", type=float, default=BASE["translation_x"])
     args = parser.parse_args()
+    BASE.update(model=args.model, zoom=args.zoom, translation_x=args.translation_x)
     if args.free_prompts:
         BASE["prompts"] = FREE_PROMPTS
     BASE["sampler_name"] = args.sampler

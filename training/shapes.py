@@ -4,6 +4,8 @@ A scene is one shape, or two small shapes at opposite positions, in named colour
 background. `sample_scene(rng)` draws one, `render(scene)` paints it (Pillow, 4x supersampled),
 `caption(scene)` writes its prompt ("a big red circle on the left, blue background"), and
 `make_transition_batch` pairs scenes with a source one attribute away (keyframe transitions).
+With `free_rate`, a share of one-shape scenes is laid out freely (`free_item`): anywhere, any size,
+turned, captioned without size or position words, so the model keeps the layout it is given.
 Everything is deterministic from a `numpy.random.Generator`; the training data, the tests and
 the prompt adherence check all come from here.
 """
@@ -70,6 +72,13 @@ TRANSITION_WEIGHTS = {
     "shape": 0.15,
     "background": 0.1,
 }
+# Free layout (phase 10, camera motion): the centre anywhere within FREE_OFFSET pixels of the
+# middle, the half extent log-uniform from below "small" to past the frame's edge (a zoom-in's
+# 1.02^48 takes "big" to 20.7), turned up to FREE_ANGLE degrees either way.
+FREE_OFFSET = 14.0
+FREE_HALF_EXTENT = (3.0, 22.0)
+FREE_ANGLE = 30.0
+FREE_TRANSITIONS = ("colour", "shape", "background")  # what a free scene's keyframe may change
 
 
 @dataclass(frozen=True)
@@ -83,16 +92,19 @@ class Item:
     offset: tuple[float, float] = (0.0, 0.0)
     scale: float = 1.0
     tint: tuple[int, int, int] = (0, 0, 0)
+    angle: float = 0.0  # degrees, counter-clockwise on screen
 
 
 @dataclass(frozen=True)
 class Scene:
-    """A background colour and one or two items; `omit` lists the attributes the caption skips."""
+    """A background colour and one or two items; `omit` lists the attributes the caption skips;
+    `free`: laid out by `free_item` (the caption never names size or position)."""
 
     background: str
     items: tuple[Item, ...]
     omit: frozenset[str] = frozenset()
     background_tint: tuple[int, int, int] = (0, 0, 0)
+    free: bool = False
 
 
 def _jitter(rng: np.random.Generator) -> dict:
@@ -103,8 +115,20 @@ def _jitter(rng: np.random.Generator) -> dict:
     }
 
 
-def sample_scene(rng: np.random.Generator) -> Scene:
-    """Draw a random scene (one shape, or with probability TWO_SHAPE_RATE two small ones)."""
+def free_item(rng: np.random.Generator, colour: str, shape: str) -> Item:
+    """A shape laid out freely: centre, half extent and angle drawn from the FREE_ ranges."""
+    offset = tuple(float(v) for v in rng.uniform(-FREE_OFFSET, FREE_OFFSET, 2))
+    low, high = np.log(FREE_HALF_EXTENT)
+    half_extent = float(np.exp(rng.uniform(low, high)))
+    tint = tuple(int(v) for v in rng.integers(-JITTER_COLOUR, JITTER_COLOUR + 1, 3))
+    angle = float(rng.uniform(-FREE_ANGLE, FREE_ANGLE))
+    return Item(colour, shape, "big", "center", offset, half_extent / SIZES["big"], tint, angle)
+
+
+def sample_scene(rng: np.random.Generator, free_rate: float = 0.0) -> Scene:
+    """Draw a random scene (one shape, or with probability TWO_SHAPE_RATE two small ones; a
+    fraction `free_rate` of the one-shape ones laid out freely). With `free_rate` 0 the draws are
+    those of the phases before free layout existed."""
     colours = list(COLOURS)
     background = colours[rng.integers(len(colours))]
     others = [c for c in colours if c != background]
@@ -124,6 +148,12 @@ def sample_scene(rng: np.random.Generator) -> Scene:
             for position in pair
         )
         return Scene(background, items, frozenset(), bg_tint)
+    if free_rate > 0 and rng.random() < free_rate:
+        item = free_item(rng, others[rng.integers(len(others))], SHAPES[rng.integers(len(SHAPES))])
+        omit = frozenset({"size", "position"})
+        if rng.random() < OMIT_RATE["background"]:
+            omit |= {"background"}
+        return Scene(background, (item,), omit, bg_tint, free=True)
     item = Item(
         others[rng.integers(len(others))],
         SHAPES[rng.integers(len(SHAPES))],
@@ -157,6 +187,17 @@ def _rgb(name: str, tint: tuple[int, int, int]) -> tuple[int, int, int]:
     return tuple(int(np.clip(c + t, 0, 255)) for c, t in zip(COLOURS[name], tint, strict=True))
 
 
+SQUARE = ((-1, -1), (1, -1), (1, 1), (-1, 1))
+TRIANGLE = ((0, -1), (1, 1), (-1, 1))
+
+
+def _turned(corners, cx: float, cy: float, r: float, angle: float) -> list[tuple[float, float]]:
+    """`corners` (unit offsets, y down) scaled by r, turned by `angle` degrees counter-clockwise
+    on screen, about (cx, cy)."""
+    c, s = np.cos(np.radians(angle)), np.sin(np.radians(angle))
+    return [(cx + r * (c * x + s * y), cy + r * (-s * x + c * y)) for x, y in corners]
+
+
 def render(scene: Scene) -> np.ndarray:
     """Paint the scene: uint8 [32, 32, 3] (drawn 4x larger, then box-filtered down)."""
     from PIL import Image, ImageDraw
@@ -173,36 +214,41 @@ def render(scene: Scene) -> np.ndarray:
         fill = _rgb(item.colour, item.tint)
         if item.shape == "circle":
             draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fill)
-        elif item.shape == "square":
+        elif item.shape == "square" and item.angle == 0:
             draw.rectangle((cx - r, cy - r, cx + r, cy + r), fill=fill)
         else:
-            draw.polygon(((cx, cy - r), (cx + r, cy + r), (cx - r, cy + r)), fill=fill)
+            corners = SQUARE if item.shape == "square" else TRIANGLE
+            draw.polygon(_turned(corners, cx, cy, r, item.angle), fill=fill)
     small = canvas.resize((IMAGE_SIZE, IMAGE_SIZE), Image.Resampling.BOX)
     return np.asarray(small, dtype=np.uint8).copy()
 
 
-def make_batch(rng: np.random.Generator, batch: int) -> tuple[np.ndarray, list[str]]:
+def make_batch(
+    rng: np.random.Generator, batch: int, free_rate: float = 0.0
+) -> tuple[np.ndarray, list[str]]:
     """`batch` random scenes: images uint8 [B, 32, 32, 3] and their captions."""
-    scenes = [sample_scene(rng) for _ in range(batch)]
+    scenes = [sample_scene(rng, free_rate) for _ in range(batch)]
     return np.stack([render(s) for s in scenes]), [caption(s) for s in scenes]
 
 
 def changed(scene: Scene, rng: np.random.Generator) -> Scene:
     """`scene` (one item) with one attribute, drawn by TRANSITION_WEIGHTS, set to another of its
-    values; the item's jitter is kept, and nothing is omitted from the caption."""
+    values; the item's jitter is kept, and nothing is omitted from the caption. A free scene keeps
+    its layout and caption words: only FREE_TRANSITIONS change."""
     (item,) = scene.items
-    names = list(TRANSITION_WEIGHTS)
-    weights = np.array(list(TRANSITION_WEIGHTS.values()))
+    names = list(FREE_TRANSITIONS if scene.free else TRANSITION_WEIGHTS)
+    weights = np.array([TRANSITION_WEIGHTS[name] for name in names])
+    omit = scene.omit if scene.free else frozenset()
     attribute = names[rng.choice(len(names), p=weights / weights.sum())]
     if attribute in ("background", "colour"):  # shape and background never share a colour
         options = [c for c in COLOURS if c not in (scene.background, item.colour)]
         if attribute == "background":
-            return replace(scene, background=options[rng.integers(len(options))], omit=frozenset())
+            return replace(scene, background=options[rng.integers(len(options))], omit=omit)
     else:
         table = {"position": POSITIONS, "size": SIZES, "shape": SHAPES}[attribute]
         options = [v for v in table if v != getattr(item, attribute)]
     new = replace(item, **{attribute: options[rng.integers(len(options))]})
-    return replace(scene, items=(new,), omit=frozenset())
+    return replace(scene, items=(new,), omit=omit)
 
 
 def misbound(scene: Scene, rng: np.random.Generator) -> Scene:
@@ -217,18 +263,24 @@ def misbound(scene: Scene, rng: np.random.Generator) -> Scene:
 
 
 def make_transition_batch(
-    rng: np.random.Generator, batch: int, rate: float, pair_rate: float = 0.0
+    rng: np.random.Generator,
+    batch: int,
+    rate: float,
+    pair_rate: float = 0.0,
+    free_rate: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """`batch` random scenes, of which a fraction `rate` of the one-shape ones come with a source
     that differs in one attribute (`changed`), and a fraction `pair_rate` of the two-shape ones
     with a source bound wrongly (`misbound`): targets and sources uint8 [B, 32, 32, 3] (equal
-    where nothing changed) and the targets' captions (which then name every attribute)."""
+    where nothing changed) and the targets' captions (which then name every attribute, except a
+    free scene's size and position). `free_rate`: as `sample_scene`'s."""
     targets, sources = [], []
     for _ in range(batch):
-        scene = sample_scene(rng)
+        scene = sample_scene(rng, free_rate)
         source = scene
         if len(scene.items) == 1 and rng.random() < rate:
-            scene = replace(scene, omit=frozenset())
+            if not scene.free:
+                scene = replace(scene, omit=frozenset())
             source = changed(scene, rng)
         elif len(scene.items) == 2 and pair_rate > 0 and rng.random() < pair_rate:
             source = misbound(scene, rng)

@@ -115,6 +115,14 @@ def parse_args() -> argparse.Namespace:
         "the loss asking for the captioned scene (keyframe transitions: training/README.md)",
     )
     p.add_argument(
+        "--free-layout-rate",
+        type=float,
+        default=0.0,
+        help="fraction of one-shape scenes laid out freely (anywhere, any size, turned) and "
+        "captioned without size or position words (phase 10: the model keeps the layout it is "
+        "given, as camera motion needs)",
+    )
+    p.add_argument(
         "--pair-transition-rate",
         type=float,
         default=0.0,
@@ -273,10 +281,11 @@ def main() -> None:
     for step in range(stop):
         if transitions:
             images, sources, captions = shapes.make_transition_batch(
-                rng, args.batch, args.transition_rate, args.pair_transition_rate
-            )
+                rng, args.batch, args.transition_rate, args.pair_transition_rate,
+                args.free_layout_rate,
+            )  # fmt: skip
         else:
-            images, captions = shapes.make_batch(rng, args.batch)
+            images, captions = shapes.make_batch(rng, args.batch, args.free_layout_rate)
         captions = ["" if rng.random() < args.empty_rate else c for c in captions]
         x0 = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
         if transitions:

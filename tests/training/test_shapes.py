@@ -220,3 +220,86 @@ def test_pair_transitions_bind_the_source_wrongly_and_leave_the_rest_as_before()
     same = [np.array_equal(t, s) for t, s in zip(targets, sources, strict=True)]
     assert all(same[i] for i in range(64) if not pairs[i])
     assert sum(not same[i] for i in range(64) if pairs[i]) >= 0.8 * sum(pairs) > 0
+
+
+def test_free_rate_zero_draws_exactly_the_scenes_of_the_phases_before_it():
+    # Phases 1-9 reproduce byte for byte only if free layout costs no draw when it is off.
+    a, b = np.random.default_rng(9), np.random.default_rng(9)
+    assert [shapes.sample_scene(a) for _ in range(300)] == [
+        shapes.sample_scene(b, 0.0) for _ in range(300)
+    ]
+    assert a.random() == b.random()
+
+
+def test_free_scenes_lie_anywhere_at_any_size_and_their_captions_name_neither():
+    rng = np.random.default_rng(10)
+    scenes = [shapes.sample_scene(rng, 1.0) for _ in range(600)]
+    free = [s for s in scenes if s.free]
+    assert all(len(s.items) == 1 for s in free) and len(free) == 600 - sum(
+        len(s.items) == 2 for s in scenes
+    )
+    extents, offsets, angles = [], [], []
+    for scene in free:
+        (item,) = scene.items
+        words = set(shapes.caption(scene).replace(",", "").split())
+        assert not words & set(shapes.SIZES) and "on" not in words and "at" not in words
+        assert {item.colour, item.shape} <= words
+        extents.append(shapes.SIZES[item.size] * item.scale)
+        offsets += item.offset
+        angles.append(item.angle)
+    low, high = shapes.FREE_HALF_EXTENT
+    assert low <= min(extents) < 3.5 and 19 < max(extents) <= high  # past the frame's half
+    assert max(np.abs(offsets)) <= shapes.FREE_OFFSET and np.std(offsets) > 6
+    assert max(np.abs(angles)) <= shapes.FREE_ANGLE and np.std(angles) > 10
+
+
+def test_a_free_shape_is_drawn_where_its_offset_puts_it_and_turned_by_its_angle():
+    item = shapes.Item("red", "square", "big", "center", (-5.0, 3.0), 0.6)
+    scene = shapes.Scene("blue", (item,), free=True)
+    x, y = adherence.centroid(shapes.render(scene))
+    assert abs(x - 11.0) < 0.3 and abs(y - 19.0) < 0.3  # the centre (16, 16) moved by the offset
+    upright = shapes.render(scene)
+    turned = shapes.render(replace(scene, items=(replace(item, angle=45.0),)))
+    # A square turned 45 degrees reaches further along the axes, less into the corners.
+    is_red = lambda image: (image[..., 0] > 128) & (image[..., 2] < 128)  # noqa: E731
+    assert is_red(turned)[19, 11 - 6] and not is_red(upright)[19, 11 - 6]
+    assert is_red(upright)[19 - 4, 11 - 4] and not is_red(turned)[19 - 4, 11 - 4]
+    triangle = replace(item, shape="triangle", angle=90.0)  # apex turned from up to the left
+    image = shapes.render(replace(scene, items=(triangle,)))
+    assert is_red(image)[19, 11 - 4] and not is_red(image)[19 - 4, 11]
+
+
+def test_a_free_transition_keeps_the_layout_and_the_caption_without_size_or_position():
+    targets, sources, captions = shapes.make_transition_batch(
+        np.random.default_rng(11), 64, 1.0, 0.0, 1.0
+    )
+    changed = 0
+    for target, source, text in zip(targets, sources, captions, strict=True):
+        if " and " in text:
+            continue
+        assert not set(text.replace(",", "").split()) & set(shapes.SIZES)
+        assert not any(phrase in text for phrase in shapes.POSITION_PHRASES.values())
+        changed += not np.array_equal(target, source)
+    assert changed > 30
+    rng = np.random.default_rng(12)
+    seen = set()
+    for _ in range(200):
+        scene = shapes.Scene(
+            "blue",
+            (shapes.free_item(rng, "red", "circle"),),
+            frozenset({"size", "position"}),
+            free=True,
+        )
+        source = shapes.changed(scene, rng)
+        (a,), (b,) = scene.items, source.items
+        assert (a.offset, a.scale, a.angle, a.size, a.position) == (
+            b.offset,
+            b.scale,
+            b.angle,
+            b.size,
+            b.position,
+        )
+        assert source.omit == scene.omit and source.free
+        seen |= {n for n in ("colour", "shape") if getattr(a, n) != getattr(b, n)}
+        seen |= {"background"} if source.background != scene.background else set()
+    assert seen == set(shapes.FREE_TRANSITIONS)
