@@ -12,6 +12,8 @@ the prompt adherence check all come from here.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -251,6 +253,22 @@ def changed(scene: Scene, rng: np.random.Generator) -> Scene:
     return replace(scene, items=(new,), omit=omit)
 
 
+def moved(scene: Scene, m: Sequence[Sequence[float]]) -> Scene:
+    """`scene` with a camera move applied to its layout: m is a similarity (zoom, turn, pan; the
+    chain's 3x3 matrix, pixel centres at integers) taking each item's centre, size and angle."""
+    zoom = math.hypot(m[0][0], m[1][0])
+    turn = math.degrees(math.atan2(-m[1][0], m[0][0]))  # counter-clockwise on screen
+    items = []
+    for item in scene.items:
+        cx, cy = POSITIONS[item.position]
+        u, v = cx + item.offset[0] - 0.5, cy + item.offset[1] - 0.5  # pixel centres at integers
+        x = m[0][0] * u + m[0][1] * v + m[0][2] + 0.5
+        y = m[1][0] * u + m[1][1] * v + m[1][2] + 0.5
+        offset = (x - cx, y - cy)
+        items.append(replace(item, offset=offset, scale=item.scale * zoom, angle=item.angle + turn))
+    return replace(scene, items=tuple(items))
+
+
 def misbound(scene: Scene, rng: np.random.Generator) -> Scene:
     """`scene` (two items) drawn with the binding wrong, as the model's misses are: the items'
     places swapped, or (half the time) both in the first item's colour."""
@@ -268,12 +286,15 @@ def make_transition_batch(
     rate: float,
     pair_rate: float = 0.0,
     free_rate: float = 0.0,
+    camera: tuple[float, Callable, Callable] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """`batch` random scenes, of which a fraction `rate` of the one-shape ones come with a source
     that differs in one attribute (`changed`), and a fraction `pair_rate` of the two-shape ones
     with a source bound wrongly (`misbound`): targets and sources uint8 [B, 32, 32, 3] (equal
     where nothing changed) and the targets' captions (which then name every attribute, except a
-    free scene's size and position). `free_rate`: as `sample_scene`'s."""
+    free scene's size and position). `free_rate`: as `sample_scene`'s. `camera` = (rate, draw,
+    warp_image): that fraction of free scenes become camera pairs, the target drawn moved by
+    m = draw(rng) and the source warped by it (camera_pairs.py; the sources are then float32)."""
     targets, sources = [], []
     for _ in range(batch):
         scene = sample_scene(rng, free_rate)
@@ -284,10 +305,14 @@ def make_transition_batch(
             source = changed(scene, rng)
         elif len(scene.items) == 2 and pair_rate > 0 and rng.random() < pair_rate:
             source = misbound(scene, rng)
+        image = render(source)
+        if camera is not None and scene.free and rng.random() < camera[0]:
+            m = camera[1](rng)
+            scene, image = moved(scene, m), camera[2](image, m)
         targets.append(scene)
-        sources.append(source)
+        sources.append(image)
     return (
         np.stack([render(s) for s in targets]),
-        np.stack([render(s) for s in sources]),
+        np.stack([s.astype(np.float32) for s in sources]) if camera else np.stack(sources),
         [caption(s) for s in targets],
     )

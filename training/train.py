@@ -123,6 +123,13 @@ def parse_args() -> argparse.Namespace:
         "given, as camera motion needs)",
     )
     p.add_argument(
+        "--camera-rate",
+        type=float,
+        default=0.0,
+        help="fraction of free scenes made camera pairs: the source warped by a small camera "
+        "move, the target drawn moved (phase 11: the model follows the camera; camera_pairs.py)",
+    )
+    p.add_argument(
         "--pair-transition-rate",
         type=float,
         default=0.0,
@@ -277,12 +284,17 @@ def main() -> None:
     start = time.time()
     running = 0.0
     stop = args.steps if args.stop_at is None else min(args.stop_at, args.steps)
-    transitions = args.transition_rate > 0 or args.pair_transition_rate > 0
+    transitions = args.transition_rate > 0 or args.pair_transition_rate > 0 or args.camera_rate > 0
+    camera = None
+    if args.camera_rate > 0:
+        import camera_pairs
+
+        camera = (args.camera_rate, camera_pairs.draw_move, camera_pairs.warp_image)
     for step in range(stop):
         if transitions:
             images, sources, captions = shapes.make_transition_batch(
                 rng, args.batch, args.transition_rate, args.pair_transition_rate,
-                args.free_layout_rate,
+                args.free_layout_rate, camera,
             )  # fmt: skip
         else:
             images, captions = shapes.make_batch(rng, args.batch, args.free_layout_rate)

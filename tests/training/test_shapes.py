@@ -303,3 +303,42 @@ def test_a_free_transition_keeps_the_layout_and_the_caption_without_size_or_posi
         seen |= {n for n in ("colour", "shape") if getattr(a, n) != getattr(b, n)}
         seen |= {"background"} if source.background != scene.background else set()
     assert seen == set(shapes.FREE_TRANSITIONS)
+
+
+def test_a_moved_scene_is_drawn_where_the_chains_warp_carries_it():
+    import camera_pairs
+
+    from seqsampler.motion.transform import compose
+
+    rng = np.random.default_rng(13)
+    for _ in range(12):
+        item = shapes.free_item(rng, "red", str(rng.choice(shapes.SHAPES)))
+        item = replace(item, offset=(item.offset[0] / 3, item.offset[1] / 3), scale=0.6)
+        scene = shapes.Scene("blue", (item,), frozenset({"size", "position"}), free=True)
+        m = compose(*[camera_pairs.draw_move(rng)] * 4)  # four frames' moves: well past a pixel
+        warped = camera_pairs.warp_image(shapes.render(scene), m)
+        drawn = shapes.render(shapes.moved(scene, m)).astype(np.float32)
+        # The same shape in the same place: only the bilinear warp's softer edges differ.
+        assert np.abs(warped - drawn).mean() < 4.0
+        (want, got) = (adherence.centroid(x.round().astype(np.uint8)) for x in (warped, drawn))
+        assert np.hypot(want[0] - got[0], want[1] - got[1]) < 0.3
+        assert np.hypot(want[0] - 16, want[1] - 16) > 1.0  # and it did move
+
+
+def test_camera_pairs_warp_the_free_sources_and_cost_no_draw_when_off():
+    import camera_pairs
+
+    camera = (1.0, camera_pairs.draw_move, camera_pairs.warp_image)
+    targets, sources, captions = shapes.make_transition_batch(
+        np.random.default_rng(14), 48, 0.0, 0.0, 1.0, camera
+    )
+    assert sources.dtype == np.float32
+    moved = [
+        not np.array_equal(t, s) for t, s in zip(targets.astype(np.float32), sources, strict=True)
+    ]
+    pairs = [" and " in c for c in captions]
+    assert all(m != p for m, p in zip(moved, pairs, strict=True))  # every free scene, no pair
+    off = shapes.make_transition_batch(np.random.default_rng(14), 48, 0.3, 0.0, 0.5)
+    again = shapes.make_transition_batch(np.random.default_rng(14), 48, 0.3, 0.0, 0.5, None)
+    assert all(np.array_equal(a, b) for a, b in zip(off[:2], again[:2], strict=True))
+    assert off[1].dtype == np.uint8

@@ -166,3 +166,16 @@ def test_transitions_change_the_loss_from_the_first_step(tmp_path):
         for run in ("plain", "moved")
     ]
     assert loss[0] != loss[1] and all(v > 0 for v in loss)
+
+
+@pytest.mark.slow
+def test_free_layout_and_camera_pairs_change_the_loss_and_stay_seeded(tmp_path):
+    args = ["--steps", "1", "--batch", "8", "--save-every", "100", "--threads", "1"]
+    free = ["--free-layout-rate", "1"]
+    camera = [*free, "--camera-rate", "1"]
+    runs = {"plain": [], "free": free, "camera": camera, "camera-again": camera}
+    for name, extra in runs.items():
+        _script("train.py", *args, *extra, "--out", str(tmp_path / name))
+    loss = {name: _losses(tmp_path / name)[0] for name in runs}
+    assert len({loss["plain"], loss["free"], loss["camera"]}) == 3
+    assert loss["camera"] == loss["camera-again"] and all(v > 0 for v in loss.values())
