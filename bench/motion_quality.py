@@ -16,8 +16,9 @@
 
 Deterministic (seeded); no timing. Renders into a temporary folder.
 
-Results and their reading: docs/quality.md "Camera motion" (the goal is not met on the embedded
-model, whose output does not follow the camera).
+Results and their reading: docs/quality.md "Camera motion" (the goal is not met on the shipped
+embedded model, whose output does not follow the camera; a candidate fine-tune that follows it,
+`--model`, meets it at denoise 0.3 with euler_ancestral: training/README.md, "Phases 10-11").
 
     OMP_NUM_THREADS=1 PYTHONPATH=src .venv/bin/python bench/motion_quality.py [--frames 48]
         [--denoise 0.5 0.3] [--skip-sharpness] [--skip-flicker] [--free-prompts]
