@@ -25,6 +25,7 @@ from seqsampler.models.vocabulary import (
     SHAPES,
     SIZE_NAMES,
 )
+from seqsampler.motion.transform import apply_point
 
 SUPERSAMPLE = 4
 
@@ -261,10 +262,9 @@ def moved(scene: Scene, m: Sequence[Sequence[float]]) -> Scene:
     items = []
     for item in scene.items:
         cx, cy = POSITIONS[item.position]
-        u, v = cx + item.offset[0] - 0.5, cy + item.offset[1] - 0.5  # pixel centres at integers
-        x = m[0][0] * u + m[0][1] * v + m[0][2] + 0.5
-        y = m[1][0] * u + m[1][1] * v + m[1][2] + 0.5
-        offset = (x - cx, y - cy)
+        # apply_point's pixel centres are at integers, the renderer's at half-integers.
+        x, y, _ = apply_point(m, cx + item.offset[0] - 0.5, cy + item.offset[1] - 0.5)
+        offset = (x + 0.5 - cx, y + 0.5 - cy)
         items.append(replace(item, offset=offset, scale=item.scale * zoom, angle=item.angle + turn))
     return replace(scene, items=tuple(items))
 
