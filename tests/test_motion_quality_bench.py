@@ -43,3 +43,28 @@ def test_the_better_of_fixed_and_increment_is_taken_from_the_means(motion_qualit
     means, ratio, _ = motion_quality.judge(by_seed)
     assert ratio == pytest.approx(0.03 / 0.03)
     assert min(means["fixed"], means["increment"]) == pytest.approx(0.03)
+
+
+@pytest.mark.slow
+def test_noise_warp_meets_the_flicker_goal_where_the_camera_moves_whole_pixels(motion_quality):
+    """Issue 29's ratio on the embedded model under a 1-px pan, the one move whose noise cells
+    move whole: noise_warp's change_motion at most 0.8 of the better of fixed and increment, on
+    the means over two seeds, 8 frames (0.737 here; docs/quality.md: 0.700 over seeds 7-11 at 48
+    frames). A half-pixel pan or a zoom does not meet it (0.903, 1.162 there): this pins
+    noise_warp end to end where it can work, not the bench's scenario."""
+    base = {
+        **motion_quality.BASE,
+        "prompts": {"0": motion_quality.FREE_PROMPTS["0"]},
+        "sampler_name": "euler_ancestral",
+        "zoom": 1.0,
+        "translation_x": 1.0,
+    }
+    by_seed = {
+        seed: {
+            name: motion_quality.measure(({**base, "seed": seed}, name, 8, 0.3))
+            for name in motion_quality.VARIANTS
+        }
+        for seed in (7, 8)
+    }
+    _, ratio, ratios = motion_quality.judge(by_seed)
+    assert ratio <= 0.8, (ratio, ratios)
