@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from bench_modules import load_bench
 
 from seqsampler.planning import DENOISE_MODES, SequenceConfig, check_denoise_mode, plan
-
-_BENCH = Path(__file__).resolve().parent.parent / "bench" / "evaluations.py"
 
 
 @pytest.fixture(scope="module")
 def evaluations():
-    spec = importlib.util.spec_from_file_location("bench_evaluations", _BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_evaluations"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("evaluations")
 
 
 S, K = 8, 4  # denoise 0.5: k = 4

@@ -3,23 +3,14 @@ latent 64x64) and, on the CPU, the same code with an fp16 UNet at the tiny size,
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 import torch
-
-_BENCH = Path(__file__).resolve().parent.parent / "bench" / "gpu_pareto.py"
+from bench_modules import load_bench
 
 
 @pytest.fixture(scope="module")
 def gp():
-    spec = importlib.util.spec_from_file_location("bench_gpu_pareto", _BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_gpu_pareto"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("gpu_pareto")
 
 
 def test_cuda_setup_is_sd15_fp16_at_512(gp):

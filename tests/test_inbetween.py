@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 import torch.nn.functional as F
+from bench_modules import load_bench
 
 from seqsampler.inbetween import check_mode, inbetween, split_motion
 from seqsampler.motion.knobs import Knobs
@@ -141,9 +138,6 @@ def test_check_mode():
         check_mode("rife")
 
 
-_BENCH = Path(__file__).resolve().parent.parent / "bench" / "interpolation_quality.py"
-
-
 @pytest.mark.slow
 def test_motion_and_flow_beat_crossfade_on_a_moving_render():
     """bench/interpolation_quality.py's `moved` sequence (the embedded model's render, moved by
@@ -151,12 +145,7 @@ def test_motion_and_flow_beat_crossfade_on_a_moving_render():
     cross-fade in mean PSNR and SSIM against the dropped frames (docs/quality.md)."""
     pytest.importorskip("cv2")
     pytest.importorskip("skimage")
-    spec = importlib.util.spec_from_file_location("bench_interpolation_quality", _BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_interpolation_quality"] = module
-    spec.loader.exec_module(module)
-    table = module.measure("moved", 24)
+    table = load_bench("interpolation_quality").measure("moved", 24)
     cross = table["crossfade"]
     assert table["repeat"]["psnr"] < cross["psnr"]
     for way in ("motion", "flow"):

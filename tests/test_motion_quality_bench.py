@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
-
-_BENCH = Path(__file__).resolve().parent.parent / "bench" / "motion_quality.py"
+from bench_modules import load_bench
 
 
 @pytest.fixture(scope="module")
 def motion_quality():
-    spec = importlib.util.spec_from_file_location("bench_motion_quality", _BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_motion_quality"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("motion_quality")
 
 
 def _seed(fixed: float, increment: float, noise_warp: float) -> dict[str, dict[str, float]]:

@@ -3,26 +3,17 @@ UNet runs round(S d) guided steps per frame (batch 2: uncond and cond), counted 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from bench_modules import load_bench
 
 from seqsampler.cli.spec.resolve import resolve_spec
 from seqsampler.models.loader import load_model
 
-_BENCH = Path(__file__).resolve().parent.parent / "bench" / "_pareto_peer.py"
-
 
 @pytest.fixture(scope="module")
 def peer_module():
-    spec = importlib.util.spec_from_file_location("bench_pareto_peer", _BENCH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_pareto_peer"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("_pareto_peer")
 
 
 @pytest.mark.slow  # diffusers' import and 15 UNet calls: ~15 s on a loaded 2-core machine

@@ -8,28 +8,16 @@ video_strength 0.8, euler_ancestral, 10 steps, 24 frames."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
+from bench_modules import load_bench
 
 pytest.importorskip("av")
 pytest.importorskip("cv2")
 
-_BENCH = Path(__file__).resolve().parent.parent / "bench" / "video_quality.py"
-
 
 def bench():
     """bench/video_quality.py as a module (its inputs, render, tracking and flicker)."""
-    if "bench_video_quality" not in sys.modules:
-        sys.path.insert(0, str(_BENCH.parent))  # for its `_common` import
-        spec = importlib.util.spec_from_file_location("bench_video_quality", _BENCH)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench_video_quality"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["bench_video_quality"]
+    return load_bench("video_quality")
 
 
 @pytest.mark.slow
