@@ -55,10 +55,11 @@ def series(
     with tempfile.TemporaryDirectory() as tmp:
         result = render(resolve_spec(spec), Path(tmp) / "run", overwrite=True, progress=False)
         frames = result.folder.root / "frames"
+        pan = move["translation_x"] != 0
         out = []
         for i in range(FRAMES):
-            mask = red(np.asarray(Image.open(frames / f"{i:05d}.png").convert("RGB")))
-            pan = move["translation_x"] != 0
+            with Image.open(frames / f"{i:05d}.png") as image:
+                mask = red(np.asarray(image.convert("RGB")))
             out.append(float(np.nonzero(mask)[1].mean()) if pan else float(mask.sum()))
     return out
 

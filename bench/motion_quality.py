@@ -177,7 +177,8 @@ def flicker_table(
             results = list(pool.map(measure, tasks))
     else:
         results = [measure(task) for task in tasks]
-    by_seed = {seed: dict(zip(VARIANTS, results[i * 3 : i * 3 + 3], strict=True))
+    n = len(VARIANTS)
+    by_seed = {seed: dict(zip(VARIANTS, results[i * n : (i + 1) * n], strict=True))
                for i, seed in enumerate(seeds)}  # fmt: skip
     prompts = " | ".join(BASE["prompts"].values())
     print(
